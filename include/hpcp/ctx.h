@@ -1,0 +1,64 @@
+/*
+ * The run context: communicators, who runs where, the parsed options and
+ * the launcher.  Built once, collectively, before the first phase.
+ */
+#ifndef HPCP_CTX_H
+#define HPCP_CTX_H
+
+#include <mpi.h>
+
+#include "hpcp/launcher.h"
+#include "hpcp/opt.h"
+#include "hpcp/topo.h"
+
+#define HPCP_HOST_LEN 256
+
+struct hpcp_rank_info {
+	int rank;
+	int node;                           /* index into hosts */
+	char cpuset[HPCP_TOPO_CPUSET_LEN];  /* binding as a list, "0-1" */
+};
+
+struct hpcp_host_info {
+	char name[HPCP_HOST_LEN];
+	int n_ranks;
+	int leader;          /* lowest world rank on the host */
+};
+
+struct hpcp_ctx {
+	MPI_Comm comm;         /* dup of the world, MPI_ERRORS_RETURN */
+	MPI_Comm node_comm;    /* ranks sharing memory with this one */
+	MPI_Comm leader_comm;  /* one rank per node; MPI_COMM_NULL elsewhere */
+	int rank, size;
+	int node_rank, node_size;
+	int node, n_nodes;     /* this rank's host index and the count */
+	char host[HPCP_HOST_LEN];
+
+	/* Same on every rank. */
+	struct hpcp_rank_info *ranks;   /* [size] */
+	struct hpcp_host_info *hosts;   /* [n_nodes], ordered by leader */
+	struct hpcp_config cfg;
+	char mpi_library[256];
+	int mpi_version, mpi_subversion;
+	unsigned long long timer_resolution_ns;
+
+	/* Rank 0 only. */
+	struct hpcp_launcher launcher;
+	struct hpcp_host_topo *host_topo;  /* [n_nodes] */
+};
+
+/*
+ * Collective over world.  Duplicates it, groups ranks by host, gathers host
+ * names, bindings and each host's topology (read by the host's leader).
+ * Returns 0 or a negative errno code (every rank gets the same).
+ */
+int hpcp_ctx_init(struct hpcp_ctx *ctx, MPI_Comm world,
+		  const struct hpcp_config *cfg);
+
+/* Collective; frees what init made. */
+void hpcp_ctx_fini(struct hpcp_ctx *ctx);
+
+/* Every rank's status agreed: the lowest (worst) code of all ranks. */
+int hpcp_ctx_agree(struct hpcp_ctx *ctx, int rc);
+
+#endif

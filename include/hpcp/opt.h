@@ -1,0 +1,104 @@
+/*
+ * Command-line options, described once.
+ *
+ * One table (src/opt.c) drives parsing, --help, validation and the echo of
+ * the effective configuration in the results document.  Parsing is pure:
+ * no MPI, no output, so every rank parses the same argv to the same result
+ * and tests can feed it anything.
+ */
+#ifndef HPCP_OPT_H
+#define HPCP_OPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define HPCP_MAX_SIZES 64
+#define HPCP_MAX_PHASES 32
+#define HPCP_MAX_MSG_BYTES (1ull << 30)
+#define HPCP_MAX_ITERATIONS 1000000000ull
+#define HPCP_DEFAULT_OUTPUT "hpcprobe-results.json"
+
+struct hpcp_phase;
+
+enum hpcp_action {
+	HPCP_ACTION_RUN,
+	HPCP_ACTION_HELP,
+	HPCP_ACTION_VERSION,
+	HPCP_ACTION_LIST,
+};
+
+/* The parsed command line.  *_given says whether the user set it. */
+struct hpcp_config {
+	enum hpcp_action action;
+	int quick;
+	const char *output;              /* "-" is stdout */
+	int n_phases;
+	const struct hpcp_phase *phases[HPCP_MAX_PHASES];
+	int sizes_given;
+	int n_sizes;
+	uint64_t sizes[HPCP_MAX_SIZES];  /* bytes, in the order given */
+	int iterations_given;
+	uint64_t iterations;
+	int warmup_given;
+	uint64_t warmup;
+};
+
+enum hpcp_opt_kind {
+	HPCP_OPT_FLAG,      /* no value; sets an int to 1 */
+	HPCP_OPT_ACTION,    /* no value; selects help, version or list */
+	HPCP_OPT_PATH,      /* a file name; "-" allowed where said */
+	HPCP_OPT_COUNT,     /* a whole number in [min, max] */
+	HPCP_OPT_SIZES,     /* comma list of sizes with k/M/G suffixes */
+	HPCP_OPT_PHASES,    /* comma list of registered phase names, or all */
+};
+
+struct hpcp_opt {
+	const char *long_name;
+	char short_name;            /* 0: none */
+	enum hpcp_opt_kind kind;
+	const char *metavar;
+	const char *help;
+	const char *default_text;   /* for --help and the config echo */
+	uint64_t min, max;          /* COUNT and SIZES */
+	enum hpcp_action action;    /* ACTION */
+	size_t value_offset;        /* into struct hpcp_config */
+	size_t given_offset;        /* into struct hpcp_config, or SIZE_MAX */
+};
+
+/* The table, ending with an entry whose long_name is NULL. */
+extern const struct hpcp_opt hpcp_opts[];
+
+/*
+ * Parse argv into *cfg (defaults first).  Returns 0, or -EINVAL with one
+ * line naming the option and what it accepts in err.
+ */
+int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
+		   char *err, size_t errlen);
+
+/*
+ * One size: digits with an optional k/K, m/M, g/G suffix (powers of 1024),
+ * optionally followed by "B" or "iB".  Returns 0 or -EINVAL / -ERANGE.
+ */
+int hpcp_parse_size(const char *s, uint64_t *out);
+
+/* A comma-separated list of sizes; at most max entries, each <= limit. */
+int hpcp_parse_size_list(const char *s, uint64_t *out, int max, int *n,
+			 uint64_t limit);
+
+/* A decimal whole number in [min, max]; no sign, no suffix. */
+int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out);
+
+/* --help text from the table. */
+void hpcp_opt_print_help(FILE *f);
+
+/* The value of one option as text ("8,1024", "yes", "auto"...). */
+void hpcp_opt_value_text(const struct hpcp_opt *opt,
+			 const struct hpcp_config *cfg, char *buf, size_t len);
+
+/* Typed access to an option's value for the config echo. */
+int hpcp_opt_is_given(const struct hpcp_opt *opt,
+		      const struct hpcp_config *cfg);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * The results document (contract v1 in PRODUCT.md) and its projections.
+ *
+ * Only src/report*.c know how the document is represented (cJSON).  Phases
+ * fill their part through struct hpcp_res, an opaque node that is either an
+ * object or an array: the setters below take a key for an object and NULL
+ * for an array (append).  A NULL node is accepted and ignored, so a chain
+ * of calls needs no checks; an allocation failure anywhere is remembered
+ * and makes the next write fail.
+ *
+ * Everything here is rank-local and used on rank 0.
+ */
+#ifndef HPCP_REPORT_H
+#define HPCP_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define HPCP_SCHEMA_NAME "hpcprobe-results"
+#define HPCP_SCHEMA_VERSION "1.0.0"
+
+struct hpcp_ctx;
+struct hpcp_doc;
+struct hpcp_res;
+
+/* Nodes: new child object/array under key (or appended to an array). */
+struct hpcp_res *hpcp_res_object(struct hpcp_res *parent, const char *key);
+struct hpcp_res *hpcp_res_array(struct hpcp_res *parent, const char *key);
+
+void hpcp_res_int(struct hpcp_res *parent, const char *key, int64_t v);
+/* A non-finite v is stored as null: the document is strict JSON. */
+void hpcp_res_double(struct hpcp_res *parent, const char *key, double v);
+void hpcp_res_str(struct hpcp_res *parent, const char *key, const char *v);
+void hpcp_res_bool(struct hpcp_res *parent, const char *key, int v);
+void hpcp_res_null(struct hpcp_res *parent, const char *key);
+
+/* Document status values of the contract. */
+enum hpcp_run_status {
+	HPCP_RUN_OK,
+	HPCP_RUN_PARTIAL,
+	HPCP_RUN_FAILED,
+	HPCP_RUN_INTERRUPTED,
+};
+
+/* Phase status values of the contract. */
+enum hpcp_phase_status {
+	HPCP_PHASE_OK,
+	HPCP_PHASE_SKIPPED,
+	HPCP_PHASE_FAILED,
+	HPCP_PHASE_UNAVAILABLE,
+};
+
+/* A new document with schema, tool and run.started_utc/argv filled. */
+struct hpcp_doc *hpcp_doc_new(int argc, char **argv);
+void hpcp_doc_free(struct hpcp_doc *doc);
+
+/* run.config (the option table's echo) and context, from ctx. */
+void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx);
+
+/* phases.<name>: a fresh object for the phase to fill. */
+struct hpcp_res *hpcp_doc_phase(struct hpcp_doc *doc, const char *name);
+
+/*
+ * Close phases.<name>: status, reason (NULL for none) and duration.  The
+ * phase's "warnings" entries are copied to the top-level warnings list.
+ */
+void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
+			 enum hpcp_phase_status status, const char *reason,
+			 double duration_s);
+
+/*
+ * Set status, run.finished_utc and duration.  complete = 0 marks a
+ * document written between phases (run.complete false).
+ */
+void hpcp_doc_finish(struct hpcp_doc *doc, enum hpcp_run_status status,
+		     int complete, double duration_s);
+
+/*
+ * Write the document to path atomically (a temporary file in the same
+ * directory, fsync, rename), or to stdout for "-".  Returns 0 or a negative
+ * errno code with a one-line reason in err.
+ */
+int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
+		   size_t errlen);
+
+/* The human summary, a projection of the document. */
+void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out);
+
+/* Whether path's directory exists and is writable: 0, or -errno + reason. */
+int hpcp_output_check(const char *path, char *err, size_t errlen);
+
+const char *hpcp_phase_status_name(enum hpcp_phase_status s);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/sh
+# The real binary under mpirun at 2 and 4 ranks: the document is written,
+# valid against the schema, and says the right things about ranks, hosts,
+# bindings and oversubscription.
+. "$(dirname "$0")/../tests/tap.sh"
+
+bin=${HPCP_BIN:?}
+mpirun=${HPCP_MPIRUN:?}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+schema_check() {
+	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
+		skip "$1 is valid against the schema" "no python3-jsonschema"
+	else
+		out=$(validate "$1" 2>&1)
+		ok $? "$1 is valid against the schema: $out"
+	fi
+}
+
+host=$(hostname)
+
+# --- 2 ranks, default phases, default output name -------------------------
+$mpirun -np 2 "$bin" >summary.txt 2>progress.txt
+status=$?
+ok $status "mpirun -np 2 hpcprobe exits 0 (got $status)"
+test -f hpcprobe-results.json
+ok $? \
+	"default output hpcprobe-results.json is written"
+schema_check hpcprobe-results.json
+d=hpcprobe-results.json
+json_true $d "d['status'] == 'ok' and d['run']['complete']"
+ok $? "status ok and run complete"
+json_true $d "d['context']['mpi']['ranks'] == 2 and len(d['context']['ranks']) == 2"
+ok $? "context.mpi.ranks is 2 and both ranks are listed"
+json_true $d "d['context']['launcher'] == 'mpirun'"
+ok $? "launcher detected as mpirun"
+json_true $d "sorted(r for h in d['context']['hosts'] for r in h['ranks']) == [0, 1]"
+ok $? "every rank is on exactly one host"
+json_true $d "all(r['cpuset'] and r['host'] for r in d['context']['ranks'])"
+ok $? "every rank has a host and a cpuset"
+json_true $d "d['context']['hosts'][0]['topology']['available'] and d['context']['hosts'][0]['topology']['pus_count'] >= 1"
+ok $? "host topology is present"
+json_true $d "d['phases']['topology']['status'] == 'ok' and len(d['phases']['topology']['bindings']) == 2"
+ok $? "topology phase ok with a binding per rank"
+grep -q "Phases" summary.txt && grep -q "topology" summary.txt
+ok $? "summary printed on stdout"
+grep -q "phase topology: started" progress.txt &&
+	grep -q "phase topology: ok in" progress.txt
+ok $? "progress lines on stderr with elapsed time"
+
+# --- 4 ranks on this 2-core machine: oversubscribed ------------------------
+$mpirun -np 4 "$bin" --phases topology -o t.json >summary4.txt 2>progress4.txt
+status=$?
+ok $status "mpirun -np 4 --oversubscribe hpcprobe --phases topology exits 0"
+schema_check t.json
+json_true t.json "d['context']['mpi']['ranks'] == 4 and len(d['context']['ranks']) == 4"
+ok $? "context.mpi.ranks is 4 and all 4 ranks are listed"
+json_true t.json "all(r['host'] and r['cpuset'] for r in d['context']['ranks'])"
+ok $? "all 4 ranks have host and cpuset"
+pus=$(json_query t.json "d['context']['hosts'][0]['topology']['pus_count']")
+if [ "${pus:-0}" -lt 4 ]; then
+	json_true t.json "any('oversubscribed' in w for w in d['warnings'])"
+	ok $? "oversubscription warning in the document ($pus PUs, 4 ranks)"
+	json_true t.json "d['phases']['topology']['oversubscribed'] is True"
+	ok $? "phases.topology.oversubscribed is true"
+	grep -q "oversubscribed" progress4.txt
+	ok $? "oversubscription warning on stderr"
+else
+	skip "oversubscription warning" "this host has $pus PUs"
+	skip "phases.topology.oversubscribed" "this host has $pus PUs"
+	skip "oversubscription warning on stderr" "this host has $pus PUs"
+fi
+json_true t.json "list(d['phases']) == ['topology'] and d['run']['config']['phases'] == ['topology']"
+ok $? "only the selected phase ran and the config echo says so"
+json_true t.json "d['context']['hosts'][0]['name'] == '$host'"
+ok $? "host name recorded as $host"
+
+# --- the document on stdout -----------------------------------------------
+$mpirun -np 2 "$bin" --phases topology -o - >stdout.json 2>summary-err.txt
+ok $? "-o - exits 0"
+schema_check stdout.json
+grep -q "Phases" summary-err.txt
+ok $? "with -o - the summary goes to stderr, stdout is only the document"
+
+done_testing

@@ -1,0 +1,471 @@
+#include "config.h"
+
+#include "hpcp/opt.h"
+#include "hpcp/phase.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CFG(field) offsetof(struct hpcp_config, field)
+#define NOT_TRACKED SIZE_MAX
+
+const struct hpcp_opt hpcp_opts[] = {
+	{ .long_name = "phases", .short_name = 'p', .kind = HPCP_OPT_PHASES,
+	  .metavar = "LIST",
+	  .help = "phases to run, comma-separated, or all (see --list)",
+	  .default_text = "all",
+	  .value_offset = CFG(phases), .given_offset = NOT_TRACKED },
+	{ .long_name = "quick", .short_name = 'q', .kind = HPCP_OPT_FLAG,
+	  .help = "cut iteration counts and sizes for a fast look",
+	  .default_text = "off",
+	  .value_offset = CFG(quick), .given_offset = NOT_TRACKED },
+	{ .long_name = "output", .short_name = 'o', .kind = HPCP_OPT_PATH,
+	  .metavar = "FILE",
+	  .help = "results document, rewritten after every phase; - for stdout",
+	  .default_text = HPCP_DEFAULT_OUTPUT,
+	  .value_offset = CFG(output), .given_offset = NOT_TRACKED },
+	{ .long_name = "sizes", .short_name = 's', .kind = HPCP_OPT_SIZES,
+	  .metavar = "LIST",
+	  .help = "message sizes for the probes, e.g. 0,8,1k,64k,1M",
+	  .default_text = "per phase", .min = 0, .max = HPCP_MAX_MSG_BYTES,
+	  .value_offset = CFG(sizes), .given_offset = CFG(sizes_given) },
+	{ .long_name = "iterations", .short_name = 'i', .kind = HPCP_OPT_COUNT,
+	  .metavar = "N", .help = "timed iterations per probe size",
+	  .default_text = "per phase and size", .min = 1,
+	  .max = HPCP_MAX_ITERATIONS,
+	  .value_offset = CFG(iterations),
+	  .given_offset = CFG(iterations_given) },
+	{ .long_name = "warmup", .short_name = 'w', .kind = HPCP_OPT_COUNT,
+	  .metavar = "N", .help = "untimed warm-up iterations per probe size",
+	  .default_text = "per phase and size", .min = 0,
+	  .max = HPCP_MAX_ITERATIONS,
+	  .value_offset = CFG(warmup), .given_offset = CFG(warmup_given) },
+	{ .long_name = "list", .short_name = 'l', .kind = HPCP_OPT_ACTION,
+	  .help = "list every phase and whether it can run here, then exit",
+	  .action = HPCP_ACTION_LIST, .given_offset = NOT_TRACKED },
+	{ .long_name = "help", .short_name = 'h', .kind = HPCP_OPT_ACTION,
+	  .help = "show this help, then exit",
+	  .action = HPCP_ACTION_HELP, .given_offset = NOT_TRACKED },
+	{ .long_name = "version", .short_name = 'V', .kind = HPCP_OPT_ACTION,
+	  .help = "show the version, then exit",
+	  .action = HPCP_ACTION_VERSION, .given_offset = NOT_TRACKED },
+	{ .long_name = NULL },
+};
+
+int hpcp_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t value = 0;
+	uint64_t scale = 1;
+	const char *p = s;
+
+	if (!s || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned digit = (unsigned)(*p - '0');
+
+		if (value > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		value = value * 10 + digit;
+	}
+	switch (*p) {
+	case 'k': case 'K':
+		scale = 1ull << 10;
+		p++;
+		break;
+	case 'm': case 'M':
+		scale = 1ull << 20;
+		p++;
+		break;
+	case 'g': case 'G':
+		scale = 1ull << 30;
+		p++;
+		break;
+	default:
+		break;
+	}
+	if (scale > 1 && strcmp(p, "iB") == 0)
+		p += 2;
+	else if (*p == 'B')
+		p++;
+	if (*p != '\0')
+		return -EINVAL;
+	if (value > UINT64_MAX / scale)
+		return -ERANGE;
+	*out = value * scale;
+	return 0;
+}
+
+int hpcp_parse_size_list(const char *s, uint64_t *out, int max, int *n,
+			 uint64_t limit)
+{
+	char item[64];
+	const char *p = s;
+	int count = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		uint64_t v;
+		int rc;
+
+		if (len == 0 || len >= sizeof(item))
+			return -EINVAL;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		rc = hpcp_parse_size(item, &v);
+		if (rc)
+			return rc;
+		if (v > limit)
+			return -ERANGE;
+		if (count == max)
+			return -E2BIG;
+		out[count++] = v;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*n = count;
+	return 0;
+}
+
+int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out)
+{
+	uint64_t value = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		unsigned digit;
+
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		digit = (unsigned)(*p - '0');
+		if (value > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		value = value * 10 + digit;
+	}
+	if (value < min || value > max)
+		return -ERANGE;
+	*out = value;
+	return 0;
+}
+
+static void *field(struct hpcp_config *cfg, size_t offset)
+{
+	return (char *)cfg + offset;
+}
+
+static const void *cfield(const struct hpcp_config *cfg, size_t offset)
+{
+	return (const char *)cfg + offset;
+}
+
+static int parse_phases(const char *s, struct hpcp_config *cfg, char *err,
+			size_t errlen)
+{
+	char names[512];
+	char item[64];
+	const char *p = s;
+
+	hpcp_phase_names(names, sizeof(names));
+	cfg->n_phases = 0;
+	if (strcmp(s, "all") == 0) {
+		for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++)
+			cfg->phases[cfg->n_phases++] = hpcp_phases[i];
+		return 0;
+	}
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const struct hpcp_phase *ph;
+
+		if (len >= sizeof(item))
+			len = sizeof(item) - 1;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		ph = len ? hpcp_phase_find(item) : NULL;
+		if (!ph) {
+			snprintf(err, errlen,
+				 "--phases: unknown phase '%s' (valid: %s, or all)",
+				 item, names);
+			return -EINVAL;
+		}
+		for (int i = 0; i < cfg->n_phases; i++) {
+			if (cfg->phases[i] == ph) {
+				snprintf(err, errlen,
+					 "--phases: phase '%s' is listed twice",
+					 item);
+				return -EINVAL;
+			}
+		}
+		if (cfg->n_phases == HPCP_MAX_PHASES) {
+			snprintf(err, errlen, "--phases: too many phases");
+			return -EINVAL;
+		}
+		cfg->phases[cfg->n_phases++] = ph;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+static const struct hpcp_opt *find_long(const char *name, size_t len)
+{
+	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
+		if (strlen(o->long_name) == len &&
+		    strncmp(o->long_name, name, len) == 0)
+			return o;
+	return NULL;
+}
+
+static const struct hpcp_opt *find_short(char c)
+{
+	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
+		if (o->short_name && o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static int takes_value(const struct hpcp_opt *o)
+{
+	return o->kind != HPCP_OPT_FLAG && o->kind != HPCP_OPT_ACTION;
+}
+
+/* Store one option's value; err names the option and what it accepts. */
+static int apply(const struct hpcp_opt *o, const char *value,
+		 struct hpcp_config *cfg, char *err, size_t errlen)
+{
+	int rc;
+
+	if (o->given_offset != NOT_TRACKED)
+		*(int *)field(cfg, o->given_offset) = 1;
+	switch (o->kind) {
+	case HPCP_OPT_FLAG:
+		*(int *)field(cfg, o->value_offset) = 1;
+		return 0;
+	case HPCP_OPT_ACTION:
+		/* The first action wins: "--list --help" lists. */
+		if (cfg->action == HPCP_ACTION_RUN)
+			cfg->action = o->action;
+		return 0;
+	case HPCP_OPT_PATH:
+		if (!*value) {
+			snprintf(err, errlen,
+				 "--%s: expects a file name (or - for stdout)",
+				 o->long_name);
+			return -EINVAL;
+		}
+		*(const char **)field(cfg, o->value_offset) = value;
+		return 0;
+	case HPCP_OPT_COUNT:
+		rc = hpcp_parse_count(value, o->min, o->max,
+				      field(cfg, o->value_offset));
+		if (rc) {
+			snprintf(err, errlen,
+				 "--%s: '%s' is not a whole number in %llu..%llu",
+				 o->long_name, value,
+				 (unsigned long long)o->min,
+				 (unsigned long long)o->max);
+			return -EINVAL;
+		}
+		return 0;
+	case HPCP_OPT_SIZES:
+		rc = hpcp_parse_size_list(value, field(cfg, o->value_offset),
+					  HPCP_MAX_SIZES, &cfg->n_sizes,
+					  o->max);
+		if (rc == -E2BIG) {
+			snprintf(err, errlen, "--%s: at most %d sizes",
+				 o->long_name, HPCP_MAX_SIZES);
+			return -EINVAL;
+		}
+		if (rc) {
+			snprintf(err, errlen,
+				 "--%s: '%s' is not a list of sizes (accepted: "
+				 "bytes with an optional k, M or G suffix, "
+				 "each at most 1G, e.g. 8,1k,64k,1M)",
+				 o->long_name, value);
+			return -EINVAL;
+		}
+		return 0;
+	case HPCP_OPT_PHASES:
+		return parse_phases(value, cfg, err, errlen);
+	}
+	return -EINVAL;
+}
+
+static void set_defaults(struct hpcp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->action = HPCP_ACTION_RUN;
+	cfg->output = HPCP_DEFAULT_OUTPUT;
+	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++)
+		cfg->phases[cfg->n_phases++] = hpcp_phases[i];
+}
+
+int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
+		   char *err, size_t errlen)
+{
+	set_defaults(cfg);
+	if (errlen)
+		err[0] = '\0';
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct hpcp_opt *o;
+		const char *value = NULL;
+		int rc;
+
+		if (strncmp(arg, "--", 2) == 0 && arg[2]) {
+			const char *name = arg + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+			o = find_long(name, len);
+			if (!o) {
+				snprintf(err, errlen,
+					 "unknown option '%.*s' (see --help)",
+					 (int)(len + 2), arg);
+				return -EINVAL;
+			}
+			if (eq && !takes_value(o)) {
+				snprintf(err, errlen,
+					 "--%s: takes no value", o->long_name);
+				return -EINVAL;
+			}
+			if (eq)
+				value = eq + 1;
+		} else if (arg[0] == '-' && arg[1] && arg[1] != '-') {
+			o = find_short(arg[1]);
+			if (!o) {
+				snprintf(err, errlen,
+					 "unknown option '-%c' (see --help)",
+					 arg[1]);
+				return -EINVAL;
+			}
+			if (arg[2]) {
+				if (!takes_value(o)) {
+					snprintf(err, errlen,
+						 "-%c: takes no value "
+						 "(options cannot be bundled)",
+						 arg[1]);
+					return -EINVAL;
+				}
+				value = arg + 2;
+			}
+		} else {
+			snprintf(err, errlen,
+				 "unexpected argument '%s' (see --help)", arg);
+			return -EINVAL;
+		}
+		if (takes_value(o) && !value) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "--%s: needs a value (%s)",
+					 o->long_name, o->metavar);
+				return -EINVAL;
+			}
+			value = argv[++i];
+		}
+		rc = apply(o, value, cfg, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void hpcp_opt_value_text(const struct hpcp_opt *opt,
+			 const struct hpcp_config *cfg, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (opt->given_offset != NOT_TRACKED &&
+	    !*(const int *)cfield(cfg, opt->given_offset)) {
+		snprintf(buf, len, "%s", opt->default_text);
+		return;
+	}
+	switch (opt->kind) {
+	case HPCP_OPT_FLAG:
+		snprintf(buf, len, "%s",
+			 *(const int *)cfield(cfg, opt->value_offset) ? "on" :
+									"off");
+		break;
+	case HPCP_OPT_PATH:
+		snprintf(buf, len, "%s",
+			 *(const char *const *)cfield(cfg, opt->value_offset));
+		break;
+	case HPCP_OPT_COUNT:
+		snprintf(buf, len, "%llu",
+			 (unsigned long long)*(const uint64_t *)cfield(
+				 cfg, opt->value_offset));
+		break;
+	case HPCP_OPT_SIZES:
+		for (int i = 0; i < cfg->n_sizes && used < len; i++) {
+			int n = snprintf(buf + used, len - used, "%s%llu",
+					 i ? "," : "",
+					 (unsigned long long)cfg->sizes[i]);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		break;
+	case HPCP_OPT_PHASES:
+		for (int i = 0; i < cfg->n_phases && used < len; i++) {
+			int n = snprintf(buf + used, len - used, "%s%s",
+					 i ? "," : "", cfg->phases[i]->name);
+			if (n < 0)
+				break;
+			used += (size_t)n;
+		}
+		break;
+	case HPCP_OPT_ACTION:
+		break;
+	}
+}
+
+int hpcp_opt_is_given(const struct hpcp_opt *opt,
+		      const struct hpcp_config *cfg)
+{
+	if (opt->given_offset == NOT_TRACKED)
+		return 1;
+	return *(const int *)cfield(cfg, opt->given_offset);
+}
+
+void hpcp_opt_print_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: mpirun -np N hpcprobe [OPTIONS]\n"
+		"\n"
+		"Measures an MPI cluster in one job and has rank 0 write one "
+		"results document (JSON).\n"
+		"\n"
+		"Options:\n");
+	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
+		char left[48];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 o->short_name, o->long_name,
+				 o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+				 o->long_name, o->metavar ? " " : "",
+				 o->metavar ? o->metavar : "");
+		fprintf(f, "  %-26s %s", left, o->help);
+		if (o->default_text)
+			fprintf(f, " [default: %s]", o->default_text);
+		fputc('\n', f);
+	}
+	fprintf(f,
+		"\n"
+		"Exit status: 0 every selected phase ran or was unavailable "
+		"here; 1 a phase failed;\n"
+		"2 bad input (nothing is run and no file is written).\n");
+}

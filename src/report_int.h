@@ -1,0 +1,33 @@
+/* Shared by src/report*.c only: the cJSON representation of the document. */
+#ifndef HPCP_REPORT_INT_H
+#define HPCP_REPORT_INT_H
+
+#include <cJSON.h>
+
+#include "hpcp/report.h"
+
+/* Integers at or beyond this are stored as raw text to stay exact. */
+#define HPCP_EXACT_PRINT_LIMIT 100000000000000ll
+
+struct hpcp_doc {
+	cJSON *root;
+	cJSON *phases;     /* root.phases */
+	cJSON *warnings;   /* root.warnings */
+	int oom;           /* an allocation failed since the last write */
+};
+
+/* The node behind an opaque handle, and back. */
+static inline cJSON *res_json(struct hpcp_res *r)
+{
+	return (cJSON *)r;
+}
+
+static inline struct hpcp_res *json_res(cJSON *j)
+{
+	return (struct hpcp_res *)j;
+}
+
+/* Set by any failed allocation in the node API; cleared on write. */
+extern int hpcp_report_oom;
+
+#endif

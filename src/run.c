@@ -1,0 +1,214 @@
+#include "config.h"
+
+#include "hpcp/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hpcp/ctx.h"
+#include "hpcp/log.h"
+#include "hpcp/opt.h"
+#include "hpcp/phase.h"
+#include "hpcp/report.h"
+#include "hpcp/timer.h"
+
+#define REASON_LEN 512
+
+/*
+ * Agree on rc across ranks and, when it is an error, take the reason from
+ * the lowest rank that reported that error, naming its rank and host.
+ */
+static int agree_with_reason(struct hpcp_ctx *ctx, int rc, char *why,
+			     size_t len)
+{
+	int agreed = hpcp_ctx_agree(ctx, rc);
+	int mine, first;
+	char local[REASON_LEN];
+
+	if (agreed == 0)
+		return 0;
+	mine = rc == agreed ? ctx->rank : ctx->size;
+	MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, ctx->comm);
+	if (ctx->rank == first) {
+		if (ctx->size > 1)
+			snprintf(local, sizeof(local), "rank %d (%s): %s",
+				 ctx->rank, ctx->host,
+				 why[0] ? why : strerror(-agreed));
+		else
+			snprintf(local, sizeof(local), "%s",
+				 why[0] ? why : strerror(-agreed));
+	}
+	MPI_Bcast(local, sizeof(local), MPI_CHAR, first, ctx->comm);
+	snprintf(why, len, "%s", local);
+	return agreed;
+}
+
+static void print_list(FILE *out)
+{
+	for (int i = 0; hpcp_phases[i]; i++) {
+		const struct hpcp_phase *p = hpcp_phases[i];
+		char why[REASON_LEN] = "";
+		int rc = hpcp_phase_available(p, why, sizeof(why));
+
+		fprintf(out, "%-12s %-12s %s\n", p->name,
+			rc ? "unavailable" : "available", rc ? why : p->summary);
+	}
+}
+
+/* Everything before MPI work; returns -1 to go on, else the exit status. */
+static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
+			struct hpcp_config *cfg)
+{
+	char err[REASON_LEN];
+	int rank, rc;
+
+	MPI_Comm_rank(world, &rank);
+	hpcp_log_identity(rank, NULL);
+	/* Every rank parses the same argv, so all reach the same verdict. */
+	if (hpcp_opt_parse(argc, argv, cfg, err, sizeof(err)) != 0) {
+		hpcp_usage_error("%s", err);
+		return HPCP_EXIT_USAGE;
+	}
+	switch (cfg->action) {
+	case HPCP_ACTION_HELP:
+		if (rank == 0)
+			hpcp_opt_print_help(out);
+		return HPCP_EXIT_OK;
+	case HPCP_ACTION_VERSION:
+		if (rank == 0)
+			fprintf(out, "hpcprobe %s (git %s)\n", PACKAGE_VERSION,
+				HPCP_GIT_COMMIT);
+		return HPCP_EXIT_OK;
+	case HPCP_ACTION_LIST:
+		if (rank == 0)
+			print_list(out);
+		return HPCP_EXIT_OK;
+	case HPCP_ACTION_RUN:
+		break;
+	}
+	/* Only rank 0 writes, so its view of the directory decides. */
+	rc = 0;
+	if (rank == 0) {
+		rc = hpcp_output_check(cfg->output, err, sizeof(err));
+		if (rc)
+			hpcp_usage_error("%s", err);
+	}
+	MPI_Bcast(&rc, 1, MPI_INT, 0, world);
+	return rc ? HPCP_EXIT_USAGE : -1;
+}
+
+static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
+{
+	char err[REASON_LEN];
+	int rc;
+
+	if (ctx->rank != 0)
+		return 0;
+	rc = hpcp_doc_write(doc, ctx->cfg.output, err, sizeof(err));
+	if (rc)
+		hpcp_log(HPCP_LOG_ERR, "results not saved: %s", err);
+	return rc;
+}
+
+struct tally {
+	int ok, failed, unavailable;
+};
+
+static void run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
+		      const struct hpcp_phase *p, struct tally *t)
+{
+	char why[REASON_LEN] = "";
+	struct hpcp_res *out = NULL;
+	uint64_t start = hpcp_now_ns();
+	enum hpcp_phase_status status;
+	double secs;
+	int rc;
+
+	hpcp_log(HPCP_LOG_INFO, "phase %s: started", p->name);
+	rc = hpcp_phase_available(p, why, sizeof(why));
+	rc = agree_with_reason(ctx, rc, why, sizeof(why));
+	if (rc == 0) {
+		if (ctx->rank == 0)
+			out = hpcp_doc_phase(doc, p->name);
+		rc = p->run(ctx, out, why, sizeof(why));
+		rc = agree_with_reason(ctx, rc, why, sizeof(why));
+	}
+	secs = (double)(hpcp_now_ns() - start) / 1e9;
+	if (rc == 0) {
+		status = HPCP_PHASE_OK;
+		t->ok++;
+	} else if (rc == -ENOTSUP) {
+		status = HPCP_PHASE_UNAVAILABLE;
+		t->unavailable++;
+	} else {
+		status = HPCP_PHASE_FAILED;
+		t->failed++;
+	}
+	if (ctx->rank == 0) {
+		hpcp_doc_phase_done(doc, p->name, status, rc ? why : NULL,
+				    secs);
+		hpcp_log(HPCP_LOG_INFO, "phase %s: %s in %.2f s%s%s", p->name,
+			 hpcp_phase_status_name(status), secs, rc ? ": " : "",
+			 rc ? why : "");
+	}
+}
+
+static enum hpcp_run_status final_status(const struct tally *t)
+{
+	if (t->failed == 0)
+		return HPCP_RUN_OK;
+	return t->ok > 0 ? HPCP_RUN_PARTIAL : HPCP_RUN_FAILED;
+}
+
+int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
+{
+	struct hpcp_config cfg;
+	struct hpcp_ctx ctx;
+	struct hpcp_doc *doc = NULL;
+	struct tally tally = { 0, 0, 0 };
+	uint64_t start = hpcp_now_ns();
+	int streaming, saved, rc;
+
+	rc = front_matter(argc, argv, world, out, &cfg);
+	if (rc >= 0)
+		return rc;
+
+	rc = hpcp_ctx_init(&ctx, world, &cfg);
+	if (rc) {
+		hpcp_log(HPCP_LOG_ERR, "cannot set up the run: %s",
+			 strerror(-rc));
+		hpcp_ctx_fini(&ctx);
+		return HPCP_EXIT_FAILED;
+	}
+	/* The document on stdout is written once, at the end. */
+	streaming = strcmp(cfg.output, "-") == 0;
+	if (ctx.rank == 0) {
+		doc = hpcp_doc_new(argc, argv);
+		if (!doc)
+			hpcp_die(71, "out of memory creating the document");
+		hpcp_doc_set_context(doc, &ctx);
+		if (!streaming)
+			save(&ctx, doc);
+	}
+	for (int i = 0; i < cfg.n_phases; i++) {
+		run_phase(&ctx, doc, cfg.phases[i], &tally);
+		if (ctx.rank == 0 && !streaming) {
+			hpcp_doc_finish(doc, HPCP_RUN_PARTIAL, 0,
+					(double)(hpcp_now_ns() - start) / 1e9);
+			save(&ctx, doc);
+		}
+	}
+
+	saved = 0;
+	if (ctx.rank == 0) {
+		hpcp_doc_finish(doc, final_status(&tally), 1,
+				(double)(hpcp_now_ns() - start) / 1e9);
+		saved = save(&ctx, doc);
+		hpcp_doc_print_summary(doc, streaming ? stderr : out);
+		hpcp_doc_free(doc);
+	}
+	saved = hpcp_ctx_agree(&ctx, saved);
+	hpcp_ctx_fini(&ctx);
+	return (tally.failed || saved) ? HPCP_EXIT_FAILED : HPCP_EXIT_OK;
+}

@@ -1,0 +1,40 @@
+# TAP helpers for the shell tests; sourced.
+tap_n=0
+tap_failed=0
+
+ok() {
+	# ok CONDITION-EXIT-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# json_query FILE PYTHON-EXPRESSION-ON-d: prints the value (for assertions).
+json_query() {
+	/usr/bin/python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# json_true FILE PYTHON-EXPRESSION: exit 0 when the expression is true.
+json_true() {
+	[ "$(json_query "$1" "bool($2)" 2>/dev/null)" = True ]
+}
+
+validate() {
+	"$PYTHON_JSONSCHEMA" "$HPCP_VALIDATE" "$HPCP_SCHEMA" "$1"
+}
