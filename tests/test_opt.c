@@ -114,6 +114,11 @@ static void command_lines(void)
 	       cfg.iterations_given && cfg.iterations == 50 &&
 	       cfg.warmup_given && cfg.warmup == 0,
 	       "--sizes, --iterations and --warmup 0 parse");
+	tap_ok(PARSE(&cfg, err, "--validate", "--max-pairs", "500") == 0 &&
+	       cfg.validate && cfg.max_pairs_given && cfg.max_pairs == 500,
+	       "--validate and --max-pairs 500 parse");
+	tap_ok(PARSE(&cfg, err, "--max-pairs", "0") == -EINVAL &&
+	       strstr(err, "--max-pairs"), "--max-pairs 0 is refused");
 	tap_ok(PARSE(&cfg, err, "--help") == 0 &&
 	       cfg.action == HPCP_ACTION_HELP, "--help selects help");
 	tap_ok(PARSE(&cfg, err, "-V") == 0 &&

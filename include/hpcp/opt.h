@@ -42,6 +42,9 @@ struct hpcp_config {
 	uint64_t iterations;
 	int warmup_given;
 	uint64_t warmup;
+	int validate;                    /* check payloads, outside timing */
+	int max_pairs_given;
+	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
 };
 
 enum hpcp_opt_kind {

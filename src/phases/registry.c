@@ -7,10 +7,14 @@
 #include <string.h>
 
 extern const struct hpcp_phase hpcp_phase_topology;
+extern const struct hpcp_phase hpcp_phase_pingpong;
+extern const struct hpcp_phase hpcp_phase_allreduce;
 
 /* Run order: topology first, so later phases can be read against it. */
 const struct hpcp_phase *const hpcp_phases[] = {
 	&hpcp_phase_topology,
+	&hpcp_phase_pingpong,
+	&hpcp_phase_allreduce,
 	NULL,
 };
 

@@ -1,0 +1,68 @@
+/*
+ * What the probes (pingpong, allreduce, fabric) share: size sweeps,
+ * iteration counts, buffers and payload patterns, and the result rows they
+ * hand to the report.
+ */
+#ifndef HPCP_PROBE_H
+#define HPCP_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpcp/opt.h"
+#include "hpcp/stats.h"
+
+struct hpcp_res;
+
+/* OSU's switch between small- and large-message counts. */
+#define HPCP_LARGE_MESSAGE_BYTES 8192
+
+struct hpcp_counts {
+	uint64_t small_iterations, small_warmup;   /* <= 8 KiB */
+	uint64_t large_iterations, large_warmup;
+};
+
+/* OSU 7.2's defaults (c/util/osu_util.h). */
+#define HPCP_COUNTS_LATENCY ((struct hpcp_counts){ 10000, 100, 1000, 10 })
+#define HPCP_COUNTS_BANDWIDTH ((struct hpcp_counts){ 100, 10, 20, 2 })
+#define HPCP_COUNTS_COLLECTIVE ((struct hpcp_counts){ 1000, 100, 100, 10 })
+
+/*
+ * Iterations and warm-up for one size: the defaults for its class, cut
+ * tenfold by --quick (at least 1 iteration), unless --iterations or
+ * --warmup say otherwise.
+ */
+void hpcp_probe_counts(const struct hpcp_config *cfg,
+		       const struct hpcp_counts *defaults, uint64_t bytes,
+		       uint64_t *iterations, uint64_t *warmup);
+
+/*
+ * The size sweep: --sizes when given (kept if within [min, max]), else
+ * powers of two from min (0 included when min is 0) to max.  Returns the
+ * count; *dropped gets how many given sizes fell outside the range.
+ */
+int hpcp_probe_sizes(const struct hpcp_config *cfg, uint64_t min,
+		     uint64_t max, uint64_t *sizes, int cap, int *dropped);
+
+/* Page-aligned, touched (so first-use page faults are not timed). */
+void *hpcp_probe_alloc(size_t bytes);
+
+/* A payload that depends on seed and position, to catch corruption. */
+void hpcp_pattern_fill(void *buf, size_t bytes, uint64_t seed);
+/* Index of the first wrong byte, or -1 when the payload is intact. */
+long long hpcp_pattern_check(const void *buf, size_t bytes, uint64_t seed);
+
+/*
+ * All-reduce bus bandwidth (nccl-tests): algbw x 2(n - 1)/n, comparable to
+ * the link's peak whatever the rank count.  0 for n < 2.
+ */
+static inline double hpcp_allreduce_busbw(double algbw, int n)
+{
+	return n < 2 ? 0 : algbw * 2.0 * (n - 1) / n;
+}
+
+/* latency_ns {min, p50, p90, p99, p99_9, max, mean} under key. */
+void hpcp_res_latency(struct hpcp_res *parent, const char *key,
+		      const struct hpcp_lat_summary *s);
+
+#endif

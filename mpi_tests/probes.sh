@@ -1,0 +1,77 @@
+#!/bin/sh
+# pingpong and allreduce through the real binary at 2 and 4 ranks: schema-
+# valid distributions for every size, ordered percentiles, sample counts
+# equal to the iteration counts, busbw by its formula, correct sums.
+. "$(dirname "$0")/../tests/tap.sh"
+
+bin=${HPCP_BIN:?}
+mpirun=${HPCP_MPIRUN:?}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+schema_check() {
+	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
+		skip "$1 is valid against the schema" "no python3-jsonschema"
+	else
+		out=$(validate "$1" 2>&1)
+		ok $? "$1 is valid against the schema: $out"
+	fi
+}
+
+# Checks shared by both runs; $1 document, $2 ranks.
+common_checks() {
+	d=$1 n=$2
+	json_true "$d" "d['phases']['pingpong']['status'] == 'ok' and d['phases']['allreduce']['status'] == 'ok'"
+	ok $? "np $n: pingpong and allreduce ok"
+	json_true "$d" "all(s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p90'] <= s['latency_ns']['p99'] <= s['latency_ns']['p99_9'] <= s['latency_ns']['max'] for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+	ok $? "np $n: ping-pong min <= p50 <= p90 <= p99 <= p99_9 <= max for every size"
+	json_true "$d" "all(s['samples_count'] == s['iterations'] for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+	ok $? "np $n: ping-pong sample counts equal the iteration counts"
+	json_true "$d" "any(p['kind'] == 'intra_node' and p['hosts'][0] == p['hosts'][1] for p in d['phases']['pingpong']['pairs'])"
+	ok $? "np $n: an intra-node pair on one host"
+	json_true "$d" "'half the round trip' in d['phases']['pingpong']['latency_definition']"
+	ok $? "np $n: latency_definition says half the round trip"
+	json_true "$d" "all(s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p99'] <= s['latency_ns']['max'] for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: all-reduce p50 <= p99 <= max for every size"
+	json_true "$d" "all(s['samples_count'] == s['iterations'] * $n for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: all-reduce samples are iterations x $n ranks"
+	json_true "$d" "all(abs(s['busbw_bytes_per_s'] - s['algbw_bytes_per_s'] * 2 * ($n - 1) / $n) <= 1e-6 * s['algbw_bytes_per_s'] for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: busbw = algbw x 2(n-1)/n"
+	json_true "$d" "all(s['result_correct'] for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: every all-reduce sum checked correct"
+	json_true "$d" "all(s['rank_mean_latency_ns']['min'] <= s['rank_mean_latency_ns']['avg'] <= s['rank_mean_latency_ns']['max'] and 0 <= s['slowest_rank'] < $n for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: per-rank min <= avg <= max and a valid slowest rank"
+	json_true "$d" "d['phases']['pingpong']['mpi_components']['pml'] == 'ob1'"
+	ok $? "np $n: the pml in use is recorded (ob1)"
+}
+
+$mpirun -np 2 "$bin" --phases pingpong,allreduce --quick -o r2.json \
+	>out2.txt 2>err2.txt
+ok $? "np 2 --quick: exits 0"
+schema_check r2.json
+common_checks r2.json 2
+json_true r2.json "[s['bytes'] for s in d['phases']['pingpong']['pairs'][0]['sizes']] == [0] + [2**k for k in range(23)]"
+ok $? "np 2: default ping-pong sweep is 0 B to 4 MiB in powers of two"
+json_true r2.json "[s['bytes'] for s in d['phases']['allreduce']['sizes']] == [2**k for k in range(2, 21)]"
+ok $? "np 2: default all-reduce sweep is 4 B to 1 MiB"
+json_true r2.json "all(s['iterations'] == (1000 if s['bytes'] <= 8192 else 100) for s in d['phases']['pingpong']['pairs'][0]['sizes'])"
+ok $? "np 2 --quick: OSU counts cut tenfold (1000 up to 8 KiB, 100 above)"
+json_true r2.json "all(s['bandwidth_bytes_per_s'] is None if s['bytes'] == 0 else s['bandwidth_bytes_per_s'] > 0 for s in d['phases']['pingpong']['pairs'][0]['sizes'])"
+ok $? "np 2: a bandwidth for every non-empty size"
+
+$mpirun -np 4 "$bin" --phases pingpong,allreduce --sizes 8,1k,64k \
+	--iterations 300 --warmup 5 --validate -o r4.json >out4.txt 2>err4.txt
+ok $? "np 4 --sizes 8,1k,64k --iterations 300 --validate: exits 0"
+schema_check r4.json
+common_checks r4.json 4
+json_true r4.json "all(s['iterations'] == 300 and s['warmup'] == 5 for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+ok $? "np 4: --iterations and --warmup override the defaults"
+json_true r4.json "[s['bytes'] for s in d['phases']['allreduce']['sizes']] == [8, 1024, 65536]"
+ok $? "np 4: --sizes applies to the all-reduce"
+json_true r4.json "all(s['payload_intact'] for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+ok $? "np 4 --validate: every payload intact"
+json_true r4.json "d['phases']['pingpong']['node_matrix']['hosts'] == [h['name'] for h in d['context']['hosts']]"
+ok $? "np 4: node matrix over the hosts of the run"
+
+done_testing

@@ -1,0 +1,630 @@
+/*
+ * pingpong: MPI point-to-point latency and bandwidth between pairs of
+ * ranks, and the all-pairs latency matrix of the nodes.
+ *
+ * Method (OSU osu_latency / osu_bw, with every iteration kept):
+ * - Pairs: one intra-node pair (the two lowest ranks of the first host
+ *   that has two), then the inter-node pairs of the first round of the
+ *   round-robin schedule over the node leaders (disjoint pairs, measured
+ *   at the same time).  The lower rank of a pair starts each exchange.
+ * - Latency: after the warm-up, each iteration is MPI_Send + MPI_Recv of
+ *   the same size timed with CLOCK_MONOTONIC; half the round trip goes
+ *   into a histogram.  The whole-loop mean (what OSU and IMB print) is
+ *   recorded beside it.
+ * - Bandwidth: windows of 64 MPI_Isend answered by 64 MPI_Irecv and a
+ *   4-byte acknowledgement, as osu_bw does.
+ * - Node matrix: every pair of node leaders, in n - 1 rounds of disjoint
+ *   pairs, 8-byte p50 latency; outliers by a robust rule (schedule.h).
+ * Nothing is allocated, logged or formatted inside a timed loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpcp/ctx.h"
+#include "hpcp/log.h"
+#include "hpcp/mpiinfo.h"
+#include "hpcp/phase.h"
+#include "hpcp/probe.h"
+#include "hpcp/report.h"
+#include "hpcp/schedule.h"
+#include "hpcp/timer.h"
+
+#define TAG_PING 0x5050
+#define TAG_RESULT 0x5051
+#define BW_WINDOW 64
+#define MAX_BYTES (4u << 20)
+#define MATRIX_BYTES 8
+
+/* One size of one pair, as the initiating rank measured it. */
+struct pp_row {
+	uint64_t bytes, iterations, warmup;
+	struct hpcp_lat_summary lat;
+	uint64_t loop_mean_ns;     /* whole loop / (2 * iterations) */
+	double bw_bytes_per_s;     /* < 0: not measured */
+	uint64_t bw_windows;
+	int validated;             /* -1 not asked, 0 corrupt, 1 intact */
+	int failed;                /* an MPI call failed */
+};
+
+struct pp_pair {
+	int a, b;                  /* a < b; a starts */
+	int inter;
+};
+
+struct pp_state {
+	struct hpcp_ctx *ctx;
+	uint64_t sizes[HPCP_MAX_SIZES];
+	int n_sizes, dropped;
+	char *sbuf, *rbuf;
+	struct hpcp_hist hist;
+};
+
+static int ping(struct pp_state *st, int peer, int starts, uint64_t bytes,
+		uint64_t warmup, uint64_t iterations, uint64_t *loop_ns)
+{
+	MPI_Comm comm = st->ctx->comm;
+	int n = (int)bytes, rc = MPI_SUCCESS;
+	uint64_t start = 0;
+
+	hpcp_hist_reset(&st->hist);
+	for (uint64_t i = 0; i < warmup + iterations && rc == MPI_SUCCESS;
+	     i++) {
+		if (i == warmup)
+			start = hpcp_now_ns();
+		if (starts) {
+			uint64_t t0 = hpcp_now_ns();
+
+			rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer, TAG_PING,
+				      comm);
+			if (rc == MPI_SUCCESS)
+				rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer,
+					      TAG_PING, comm,
+					      MPI_STATUS_IGNORE);
+			if (i >= warmup)
+				hpcp_hist_record(&st->hist,
+						 (hpcp_now_ns() - t0) / 2);
+		} else {
+			rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer, TAG_PING,
+				      comm, MPI_STATUS_IGNORE);
+			if (rc == MPI_SUCCESS)
+				rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer,
+					      TAG_PING, comm);
+		}
+	}
+	if (loop_ns)
+		*loop_ns = hpcp_now_ns() - start;
+	return rc == MPI_SUCCESS ? 0 : -EIO;
+}
+
+/* osu_bw: windows of non-blocking sends, one small ack per window. */
+static int bandwidth(struct pp_state *st, int peer, int starts,
+		     uint64_t bytes, uint64_t skip, uint64_t windows,
+		     double *bytes_per_s)
+{
+	MPI_Comm comm = st->ctx->comm;
+	MPI_Request req[BW_WINDOW];
+	int n = (int)bytes, rc = MPI_SUCCESS;
+	uint64_t start = 0;
+	char ack[4] = { 0 };
+
+	for (uint64_t w = 0; w < skip + windows && rc == MPI_SUCCESS; w++) {
+		if (w == skip)
+			start = hpcp_now_ns();
+		/* Like osu_bw, all receives of a window share one buffer:
+		 * the content is not checked here, only the rate. */
+		for (int k = 0; k < BW_WINDOW && rc == MPI_SUCCESS; k++)
+			rc = starts ? MPI_Isend(st->sbuf, n, MPI_BYTE, peer,
+						TAG_PING, comm, &req[k]) :
+				      MPI_Irecv(st->rbuf, n, MPI_BYTE, peer,
+						TAG_PING, comm, &req[k]);
+		if (rc == MPI_SUCCESS)
+			rc = MPI_Waitall(BW_WINDOW, req, MPI_STATUSES_IGNORE);
+		if (rc != MPI_SUCCESS)
+			break;
+		rc = starts ? MPI_Recv(ack, 4, MPI_BYTE, peer, TAG_PING, comm,
+				       MPI_STATUS_IGNORE) :
+			      MPI_Send(ack, 4, MPI_BYTE, peer, TAG_PING, comm);
+	}
+	if (starts) {
+		double secs = (double)(hpcp_now_ns() - start) / 1e9;
+
+		*bytes_per_s = secs > 0 ? (double)bytes * BW_WINDOW *
+						  (double)windows / secs :
+					  -1;
+	}
+	return rc == MPI_SUCCESS ? 0 : -EIO;
+}
+
+/* --validate: patterned payloads both ways, checked outside any timing. */
+static int validate(struct pp_state *st, int peer, int starts,
+		    uint64_t bytes, int *intact)
+{
+	MPI_Comm comm = st->ctx->comm;
+	int n = (int)bytes, rc = MPI_SUCCESS, ok = 1, peer_ok = 1;
+
+	for (uint64_t i = 0; i < 10 && rc == MPI_SUCCESS; i++) {
+		uint64_t there = i * 2 + 1, back = i * 2 + 2;
+
+		if (starts) {
+			hpcp_pattern_fill(st->sbuf, bytes, there + bytes);
+			rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer, TAG_PING,
+				      comm);
+			if (rc == MPI_SUCCESS)
+				rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer,
+					      TAG_PING, comm,
+					      MPI_STATUS_IGNORE);
+			ok &= hpcp_pattern_check(st->rbuf, bytes,
+						 back + bytes) < 0;
+		} else {
+			rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer, TAG_PING,
+				      comm, MPI_STATUS_IGNORE);
+			ok &= hpcp_pattern_check(st->rbuf, bytes,
+						 there + bytes) < 0;
+			hpcp_pattern_fill(st->sbuf, bytes, back + bytes);
+			if (rc == MPI_SUCCESS)
+				rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer,
+					      TAG_PING, comm);
+		}
+	}
+	/* The responder's verdict travels to the initiator. */
+	if (rc == MPI_SUCCESS)
+		rc = starts ? MPI_Recv(&peer_ok, 1, MPI_INT, peer, TAG_PING,
+				       comm, MPI_STATUS_IGNORE) :
+			      MPI_Send(&ok, 1, MPI_INT, peer, TAG_PING, comm);
+	*intact = ok && peer_ok;
+	return rc == MPI_SUCCESS ? 0 : -EIO;
+}
+
+/* The whole size sweep of one pair, on both of its ranks. */
+static int sweep(struct pp_state *st, int peer, int starts,
+		 struct pp_row *rows)
+{
+	const struct hpcp_config *cfg = &st->ctx->cfg;
+	int rc = 0;
+
+	for (int s = 0; s < st->n_sizes && rc == 0; s++) {
+		struct pp_row *row = &rows[s];
+		uint64_t bytes = st->sizes[s], loop_ns = 0, skip, windows;
+
+		memset(row, 0, sizeof(*row));
+		row->bytes = bytes;
+		row->validated = -1;
+		row->bw_bytes_per_s = -1;
+		hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, bytes,
+				  &row->iterations, &row->warmup);
+		rc = ping(st, peer, starts, bytes, row->warmup,
+			  row->iterations, &loop_ns);
+		if (rc)
+			break;
+		if (starts) {
+			hpcp_hist_summary(&st->hist, &row->lat);
+			row->loop_mean_ns = (uint64_t)llround(
+				(double)loop_ns / (2.0 * (double)row->iterations));
+		}
+		if (bytes > 0) {
+			struct hpcp_config bw_cfg = *cfg;
+
+			/* --iterations counts ping-pongs, not windows. */
+			bw_cfg.iterations_given = 0;
+			bw_cfg.warmup_given = 0;
+			hpcp_probe_counts(&bw_cfg, &HPCP_COUNTS_BANDWIDTH,
+					  bytes, &windows, &skip);
+			rc = bandwidth(st, peer, starts, bytes, skip, windows,
+				       &row->bw_bytes_per_s);
+			row->bw_windows = windows;
+		}
+		if (rc == 0 && cfg->validate && bytes > 0)
+			rc = validate(st, peer, starts, bytes, &row->validated);
+	}
+	if (rc)
+		for (int s = 0; s < st->n_sizes; s++)
+			rows[s].failed = 1;
+	return rc;
+}
+
+static int lowest_two_on_one_host(const struct hpcp_ctx *ctx,
+				  struct pp_pair *pair)
+{
+	for (int h = 0; h < ctx->n_nodes; h++) {
+		int first = -1;
+
+		if (ctx->hosts[h].n_ranks < 2)
+			continue;
+		for (int r = 0; r < ctx->size; r++) {
+			if (ctx->ranks[r].node != h)
+				continue;
+			if (first < 0) {
+				first = r;
+				continue;
+			}
+			pair->a = first;
+			pair->b = r;
+			pair->inter = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Pairs of the sweep, in order: intra-node, then round 0 of the leaders. */
+static int plan_pairs(const struct hpcp_ctx *ctx, struct pp_pair *pairs)
+{
+	int n = 0;
+
+	if (lowest_two_on_one_host(ctx, &pairs[n]))
+		n++;
+	for (int node = 0; node < ctx->n_nodes; node++) {
+		int other = hpcp_rr_partner(ctx->n_nodes, 0, node);
+
+		if (other > node) {
+			pairs[n].a = ctx->hosts[node].leader;
+			pairs[n].b = ctx->hosts[other].leader;
+			pairs[n].inter = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void note_corruption(const struct pp_pair *p, const struct pp_row *rows,
+			    int n_rows, char *note, size_t len)
+{
+	for (int s = 0; s < n_rows && !note[0]; s++)
+		if (rows[s].validated == 0)
+			snprintf(note, len,
+				 "payload corrupted at %llu bytes between "
+				 "ranks %d and %d",
+				 (unsigned long long)rows[s].bytes, p->a, p->b);
+}
+
+static void report_pair(struct hpcp_res *pairs, const struct hpcp_ctx *ctx,
+			const struct pp_pair *p, const struct pp_row *rows,
+			int n_rows, int validate_asked)
+{
+	struct hpcp_res *pair = hpcp_res_object(pairs, NULL);
+	struct hpcp_res *arr;
+
+	hpcp_res_str(pair, "kind", p->inter ? "inter_node" : "intra_node");
+	arr = hpcp_res_array(pair, "ranks");
+	hpcp_res_int(arr, NULL, p->a);
+	hpcp_res_int(arr, NULL, p->b);
+	arr = hpcp_res_array(pair, "hosts");
+	hpcp_res_str(arr, NULL, ctx->hosts[ctx->ranks[p->a].node].name);
+	hpcp_res_str(arr, NULL, ctx->hosts[ctx->ranks[p->b].node].name);
+	arr = hpcp_res_array(pair, "sizes");
+	for (int s = 0; s < n_rows; s++) {
+		const struct pp_row *r = &rows[s];
+		struct hpcp_res *row = hpcp_res_object(arr, NULL);
+
+		hpcp_res_int(row, "bytes", (int64_t)r->bytes);
+		hpcp_res_int(row, "iterations", (int64_t)r->iterations);
+		hpcp_res_int(row, "warmup", (int64_t)r->warmup);
+		hpcp_res_int(row, "samples_count", (int64_t)r->lat.count);
+		hpcp_res_latency(row, "latency_ns", &r->lat);
+		hpcp_res_int(row, "loop_mean_latency_ns",
+			     (int64_t)r->loop_mean_ns);
+		if (r->bw_bytes_per_s >= 0) {
+			hpcp_res_double(row, "bandwidth_bytes_per_s",
+					r->bw_bytes_per_s);
+			hpcp_res_int(row, "bandwidth_windows_count",
+				     (int64_t)r->bw_windows);
+		} else {
+			hpcp_res_null(row, "bandwidth_bytes_per_s");
+		}
+		if (validate_asked && r->bytes > 0)
+			hpcp_res_bool(row, "payload_intact", r->validated == 1);
+	}
+}
+
+/* Each leader measures its row of the matrix; rank 0 gets all rows. */
+static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
+		       int *rounds)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	const struct hpcp_config *cfg = &ctx->cfg;
+	int n = ctx->n_nodes, rc = 0;
+	double *row;
+	uint64_t iterations, warmup;
+
+	*rounds_run = hpcp_rr_sample(n, (long long)cfg->max_pairs, rounds);
+	if (ctx->leader_comm == MPI_COMM_NULL)
+		return 0;
+	row = malloc((size_t)n * sizeof(*row));
+	if (!row)
+		return -ENOMEM;
+	for (int j = 0; j < n; j++)
+		row[j] = -1;
+	hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, MATRIX_BYTES, &iterations,
+			  &warmup);
+	/* A matrix cell is a median: a thousand samples pin it down, and
+	 * the matrix costs rounds x iterations round trips. */
+	if (!cfg->iterations_given)
+		iterations = cfg->quick ? 200 : 1000;
+	for (int k = 0; k < *rounds_run && rc == 0; k++) {
+		int other = hpcp_rr_partner(n, rounds[k], ctx->node);
+
+		/* Rounds stay apart, so pairs of different rounds never
+		 * overlap in time. */
+		MPI_Barrier(ctx->leader_comm);
+		if (other < 0)
+			continue;
+		rc = ping(st, ctx->hosts[other].leader, ctx->node < other,
+			  MATRIX_BYTES, warmup, iterations, NULL);
+		if (rc == 0 && ctx->node < other) {
+			row[other] =
+				(double)hpcp_hist_quantile(&st->hist, 0.50);
+		}
+	}
+	/* The responder learns the value from the initiator's row below;
+	 * mirror it so each row is complete. */
+	if (MPI_Gather(row, n, MPI_DOUBLE, matrix, n, MPI_DOUBLE, 0,
+		       ctx->leader_comm) != MPI_SUCCESS && rc == 0)
+		rc = -EIO;
+	if (ctx->rank == 0)
+		for (int i = 0; i < n; i++)
+			for (int j = 0; j < i; j++)
+				if (matrix[j * n + i] >= 0)
+					matrix[i * n + j] = matrix[j * n + i];
+	free(row);
+	return rc;
+}
+
+static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
+			  const double *matrix, int rounds_run)
+{
+	struct hpcp_res *m = hpcp_res_object(out, "node_matrix");
+	struct hpcp_res *arr, *rows;
+	int n = ctx->n_nodes, total = hpcp_rr_rounds(n), pairs = 0;
+	double *med = malloc((size_t)n * sizeof(*med));
+	int *outlier = malloc((size_t)n * sizeof(*outlier));
+	double center = 0, threshold = 0;
+
+	hpcp_res_int(m, "message_bytes", MATRIX_BYTES);
+	hpcp_res_str(m, "statistic", "p50 of half the round trip");
+	hpcp_res_str(m, "schedule",
+		     "round-robin over node leaders: disjoint pairs per round");
+	arr = hpcp_res_array(m, "hosts");
+	for (int h = 0; h < n; h++)
+		hpcp_res_str(arr, NULL, ctx->hosts[h].name);
+	rows = hpcp_res_array(m, "p50_latency_ns");
+	for (int i = 0; i < n; i++) {
+		struct hpcp_res *row = hpcp_res_array(rows, NULL);
+
+		for (int j = 0; j < n; j++) {
+			if (i != j && matrix[i * n + j] >= 0) {
+				hpcp_res_int(row, NULL,
+					     (int64_t)matrix[i * n + j]);
+				pairs += i < j;
+			} else {
+				hpcp_res_null(row, NULL);
+			}
+		}
+	}
+	hpcp_res_int(m, "rounds_count", rounds_run);
+	hpcp_res_int(m, "pairs_count", pairs);
+	hpcp_res_bool(m, "sampled", rounds_run < total);
+	if (n < 2)
+		hpcp_res_str(m, "reason",
+			     "one host: no inter-node pairs to measure");
+	if (rounds_run < total) {
+		char note[160];
+
+		snprintf(note, sizeof(note),
+			 "--max-pairs %llu: %d of %d rounds measured",
+			 (unsigned long long)ctx->cfg.max_pairs, rounds_run,
+			 total);
+		hpcp_res_str(m, "sampling", note);
+	}
+	arr = hpcp_res_array(m, "outliers");
+	if (med && outlier &&
+	    hpcp_find_outliers(n, matrix, med, outlier, &center,
+			       &threshold) >= 0) {
+		struct hpcp_res *nm = hpcp_res_array(m, "node_median_latency_ns");
+
+		for (int h = 0; h < n; h++) {
+			if (med[h] >= 0)
+				hpcp_res_int(nm, NULL, (int64_t)llround(med[h]));
+			else
+				hpcp_res_null(nm, NULL);
+			if (outlier[h])
+				hpcp_res_str(arr, NULL, ctx->hosts[h].name);
+		}
+		if (center > 0)
+			hpcp_res_int(m, "cluster_median_latency_ns",
+				     (int64_t)llround(center));
+		else
+			hpcp_res_null(m, "cluster_median_latency_ns");
+		if (threshold > 0)
+			hpcp_res_int(m, "outlier_threshold_ns",
+				     (int64_t)llround(threshold));
+		else
+			hpcp_res_null(m, "outlier_threshold_ns");
+		hpcp_res_str(m, "outlier_rule",
+			     "node median > cluster median + max(3 x 1.4826 x "
+			     "MAD, 10 % of cluster median); needs >= 3 nodes");
+	}
+	free(med);
+	free(outlier);
+}
+
+static void report_provenance(struct hpcp_res *out)
+{
+	struct hpcp_mpi_components c;
+	struct hpcp_res *mpi = hpcp_res_object(out, "mpi_components");
+	const char *vars[] = { "OMPI_MCA_pml", "OMPI_MCA_btl", "OMPI_MCA_mtl",
+			       "OMPI_MCA_mtl_ofi_provider_include",
+			       "OMPI_MCA_mpi_yield_when_idle", "FI_PROVIDER",
+			       NULL };
+	struct hpcp_res *req;
+
+	hpcp_mpi_components(&c);
+	if (c.known) {
+		hpcp_res_str(mpi, "pml", c.pml);
+		hpcp_res_str(mpi, "mtl", c.mtl[0] ? c.mtl : NULL);
+		hpcp_res_str(mpi, "btls_loaded", c.btls);
+		hpcp_res_str(mpi, "source", "component objects mapped on rank 0");
+	} else {
+		hpcp_res_null(mpi, "pml");
+		hpcp_res_str(mpi, "reason", c.reason);
+	}
+	req = hpcp_res_object(mpi, "requested");
+	for (int i = 0; vars[i]; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v)
+			hpcp_res_str(req, vars[i], v);
+	}
+}
+
+static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
+			char *why, size_t len)
+{
+	struct pp_state *st = calloc(1, sizeof(*st));
+	struct pp_pair *pairs = NULL;
+	char corrupt[256] = "";
+	struct pp_row *rows = NULL;
+	double *matrix = NULL;
+	int *rounds = NULL;
+	int n_pairs, rc, rounds_run = 0;
+	uint64_t max_bytes = 0;
+
+	if (ctx->size < 2) {
+		free(st);
+		snprintf(why, len, "needs at least 2 ranks");
+		return -ENOTSUP;
+	}
+	rc = st ? 0 : -ENOMEM;
+	if (st) {
+		st->ctx = ctx;
+		st->n_sizes = hpcp_probe_sizes(&ctx->cfg, 0, HPCP_MAX_MSG_BYTES,
+					       st->sizes, HPCP_MAX_SIZES,
+					       &st->dropped);
+		if (!ctx->cfg.sizes_given)
+			st->n_sizes = hpcp_probe_sizes(&ctx->cfg, 0, MAX_BYTES,
+						       st->sizes,
+						       HPCP_MAX_SIZES,
+						       &st->dropped);
+		for (int s = 0; s < st->n_sizes; s++)
+			if (st->sizes[s] > max_bytes)
+				max_bytes = st->sizes[s];
+		if (max_bytes < MATRIX_BYTES)
+			max_bytes = MATRIX_BYTES;
+		st->sbuf = hpcp_probe_alloc(max_bytes);
+		st->rbuf = hpcp_probe_alloc(max_bytes);
+		rows = calloc((size_t)st->n_sizes + 1, sizeof(*rows));
+		rounds = calloc((size_t)ctx->n_nodes + 1, sizeof(*rounds));
+		pairs = calloc((size_t)ctx->n_nodes / 2 + 2, sizeof(*pairs));
+		if (ctx->rank == 0)
+			matrix = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
+					sizeof(*matrix));
+		if (!st->sbuf || !st->rbuf || !rows || !rounds || !pairs ||
+		    (ctx->rank == 0 && !matrix))
+			rc = -ENOMEM;
+	}
+	rc = hpcp_ctx_agree(ctx, rc);
+	if (rc) {
+		snprintf(why, len, "out of memory for %llu-byte buffers",
+			 (unsigned long long)max_bytes);
+		goto out;
+	}
+
+	n_pairs = plan_pairs(ctx, pairs);
+	if (out) {
+		hpcp_res_str(out, "latency_definition",
+			     "half the round trip of MPI_Send + MPI_Recv, "
+			     "timed per iteration with CLOCK_MONOTONIC");
+		hpcp_res_str(out, "bandwidth_definition",
+			     "bytes x 64 x windows / time, windows of 64 "
+			     "MPI_Isend and a 4-byte ack (osu_bw)");
+		if (st->dropped)
+			hpcp_res_int(out, "sizes_dropped_count", st->dropped);
+		report_provenance(out);
+	}
+	{
+		struct hpcp_res *arr = hpcp_res_array(out, "pairs");
+
+		/* Intra-node pair alone, then the inter-node round at once. */
+		for (int inter = 0; inter <= 1; inter++) {
+			for (int p = 0; p < n_pairs; p++) {
+				const struct pp_pair *pp = &pairs[p];
+				int mine = ctx->rank == pp->a ||
+					   ctx->rank == pp->b;
+
+				if (pp->inter != inter)
+					continue;
+				if (mine)
+					rc = sweep(st,
+						   ctx->rank == pp->a ? pp->b :
+									pp->a,
+						   ctx->rank == pp->a, rows);
+				if (ctx->rank == pp->a && pp->a != 0)
+					MPI_Send(rows,
+						 (int)(st->n_sizes *
+						       sizeof(*rows)),
+						 MPI_BYTE, 0, TAG_RESULT,
+						 ctx->comm);
+				if (ctx->rank == 0 && pp->a != 0)
+					MPI_Recv(rows,
+						 (int)(st->n_sizes *
+						       sizeof(*rows)),
+						 MPI_BYTE, pp->a, TAG_RESULT,
+						 ctx->comm, MPI_STATUS_IGNORE);
+				if (ctx->rank == 0) {
+					report_pair(arr, ctx, pp, rows,
+						    st->n_sizes,
+						    ctx->cfg.validate);
+					note_corruption(pp, rows, st->n_sizes,
+							corrupt,
+							sizeof(corrupt));
+				}
+			}
+			/* Corrupted payloads fail the phase: the numbers
+			 * of a path that loses data mean nothing. */
+			if (rc == 0 && corrupt[0])
+				rc = -EBADMSG;
+			rc = hpcp_ctx_agree(ctx, rc);
+			if (rc == -EBADMSG) {
+				if (ctx->rank == 0)
+					snprintf(why, len, "%s", corrupt);
+				else
+					snprintf(why, len, "payload corrupted");
+				goto out;
+			}
+			if (rc) {
+				snprintf(why, len, "MPI error during %s-node "
+					 "ping-pong", inter ? "inter" : "intra");
+				goto out;
+			}
+		}
+	}
+	rc = hpcp_ctx_agree(ctx, node_matrix(st, matrix, &rounds_run, rounds));
+	if (rc) {
+		snprintf(why, len, "MPI error measuring the node matrix");
+		goto out;
+	}
+	if (out)
+		report_matrix(out, ctx, matrix, rounds_run);
+out:
+	if (st) {
+		free(st->sbuf);
+		free(st->rbuf);
+	}
+	free(st);
+	free(rows);
+	free(rounds);
+	free(pairs);
+	free(matrix);
+	return rc;
+}
+
+const struct hpcp_phase hpcp_phase_pingpong = {
+	.name = "pingpong",
+	.summary = "MPI ping-pong latency distributions and bandwidth per "
+		   "size, intra- and inter-node; all-pairs node matrix",
+	.run = pingpong_run,
+};

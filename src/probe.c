@@ -1,0 +1,109 @@
+#include "config.h"
+
+#include "hpcp/probe.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hpcp/report.h"
+
+void hpcp_probe_counts(const struct hpcp_config *cfg,
+		       const struct hpcp_counts *defaults, uint64_t bytes,
+		       uint64_t *iterations, uint64_t *warmup)
+{
+	int large = bytes > HPCP_LARGE_MESSAGE_BYTES;
+	uint64_t it = large ? defaults->large_iterations :
+			      defaults->small_iterations;
+	uint64_t wu = large ? defaults->large_warmup : defaults->small_warmup;
+
+	if (cfg->quick) {
+		it = it / 10 ? it / 10 : 1;
+		wu /= 10;
+	}
+	*iterations = cfg->iterations_given ? cfg->iterations : it;
+	*warmup = cfg->warmup_given ? cfg->warmup : wu;
+}
+
+int hpcp_probe_sizes(const struct hpcp_config *cfg, uint64_t min,
+		     uint64_t max, uint64_t *sizes, int cap, int *dropped)
+{
+	int n = 0;
+
+	*dropped = 0;
+	if (cfg->sizes_given) {
+		for (int i = 0; i < cfg->n_sizes; i++) {
+			if (cfg->sizes[i] < min || cfg->sizes[i] > max ||
+			    n == cap) {
+				(*dropped)++;
+				continue;
+			}
+			sizes[n++] = cfg->sizes[i];
+		}
+		return n;
+	}
+	if (min == 0 && n < cap)
+		sizes[n++] = 0;
+	for (uint64_t s = min ? min : 1; s <= max && n < cap; s *= 2)
+		sizes[n++] = s;
+	return n;
+}
+
+void *hpcp_probe_alloc(size_t bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = NULL;
+
+	if (bytes == 0)
+		bytes = 1;
+	if (posix_memalign(&p, page > 0 ? (size_t)page : 4096, bytes) != 0)
+		return NULL;
+	memset(p, 0, bytes);
+	return p;
+}
+
+static inline uint8_t pattern_byte(size_t i, uint64_t seed)
+{
+	uint64_t x = (uint64_t)i * 0x9e3779b97f4a7c15ull + seed;
+
+	x ^= x >> 29;
+	return (uint8_t)(x ^ (x >> 8));
+}
+
+void hpcp_pattern_fill(void *buf, size_t bytes, uint64_t seed)
+{
+	uint8_t *b = buf;
+
+	for (size_t i = 0; i < bytes; i++)
+		b[i] = pattern_byte(i, seed);
+}
+
+long long hpcp_pattern_check(const void *buf, size_t bytes, uint64_t seed)
+{
+	const uint8_t *b = buf;
+
+	for (size_t i = 0; i < bytes; i++)
+		if (b[i] != pattern_byte(i, seed))
+			return (long long)i;
+	return -1;
+}
+
+void hpcp_res_latency(struct hpcp_res *parent, const char *key,
+		      const struct hpcp_lat_summary *s)
+{
+	struct hpcp_res *lat;
+
+	if (s->count == 0) {
+		hpcp_res_null(parent, key);
+		return;
+	}
+	lat = hpcp_res_object(parent, key);
+	hpcp_res_int(lat, "min", (int64_t)s->min_ns);
+	hpcp_res_int(lat, "p50", (int64_t)s->p50_ns);
+	hpcp_res_int(lat, "p90", (int64_t)s->p90_ns);
+	hpcp_res_int(lat, "p99", (int64_t)s->p99_ns);
+	hpcp_res_int(lat, "p99_9", (int64_t)s->p99_9_ns);
+	hpcp_res_int(lat, "max", (int64_t)s->max_ns);
+	hpcp_res_int(lat, "mean", (int64_t)llround(s->mean_ns));
+}
