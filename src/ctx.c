@@ -177,6 +177,7 @@ int hpcp_ctx_init(struct hpcp_ctx *ctx, MPI_Comm world,
 	/* Open MPI's string ends in a newline and can be long; keep line 1. */
 	ctx->mpi_library[strcspn(ctx->mpi_library, "\n")] = '\0';
 	MPI_Get_version(&ctx->mpi_version, &ctx->mpi_subversion);
+	MPI_Query_thread(&ctx->mpi_thread_level);
 	ctx->timer_resolution_ns = hpcp_timer_resolution_ns();
 	if (ctx->rank == 0)
 		hpcp_launcher_detect(&ctx->launcher, real_getenv, NULL);

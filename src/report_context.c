@@ -150,6 +150,15 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 			 ctx->mpi_subversion);
 		hpcp_res_str(mpi, "standard", std);
 	}
+	{
+		int level = ctx->mpi_thread_level;
+
+		hpcp_res_str(mpi, "thread_level",
+			     level == MPI_THREAD_SINGLE ? "single" :
+			     level == MPI_THREAD_FUNNELED ? "funneled" :
+			     level == MPI_THREAD_SERIALIZED ? "serialized" :
+							      "multiple");
+	}
 	hpcp_res_int(mpi, "ranks", ctx->size);
 	hpcp_res_int(mpi, "nodes", ctx->n_nodes);
 	hpcp_res_int(context, "timer_resolution_ns",

@@ -58,6 +58,85 @@ static void print_host(const cJSON *host, FILE *out)
 		num_at(topo, "memory_bytes", 0) / (1024.0 * 1024 * 1024), efa);
 }
 
+static void fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.2f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+}
+
+static void fmt_rate(const cJSON *v, char *buf, size_t len)
+{
+	if (!cJSON_IsNumber(v))
+		snprintf(buf, len, "-");
+	else if (v->valuedouble >= 1e9)
+		snprintf(buf, len, "%.2f GB/s", v->valuedouble / 1e9);
+	else
+		snprintf(buf, len, "%.1f MB/s", v->valuedouble / 1e6);
+}
+
+static void print_latency_row(FILE *out, const cJSON *size,
+			      const char *rate_key)
+{
+	const cJSON *lat = at(size, "latency_ns");
+	char p50[24], p99[24], max[24], rate[24];
+
+	fmt_ns(num_at(lat, "p50", -1), p50, sizeof(p50));
+	fmt_ns(num_at(lat, "p99", -1), p99, sizeof(p99));
+	fmt_ns(num_at(lat, "max", -1), max, sizeof(max));
+	fmt_rate(at(size, rate_key), rate, sizeof(rate));
+	fprintf(out, "    %10.0f  %11s  %11s  %11s  %12s\n",
+		num_at(size, "bytes", 0), p50, p99, max, rate);
+}
+
+static void print_pingpong(const cJSON *ph, FILE *out)
+{
+	const cJSON *pair, *size, *m = at(ph, "node_matrix"), *o;
+	int n_out = 0;
+
+	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
+		const cJSON *r = at(pair, "ranks"), *h = at(pair, "hosts");
+
+		fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
+			     "latency = half the round trip\n",
+			str_at(pair, "kind"),
+			cJSON_GetArrayItem(r, 0)->valuedouble,
+			cJSON_GetArrayItem(r, 1)->valuedouble,
+			cJSON_GetArrayItem(h, 0)->valuestring,
+			cJSON_GetArrayItem(h, 1)->valuestring);
+		fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes",
+			"p50", "p99", "max", "bandwidth");
+		cJSON_ArrayForEach(size, at(pair, "sizes"))
+			print_latency_row(out, size, "bandwidth_bytes_per_s");
+	}
+	if (cJSON_GetArraySize(at(m, "hosts")) < 2)
+		return;
+	fprintf(out, "\n  node matrix: %d hosts, %.0f pairs in %.0f rounds%s, "
+		     "cluster median %.2f us, outliers: ",
+		cJSON_GetArraySize(at(m, "hosts")), num_at(m, "pairs_count", 0),
+		num_at(m, "rounds_count", 0),
+		cJSON_IsTrue(at(m, "sampled")) ? " (sampled)" : "",
+		num_at(m, "cluster_median_latency_ns", 0) / 1e3);
+	cJSON_ArrayForEach(o, at(m, "outliers"))
+		fprintf(out, "%s%s", n_out++ ? ", " : "", o->valuestring);
+	fprintf(out, "%s\n", n_out ? "" : "none");
+}
+
+static void print_allreduce(const cJSON *ph, FILE *out)
+{
+	const cJSON *size;
+
+	fprintf(out, "\n  allreduce over %.0f ranks (all ranks' calls merged)\n",
+		num_at(ph, "ranks", 0));
+	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
+		"p99", "max", "busbw");
+	cJSON_ArrayForEach(size, at(ph, "sizes"))
+		print_latency_row(out, size, "busbw_bytes_per_s");
+}
+
 void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 {
 	const cJSON *root, *context, *mpi, *item, *config;
@@ -91,6 +170,13 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 			str_at(item, "status"), num_at(item, "duration_s", 0),
 			reason ? "  " : "", reason ? reason : "");
 	}
+
+	item = at(at(root, "phases"), "pingpong");
+	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+		print_pingpong(item, out);
+	item = at(at(root, "phases"), "allreduce");
+	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+		print_allreduce(item, out);
 
 	if (cJSON_GetArraySize(at(root, "warnings")) > 0) {
 		fprintf(out, "\nWarnings\n");

@@ -40,6 +40,7 @@ struct hpcp_ctx {
 	struct hpcp_config cfg;
 	char mpi_library[256];
 	int mpi_version, mpi_subversion;
+	int mpi_thread_level;          /* MPI_Query_thread */
 	unsigned long long timer_resolution_ns;
 
 	/* Rank 0 only. */

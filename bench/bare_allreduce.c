@@ -1,0 +1,93 @@
+/*
+ * The reference for bench/compare-mpi.sh: a bare MPI_Allreduce loop
+ * (MPI_FLOAT, MPI_SUM, a barrier after each call outside the timing, as
+ * osu_allreduce does).  Every rank stores its per-call times in a
+ * preallocated array; rank 0 gathers them for the exact median of all
+ * samples, and the average of the per-rank means is OSU's "Avg Latency".
+ *
+ * usage: bare_allreduce BYTES ITERATIONS WARMUP
+ * prints: bytes=B median_ns=M mean_ns=A
+ */
+#include "config.h"
+
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	int rank, size, bytes, iters, warmup, count;
+	uint64_t *t, *all = NULL, sum = 0;
+	double mean, mean_sum = 0;
+	float *s, *r;
+
+	MPI_Init(&argc, &argv);
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (argc != 4) {
+		if (rank == 0)
+			fprintf(stderr, "usage: bare_allreduce BYTES ITERATIONS WARMUP\n");
+		MPI_Finalize();
+		return 2;
+	}
+	bytes = atoi(argv[1]);
+	iters = atoi(argv[2]);
+	warmup = atoi(argv[3]);
+	count = bytes / 4;
+	/* Page-aligned and touched, as OSU and hpcprobe allocate them. */
+	if (posix_memalign((void **)&s, 4096, ((size_t)count + 1) * sizeof(*s)) ||
+	    posix_memalign((void **)&r, 4096, ((size_t)count + 1) * sizeof(*r)))
+		MPI_Abort(MPI_COMM_WORLD, 1);
+	memset(s, 0, ((size_t)count + 1) * sizeof(*s));
+	memset(r, 0, ((size_t)count + 1) * sizeof(*r));
+	t = calloc((size_t)iters, sizeof(*t));
+	MPI_Barrier(MPI_COMM_WORLD);
+	for (int i = 0; i < warmup + iters; i++) {
+		uint64_t t0 = now_ns();
+
+		MPI_Allreduce(s, r, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+		if (i >= warmup)
+			t[i - warmup] = now_ns() - t0;
+		MPI_Barrier(MPI_COMM_WORLD);
+	}
+	for (int i = 0; i < iters; i++)
+		sum += t[i];
+	mean = (double)sum / iters;
+	if (rank == 0)
+		all = calloc((size_t)iters * size, sizeof(*all));
+	MPI_Gather(t, iters, MPI_UINT64_T, all, iters, MPI_UINT64_T, 0,
+		   MPI_COMM_WORLD);
+	MPI_Reduce(&mean, &mean_sum, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+	if (rank == 0) {
+		size_t n = (size_t)iters * size;
+
+		qsort(all, n, sizeof(*all), cmp);
+		printf("bytes=%d median_ns=%llu mean_ns=%.1f\n", bytes,
+		       (unsigned long long)all[(n + 1) / 2 - 1],
+		       mean_sum / size);
+	}
+	free(s);
+	free(r);
+	free(t);
+	free(all);
+	MPI_Finalize();
+	return 0;
+}
