@@ -53,6 +53,13 @@ const struct hpcp_opt hpcp_opts[] = {
 	  .default_text = "all", .min = 1, .max = 1000000000000ull,
 	  .value_offset = CFG(max_pairs),
 	  .given_offset = CFG(max_pairs_given) },
+	{ .long_name = "fabric-provider", .kind = HPCP_OPT_STRING,
+	  .metavar = "NAME",
+	  .help = "libfabric provider of the fabric phase, e.g. efa, "
+		  "'tcp;ofi_rxm', shm; auto: efa when present, else the first "
+		  "RDM provider",
+	  .default_text = "auto",
+	  .value_offset = CFG(fabric_provider), .given_offset = NOT_TRACKED },
 	{ .long_name = "list", .short_name = 'l', .kind = HPCP_OPT_ACTION,
 	  .help = "list every phase and whether it can run here, then exit",
 	  .action = HPCP_ACTION_LIST, .given_offset = NOT_TRACKED },
@@ -274,6 +281,14 @@ static int apply(const struct hpcp_opt *o, const char *value,
 		}
 		*(const char **)field(cfg, o->value_offset) = value;
 		return 0;
+	case HPCP_OPT_STRING:
+		if (!*value) {
+			snprintf(err, errlen, "--%s: expects a %s", o->long_name,
+				 o->metavar);
+			return -EINVAL;
+		}
+		*(const char **)field(cfg, o->value_offset) = value;
+		return 0;
 	case HPCP_OPT_COUNT:
 		rc = hpcp_parse_count(value, o->min, o->max,
 				      field(cfg, o->value_offset));
@@ -315,6 +330,7 @@ static void set_defaults(struct hpcp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->action = HPCP_ACTION_RUN;
 	cfg->output = HPCP_DEFAULT_OUTPUT;
+	cfg->fabric_provider = "auto";
 	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++)
 		cfg->phases[cfg->n_phases++] = hpcp_phases[i];
 }
@@ -407,6 +423,7 @@ void hpcp_opt_value_text(const struct hpcp_opt *opt,
 									"off");
 		break;
 	case HPCP_OPT_PATH:
+	case HPCP_OPT_STRING:
 		snprintf(buf, len, "%s",
 			 *(const char *const *)cfield(cfg, opt->value_offset));
 		break;

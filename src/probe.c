@@ -107,3 +107,33 @@ void hpcp_res_latency(struct hpcp_res *parent, const char *key,
 	hpcp_res_int(lat, "max", (int64_t)s->max_ns);
 	hpcp_res_int(lat, "mean", (int64_t)llround(s->mean_ns));
 }
+
+void hpcp_res_p2p_sizes(struct hpcp_res *pair,
+			const struct hpcp_p2p_row *rows, int n_rows,
+			int validate_asked)
+{
+	struct hpcp_res *arr = hpcp_res_array(pair, "sizes");
+
+	for (int s = 0; s < n_rows; s++) {
+		const struct hpcp_p2p_row *r = &rows[s];
+		struct hpcp_res *row = hpcp_res_object(arr, NULL);
+
+		hpcp_res_int(row, "bytes", (int64_t)r->bytes);
+		hpcp_res_int(row, "iterations", (int64_t)r->iterations);
+		hpcp_res_int(row, "warmup", (int64_t)r->warmup);
+		hpcp_res_int(row, "samples_count", (int64_t)r->lat.count);
+		hpcp_res_latency(row, "latency_ns", &r->lat);
+		hpcp_res_int(row, "loop_mean_latency_ns",
+			     (int64_t)r->loop_mean_ns);
+		if (r->bw_bytes_per_s >= 0) {
+			hpcp_res_double(row, "bandwidth_bytes_per_s",
+					r->bw_bytes_per_s);
+			hpcp_res_int(row, "bandwidth_windows_count",
+				     (int64_t)r->bw_windows);
+		} else {
+			hpcp_res_null(row, "bandwidth_bytes_per_s");
+		}
+		if (validate_asked && r->bytes > 0)
+			hpcp_res_bool(row, "payload_intact", r->validated == 1);
+	}
+}

@@ -165,7 +165,7 @@ struct hpcp_doc *hpcp_doc_new(int argc, char **argv)
 	hpcp_res_object(root, "context");
 	doc->phases = res_json(hpcp_res_object(root, "phases"));
 	doc->warnings = res_json(hpcp_res_array(root, "warnings"));
-	hpcp_res_array(root, "checks");
+	doc->checks = res_json(hpcp_res_array(root, "checks"));
 	return doc;
 }
 
@@ -194,7 +194,7 @@ void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
 			 enum hpcp_phase_status status, const char *reason,
 			 double duration_s)
 {
-	cJSON *ph, *warnings, *w;
+	cJSON *ph, *warnings, *checks, *w;
 
 	if (!doc)
 		return;
@@ -209,6 +209,17 @@ void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
 	else
 		cJSON_DeleteItemFromObjectCaseSensitive(ph, "reason");
 	hpcp_res_double(json_res(ph), "duration_s", duration_s);
+
+	/* A phase's checks join the document's list, named by phase. */
+	checks = cJSON_GetObjectItemCaseSensitive(ph, "checks");
+	cJSON_ArrayForEach(w, checks) {
+		cJSON *copy = cJSON_Duplicate(w, 1);
+
+		if (!copy || !cJSON_AddItemToArray(doc->checks, copy)) {
+			cJSON_Delete(copy);
+			hpcp_report_oom = 1;
+		}
+	}
 
 	warnings = cJSON_GetObjectItemCaseSensitive(ph, "warnings");
 	cJSON_ArrayForEach(w, warnings) {

@@ -13,6 +13,7 @@ struct hpcp_doc {
 	cJSON *root;
 	cJSON *phases;     /* root.phases */
 	cJSON *warnings;   /* root.warnings */
+	cJSON *checks;     /* root.checks */
 	int oom;           /* an allocation failed since the last write */
 };
 

@@ -125,6 +125,26 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 	fprintf(out, "%s\n", n_out ? "" : "none");
 }
 
+static void print_fabric(const cJSON *ph, FILE *out)
+{
+	const cJSON *prov = at(ph, "provider"), *pair, *size;
+
+	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
+		const cJSON *r = at(pair, "ranks");
+
+		fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
+			     "latency = half the round trip\n",
+			str_at(pair, "kind"), str_at(prov, "name"),
+			str_at(prov, "domain"),
+			cJSON_GetArrayItem(r, 0)->valuedouble,
+			cJSON_GetArrayItem(r, 1)->valuedouble);
+		fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes",
+			"p50", "p99", "max", "bandwidth");
+		cJSON_ArrayForEach(size, at(pair, "sizes"))
+			print_latency_row(out, size, "bandwidth_bytes_per_s");
+	}
+}
+
 static void print_allreduce(const cJSON *ph, FILE *out)
 {
 	const cJSON *size;
@@ -177,6 +197,9 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 	item = at(at(root, "phases"), "allreduce");
 	if (item && strcmp(str_at(item, "status"), "ok") == 0)
 		print_allreduce(item, out);
+	item = at(at(root, "phases"), "fabric");
+	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+		print_fabric(item, out);
 
 	if (cJSON_GetArraySize(at(root, "warnings")) > 0) {
 		fprintf(out, "\nWarnings\n");

@@ -45,12 +45,14 @@ struct hpcp_config {
 	int validate;                    /* check payloads, outside timing */
 	int max_pairs_given;
 	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
+	const char *fabric_provider;     /* libfabric provider, or "auto" */
 };
 
 enum hpcp_opt_kind {
 	HPCP_OPT_FLAG,      /* no value; sets an int to 1 */
 	HPCP_OPT_ACTION,    /* no value; selects help, version or list */
 	HPCP_OPT_PATH,      /* a file name; "-" allowed where said */
+	HPCP_OPT_STRING,    /* any non-empty text */
 	HPCP_OPT_COUNT,     /* a whole number in [min, max] */
 	HPCP_OPT_SIZES,     /* comma list of sizes with k/M/G suffixes */
 	HPCP_OPT_PHASES,    /* comma list of registered phase names, or all */

@@ -52,6 +52,23 @@ void hpcp_pattern_fill(void *buf, size_t bytes, uint64_t seed);
 /* Index of the first wrong byte, or -1 when the payload is intact. */
 long long hpcp_pattern_check(const void *buf, size_t bytes, uint64_t seed);
 
+/* One message size of a point-to-point probe, as the starting rank
+ * measured it (fixed size: it travels to rank 0 as MPI_BYTE). */
+struct hpcp_p2p_row {
+	uint64_t bytes, iterations, warmup;
+	struct hpcp_lat_summary lat;
+	uint64_t loop_mean_ns;     /* whole loop / (2 * iterations) */
+	double bw_bytes_per_s;     /* < 0: not measured */
+	uint64_t bw_windows, bw_skip;
+	int validated;             /* -1 not asked, 0 corrupt, 1 intact */
+	int failed;                /* a call failed */
+};
+
+/* "sizes": [...] of a pair from its rows. */
+void hpcp_res_p2p_sizes(struct hpcp_res *pair,
+			const struct hpcp_p2p_row *rows, int n_rows,
+			int validate_asked);
+
 /*
  * All-reduce bus bandwidth (nccl-tests): algbw x 2(n - 1)/n, comparable to
  * the link's peak whatever the rank count.  0 for n < 2.

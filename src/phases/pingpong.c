@@ -28,6 +28,7 @@
 #include "hpcp/ctx.h"
 #include "hpcp/log.h"
 #include "hpcp/mpiinfo.h"
+#include "hpcp/pairs.h"
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
@@ -40,21 +41,6 @@
 #define MAX_BYTES (4u << 20)
 #define MATRIX_BYTES 8
 
-/* One size of one pair, as the initiating rank measured it. */
-struct pp_row {
-	uint64_t bytes, iterations, warmup;
-	struct hpcp_lat_summary lat;
-	uint64_t loop_mean_ns;     /* whole loop / (2 * iterations) */
-	double bw_bytes_per_s;     /* < 0: not measured */
-	uint64_t bw_windows;
-	int validated;             /* -1 not asked, 0 corrupt, 1 intact */
-	int failed;                /* an MPI call failed */
-};
-
-struct pp_pair {
-	int a, b;                  /* a < b; a starts */
-	int inter;
-};
 
 struct pp_state {
 	struct hpcp_ctx *ctx;
@@ -182,13 +168,13 @@ static int validate(struct pp_state *st, int peer, int starts,
 
 /* The whole size sweep of one pair, on both of its ranks. */
 static int sweep(struct pp_state *st, int peer, int starts,
-		 struct pp_row *rows)
+		 struct hpcp_p2p_row *rows)
 {
 	const struct hpcp_config *cfg = &st->ctx->cfg;
 	int rc = 0;
 
 	for (int s = 0; s < st->n_sizes && rc == 0; s++) {
-		struct pp_row *row = &rows[s];
+		struct hpcp_p2p_row *row = &rows[s];
 		uint64_t bytes = st->sizes[s], loop_ns = 0, skip, windows;
 
 		memset(row, 0, sizeof(*row));
@@ -217,6 +203,7 @@ static int sweep(struct pp_state *st, int peer, int starts,
 			rc = bandwidth(st, peer, starts, bytes, skip, windows,
 				       &row->bw_bytes_per_s);
 			row->bw_windows = windows;
+			row->bw_skip = skip;
 		}
 		if (rc == 0 && cfg->validate && bytes > 0)
 			rc = validate(st, peer, starts, bytes, &row->validated);
@@ -227,51 +214,7 @@ static int sweep(struct pp_state *st, int peer, int starts,
 	return rc;
 }
 
-static int lowest_two_on_one_host(const struct hpcp_ctx *ctx,
-				  struct pp_pair *pair)
-{
-	for (int h = 0; h < ctx->n_nodes; h++) {
-		int first = -1;
-
-		if (ctx->hosts[h].n_ranks < 2)
-			continue;
-		for (int r = 0; r < ctx->size; r++) {
-			if (ctx->ranks[r].node != h)
-				continue;
-			if (first < 0) {
-				first = r;
-				continue;
-			}
-			pair->a = first;
-			pair->b = r;
-			pair->inter = 0;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* Pairs of the sweep, in order: intra-node, then round 0 of the leaders. */
-static int plan_pairs(const struct hpcp_ctx *ctx, struct pp_pair *pairs)
-{
-	int n = 0;
-
-	if (lowest_two_on_one_host(ctx, &pairs[n]))
-		n++;
-	for (int node = 0; node < ctx->n_nodes; node++) {
-		int other = hpcp_rr_partner(ctx->n_nodes, 0, node);
-
-		if (other > node) {
-			pairs[n].a = ctx->hosts[node].leader;
-			pairs[n].b = ctx->hosts[other].leader;
-			pairs[n].inter = 1;
-			n++;
-		}
-	}
-	return n;
-}
-
-static void note_corruption(const struct pp_pair *p, const struct pp_row *rows,
+static void note_corruption(const struct hpcp_pair *p, const struct hpcp_p2p_row *rows,
 			    int n_rows, char *note, size_t len)
 {
 	for (int s = 0; s < n_rows && !note[0]; s++)
@@ -283,42 +226,13 @@ static void note_corruption(const struct pp_pair *p, const struct pp_row *rows,
 }
 
 static void report_pair(struct hpcp_res *pairs, const struct hpcp_ctx *ctx,
-			const struct pp_pair *p, const struct pp_row *rows,
+			const struct hpcp_pair *p, const struct hpcp_p2p_row *rows,
 			int n_rows, int validate_asked)
 {
 	struct hpcp_res *pair = hpcp_res_object(pairs, NULL);
-	struct hpcp_res *arr;
 
-	hpcp_res_str(pair, "kind", p->inter ? "inter_node" : "intra_node");
-	arr = hpcp_res_array(pair, "ranks");
-	hpcp_res_int(arr, NULL, p->a);
-	hpcp_res_int(arr, NULL, p->b);
-	arr = hpcp_res_array(pair, "hosts");
-	hpcp_res_str(arr, NULL, ctx->hosts[ctx->ranks[p->a].node].name);
-	hpcp_res_str(arr, NULL, ctx->hosts[ctx->ranks[p->b].node].name);
-	arr = hpcp_res_array(pair, "sizes");
-	for (int s = 0; s < n_rows; s++) {
-		const struct pp_row *r = &rows[s];
-		struct hpcp_res *row = hpcp_res_object(arr, NULL);
-
-		hpcp_res_int(row, "bytes", (int64_t)r->bytes);
-		hpcp_res_int(row, "iterations", (int64_t)r->iterations);
-		hpcp_res_int(row, "warmup", (int64_t)r->warmup);
-		hpcp_res_int(row, "samples_count", (int64_t)r->lat.count);
-		hpcp_res_latency(row, "latency_ns", &r->lat);
-		hpcp_res_int(row, "loop_mean_latency_ns",
-			     (int64_t)r->loop_mean_ns);
-		if (r->bw_bytes_per_s >= 0) {
-			hpcp_res_double(row, "bandwidth_bytes_per_s",
-					r->bw_bytes_per_s);
-			hpcp_res_int(row, "bandwidth_windows_count",
-				     (int64_t)r->bw_windows);
-		} else {
-			hpcp_res_null(row, "bandwidth_bytes_per_s");
-		}
-		if (validate_asked && r->bytes > 0)
-			hpcp_res_bool(row, "payload_intact", r->validated == 1);
-	}
+	hpcp_res_pair_head(pair, ctx, p);
+	hpcp_res_p2p_sizes(pair, rows, n_rows, validate_asked);
 }
 
 /* Each leader measures its row of the matrix; rank 0 gets all rows. */
@@ -485,9 +399,9 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			char *why, size_t len)
 {
 	struct pp_state *st = calloc(1, sizeof(*st));
-	struct pp_pair *pairs = NULL;
+	struct hpcp_pair *pairs = NULL;
 	char corrupt[256] = "";
-	struct pp_row *rows = NULL;
+	struct hpcp_p2p_row *rows = NULL;
 	double *matrix = NULL;
 	int *rounds = NULL;
 	int n_pairs, rc, rounds_run = 0;
@@ -518,7 +432,8 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		st->rbuf = hpcp_probe_alloc(max_bytes);
 		rows = calloc((size_t)st->n_sizes + 1, sizeof(*rows));
 		rounds = calloc((size_t)ctx->n_nodes + 1, sizeof(*rounds));
-		pairs = calloc((size_t)ctx->n_nodes / 2 + 2, sizeof(*pairs));
+		pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes),
+			       sizeof(*pairs));
 		if (ctx->rank == 0)
 			matrix = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
 					sizeof(*matrix));
@@ -533,7 +448,7 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		goto out;
 	}
 
-	n_pairs = plan_pairs(ctx, pairs);
+	n_pairs = hpcp_pairs_plan(ctx, pairs);
 	if (out) {
 		hpcp_res_str(out, "latency_definition",
 			     "half the round trip of MPI_Send + MPI_Recv, "
@@ -551,7 +466,7 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		/* Intra-node pair alone, then the inter-node round at once. */
 		for (int inter = 0; inter <= 1; inter++) {
 			for (int p = 0; p < n_pairs; p++) {
-				const struct pp_pair *pp = &pairs[p];
+				const struct hpcp_pair *pp = &pairs[p];
 				int mine = ctx->rank == pp->a ||
 					   ctx->rank == pp->b;
 

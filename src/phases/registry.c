@@ -9,12 +9,14 @@
 extern const struct hpcp_phase hpcp_phase_topology;
 extern const struct hpcp_phase hpcp_phase_pingpong;
 extern const struct hpcp_phase hpcp_phase_allreduce;
+extern const struct hpcp_phase hpcp_phase_fabric;
 
 /* Run order: topology first, so later phases can be read against it. */
 const struct hpcp_phase *const hpcp_phases[] = {
 	&hpcp_phase_topology,
 	&hpcp_phase_pingpong,
 	&hpcp_phase_allreduce,
+	&hpcp_phase_fabric,
 	NULL,
 };
 

@@ -1,0 +1,88 @@
+/*
+ * A libfabric RDM endpoint for ping-pong, and nothing else of libfabric
+ * outside src/fabric.c.
+ *
+ * The endpoint sends tagged messages (FI_EP_RDM, FI_TAGGED), completions
+ * are polled from one completion queue, buffers are registered when the
+ * provider needs it.  Addresses travel through MPI (the caller gathers
+ * them); there is no socket of our own.  Every wait is bounded, so a peer
+ * that stops answering gives -ETIMEDOUT, not a hang.
+ */
+#ifndef HPCP_FABRIC_H
+#define HPCP_FABRIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpcp/stats.h"
+
+#define HPCP_FABRIC_ADDR_MAX 256
+
+struct hpcp_fabric;
+
+/* What the document records about the provider. */
+struct hpcp_fabric_info {
+	char provider[64];
+	char fabric[128];
+	char domain[64];
+	char version[16];        /* provider version, "1.0" */
+	char library_version[16];  /* libfabric, "1.17" */
+	char ep_type[24];
+	char caps[512];
+	uint64_t max_msg_size;
+	uint64_t inject_size;
+	int mr_local;            /* buffers are registered */
+};
+
+/*
+ * Which provider "requested" means (rank-local, no endpoint opened):
+ * a name is checked as is; "auto" is efa when present, else the first RDM
+ * provider with tagged messages (not sockets, which is unusable for
+ * latency, and not shm when allow_shm is 0: it cannot reach other hosts).
+ * Returns 0 with the name in provider and, for auto, a note on what was
+ * chosen and why; or -ENODATA / -ENOTSUP with libfabric's reason in why.
+ */
+int hpcp_fabric_choose(const char *requested, int allow_shm, char *provider,
+		       size_t len, char *note, size_t notelen, char *why,
+		       size_t whylen);
+
+/*
+ * Open fabric, domain, address vector, completion queue and endpoint of
+ * provider, with buffers of max_bytes.  Rank-local.  Returns 0 or a
+ * negative errno code with libfabric's error text in why; *out is NULL on
+ * error and everything opened is closed again.
+ */
+int hpcp_fabric_open(const char *provider, size_t max_bytes,
+		     struct hpcp_fabric **out, struct hpcp_fabric_info *info,
+		     char *why, size_t len);
+
+/* This endpoint's address (at most HPCP_FABRIC_ADDR_MAX bytes). */
+int hpcp_fabric_address(struct hpcp_fabric *f, void *addr, size_t *len);
+
+/* Insert n peer addresses (addrs + i * stride, each len bytes); peer i is
+ * then addressed as i (the MPI rank). */
+int hpcp_fabric_add_peers(struct hpcp_fabric *f, const void *addrs,
+			  size_t stride, size_t len, int n, char *why,
+			  size_t whylen);
+
+/*
+ * Ping-pong of bytes with peer: warmup untimed, then iterations each timed
+ * into h (half the round trip, on the side that starts); *loop_ns the
+ * whole timed loop.  The peer runs the same call with starts = 0.
+ */
+int hpcp_fabric_pingpong(struct hpcp_fabric *f, int peer, int starts,
+			 size_t bytes, uint64_t warmup, uint64_t iterations,
+			 struct hpcp_hist *h, uint64_t *loop_ns);
+
+/* Windows of 64 sends and one small acknowledgement, as osu_bw. */
+int hpcp_fabric_bandwidth(struct hpcp_fabric *f, int peer, int starts,
+			  size_t bytes, uint64_t skip, uint64_t windows,
+			  double *bytes_per_s);
+
+/* Close everything; NULL is fine. */
+void hpcp_fabric_close(struct hpcp_fabric *f);
+
+/* libfabric's text for a negative return code. */
+const char *hpcp_fabric_strerror(int rc);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/sh
+# The fabric phase through the real binary at 2 ranks: tcp;ofi_rxm and shm
+# give distributions and provider provenance; an unknown provider is
+# "unavailable" with libfabric's reason and the run goes on; a fake EFA
+# sysfs tree whose counters move during the run gives exact-looking deltas
+# per probe, and a malformed counter file is skipped, never fatal.
+. "$(dirname "$0")/../tests/tap.sh"
+
+bin=${HPCP_BIN:?}
+mpirun=${HPCP_MPIRUN:?}
+work=$(mktemp -d)
+ticker=
+cleanup() {
+	[ -n "$ticker" ] && kill "$ticker" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+
+schema_check() {
+	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
+		skip "$1 is valid against the schema" "no python3-jsonschema"
+	else
+		out=$(validate "$1" 2>&1)
+		ok $? "$1 is valid against the schema: $out"
+	fi
+}
+
+for prov in "tcp;ofi_rxm" shm; do
+	f=$(echo "$prov" | tr -c 'a-z\n' _).json
+	$mpirun -np 2 "$bin" --phases fabric --fabric-provider "$prov" \
+		--sizes 8,1k,64k --iterations 200 --warmup 10 -o "$f" \
+		>/dev/null 2>err.txt
+	ok $? "$prov: exits 0"
+	schema_check "$f"
+	json_true "$f" "d['phases']['fabric']['status'] == 'ok'"
+	ok $? "$prov: fabric phase ok $(json_query "$f" "d['phases']['fabric'].get('reason', '')" 2>/dev/null)"
+	json_true "$f" "d['phases']['fabric']['provider']['name'] == '$prov' and d['phases']['fabric']['provider']['endpoint_type'] == 'FI_EP_RDM'"
+	ok $? "$prov: provider and endpoint type recorded"
+	json_true "$f" "all(k in d['phases']['fabric']['provider'] for k in ('fabric', 'domain', 'version', 'caps', 'inject_size_bytes', 'max_msg_size_bytes', 'environment'))"
+	ok $? "$prov: fabric, domain, version, caps, sizes and FI_ environment recorded"
+	json_true "$f" "[s['bytes'] for s in d['phases']['fabric']['pairs'][0]['sizes']] == [8, 1024, 65536]"
+	ok $? "$prov: every requested size measured"
+	json_true "$f" "all(s['samples_count'] == s['iterations'] == 200 and s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p99'] <= s['latency_ns']['max'] and s['bandwidth_bytes_per_s'] > 0 for s in d['phases']['fabric']['pairs'][0]['sizes'])"
+	ok $? "$prov: full distributions, sample counts and bandwidth per size"
+	json_true "$f" "d['phases']['fabric']['efa_counters'] is None and 'no EFA device' in d['phases']['fabric']['efa_counters_reason']"
+	ok $? "$prov: no EFA here: counters null with the reason"
+	json_true "$f" "d['phases']['fabric']['efa_used'] is False"
+	ok $? "$prov: the document says EFA was not used"
+done
+
+$mpirun -np 2 "$bin" --phases topology,fabric --fabric-provider nosuch \
+	-o nosuch.json >/dev/null 2>&1
+ok $? "unknown provider: the run goes on and exits 0"
+json_true nosuch.json "d['phases']['fabric']['status'] == 'unavailable' and 'fi_getinfo' in d['phases']['fabric']['reason'] and d['phases']['topology']['status'] == 'ok'"
+ok $? "unknown provider: unavailable with libfabric's reason, other phases ok"
+schema_check nosuch.json
+
+$mpirun -np 2 "$bin" --phases fabric -o auto.json >/dev/null 2>&1
+ok $? "auto provider: exits 0"
+json_true auto.json "d['phases']['fabric']['status'] == 'ok' and 'EFA was not found' in d['phases']['fabric']['provider']['note']"
+ok $? "auto provider: falls back and says EFA was not found"
+
+# A fake EFA device; a ticker moves tx_bytes while the probe runs.
+root=$work/sys
+dev=$root/rdmap0s6
+mkdir -p "$dev/device" "$dev/ports/1/hw_counters" "$dev/hw_counters" \
+	"$root/mlx5_0/device" "$root/mlx5_0/ports/1/hw_counters"
+echo 0x1d0f >"$dev/device/vendor"
+echo 0x15b3 >"$root/mlx5_0/device/vendor"
+echo 7 >"$root/mlx5_0/ports/1/hw_counters/tx_bytes"
+for c in tx_bytes rx_bytes tx_pkts rx_drops; do
+	echo 1000 >"$dev/ports/1/hw_counters/$c"
+done
+echo 10 >"$dev/ports/1/hw_counters/lifespan"
+echo 5 >"$dev/hw_counters/submitted_cmds"
+echo "not-a-number" >"$dev/hw_counters/cmds_err"
+(
+	v=1000
+	while :; do
+		v=$((v + 4096))
+		echo "$v" >"$dev/ports/1/hw_counters/tx_bytes.new"
+		mv "$dev/ports/1/hw_counters/tx_bytes.new" \
+			"$dev/ports/1/hw_counters/tx_bytes"
+		sleep 0.01
+	done
+) &
+ticker=$!
+HPCPROBE_SYSFS_ROOT=$root
+export HPCPROBE_SYSFS_ROOT
+$mpirun -np 2 -x HPCPROBE_SYSFS_ROOT "$bin" --phases fabric \
+	--fabric-provider "tcp;ofi_rxm" --sizes 8,64k --iterations 300 \
+	-o efa.json >/dev/null 2>&1
+ok $? "fake EFA tree: exits 0"
+kill "$ticker" 2>/dev/null
+ticker=
+unset HPCPROBE_SYSFS_ROOT
+schema_check efa.json
+json_true efa.json "d['phases']['fabric']['efa_counters_source'] == '$root'"
+ok $? "fake EFA tree: the counters' source is recorded"
+json_true efa.json "len(d['phases']['fabric']['efa_counters']) == 2 and all(e['devices'][0]['name'] == 'rdmap0s6' and len(e['devices']) == 1 for e in d['phases']['fabric']['efa_counters'])"
+ok $? "fake EFA tree: one entry per rank of the probe, EFA device only (not mlx5_0)"
+json_true efa.json "all(e['devices'][0]['deltas']['port1.tx_bytes'] > 0 and e['devices'][0]['deltas']['port1.tx_bytes'] % 4096 == 0 for e in d['phases']['fabric']['efa_counters'])"
+ok $? "fake EFA tree: tx_bytes deltas are the ticker's whole steps"
+json_true efa.json "all(e['devices'][0]['deltas']['port1.rx_bytes'] == 0 and e['devices'][0]['deltas']['device.submitted_cmds'] == 0 for e in d['phases']['fabric']['efa_counters'])"
+ok $? "fake EFA tree: untouched counters have delta 0, port and device scopes"
+json_true efa.json "all('port1.lifespan' not in e['devices'][0]['deltas'] and 'device.cmds_err' not in e['devices'][0]['deltas'] for e in d['phases']['fabric']['efa_counters'])"
+ok $? "fake EFA tree: lifespan is not a counter; the malformed file is skipped"
+json_true efa.json "any('cmds_err' in w for w in d['warnings']) and all(any('cmds_err' in x for x in e['skipped']) for e in d['phases']['fabric']['efa_counters'])"
+ok $? "fake EFA tree: the skipped counter is named in the warnings"
+json_true efa.json "d['phases']['fabric']['checks'] == [] and d['checks'] == []"
+ok $? "fake EFA tree: no EFA check when the provider is not efa"
+
+done_testing
