@@ -367,7 +367,7 @@ int hpcp_fabric_pingpong(struct hpcp_fabric *f, int peer, int starts,
 			 size_t bytes, uint64_t warmup, uint64_t iterations,
 			 struct hpcp_hist *h, uint64_t *loop_ns)
 {
-	uint64_t total = warmup + iterations, start = hpcp_now_ns();
+	uint64_t total = warmup + iterations, start = hpcp_now_ns(), prev = 0;
 	int rc, sends = 0;
 
 	if (peer < 0 || peer >= f->n_peers || bytes > f->buf_bytes)
@@ -378,17 +378,23 @@ int hpcp_fabric_pingpong(struct hpcp_fabric *f, int peer, int starts,
 	rc = post_recv(f, peer, bytes);
 	for (uint64_t i = 0; i < total && rc == 0; i++) {
 		if (i == warmup)
-			start = hpcp_now_ns();
+			prev = start = hpcp_now_ns();
 		if (starts) {
-			uint64_t t0 = hpcp_now_ns();
-
+			/* One clock read per iteration: each sample runs from
+			 * the end of the previous round trip to the end of this
+			 * one, re-posting the receive included, as a whole-loop
+			 * timer (fi_pingpong's) counts it. */
 			rc = post_send(f, peer, bytes, &sends);
 			if (rc == 0)
 				rc = wait_for(f, 1, sends);
-			if (i >= warmup)
-				hpcp_hist_record(h, (hpcp_now_ns() - t0) / 2);
 			if (rc == 0 && i + 1 < total)
 				rc = post_recv(f, peer, bytes);
+			if (i >= warmup) {
+				uint64_t t = hpcp_now_ns();
+
+				hpcp_hist_record(h, (t - prev) / 2);
+				prev = t;
+			}
 		} else {
 			rc = wait_for(f, 1, 0);
 			if (rc == 0 && i + 1 < total)

@@ -8,7 +8,8 @@
  * intra-node pair runs alone, then the first round of inter-node leader
  * pairs together.  Each size: warm-up, then each iteration timed (tagged
  * send, pre-posted tagged receive, completions polled) and half the round
- * trip histogrammed; the whole-loop mean is fi_pingpong's usec/xfer.
+ * trip histogrammed.  The clock is read once per iteration, so the samples
+ * add up to the whole loop, whose mean is fi_pingpong's usec/xfer.
  * Bandwidth: windows of 64 tagged sends and an acknowledgement.
  *
  * EFA counters: every rank of a pair reads its host's EFA hw_counters
@@ -418,8 +419,12 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		report_provider(out, st, note);
 		hpcp_res_str(out, "latency_definition",
 			     "half the round trip of a tagged send and a "
-			     "pre-posted tagged receive, completions polled, "
-			     "timed per iteration with CLOCK_MONOTONIC");
+			     "pre-posted tagged receive, completions polled; "
+			     "CLOCK_MONOTONIC read once per iteration, so each "
+			     "sample runs from the end of one round trip to the "
+			     "end of the next (re-posting the receive included) "
+			     "and the samples add up to the whole loop, as "
+			     "fi_pingpong times it");
 		if (st->dropped)
 			hpcp_res_int(out, "sizes_dropped_count", st->dropped);
 		arr = hpcp_res_array(out, "pairs");
