@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,11 @@ const struct hpcp_opt hpcp_opts[] = {
 		  "RDM provider",
 	  .default_text = "auto",
 	  .value_offset = CFG(fabric_provider), .given_offset = NOT_TRACKED },
+	{ .long_name = "imbalance", .kind = HPCP_OPT_REAL, .metavar = "F",
+	  .help = "compute: rank r of N does 1 + F r/(N-1) times the base "
+		  "work (expected load balance (2+F)/(2+2F))",
+	  .default_text = "0", .real_min = 0, .real_max = 10,
+	  .value_offset = CFG(imbalance), .given_offset = NOT_TRACKED },
 	{ .long_name = "list", .short_name = 'l', .kind = HPCP_OPT_ACTION,
 	  .help = "list every phase and whether it can run here, then exit",
 	  .action = HPCP_ACTION_LIST, .given_offset = NOT_TRACKED },
@@ -170,6 +176,28 @@ int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
 	if (value < min || value > max)
 		return -ERANGE;
 	*out = value;
+	return 0;
+}
+
+int hpcp_parse_real(const char *s, double min, double max, double *out)
+{
+	char *end = NULL;
+	double v;
+
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -EINVAL;
+	/* Plain decimals only: no hex, no inf or nan spelled out. */
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.' && *p != '-' &&
+		    *p != '+' && *p != 'e' && *p != 'E')
+			return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
 	return 0;
 }
 
@@ -298,6 +326,16 @@ static int apply(const struct hpcp_opt *o, const char *value,
 				 o->long_name, value,
 				 (unsigned long long)o->min,
 				 (unsigned long long)o->max);
+			return -EINVAL;
+		}
+		return 0;
+	case HPCP_OPT_REAL:
+		rc = hpcp_parse_real(value, o->real_min, o->real_max,
+				     field(cfg, o->value_offset));
+		if (rc) {
+			snprintf(err, errlen,
+				 "--%s: '%s' is not a number in %g..%g",
+				 o->long_name, value, o->real_min, o->real_max);
 			return -EINVAL;
 		}
 		return 0;
@@ -431,6 +469,10 @@ void hpcp_opt_value_text(const struct hpcp_opt *opt,
 		snprintf(buf, len, "%llu",
 			 (unsigned long long)*(const uint64_t *)cfield(
 				 cfg, opt->value_offset));
+		break;
+	case HPCP_OPT_REAL:
+		snprintf(buf, len, "%g",
+			 *(const double *)cfield(cfg, opt->value_offset));
 		break;
 	case HPCP_OPT_SIZES:
 		for (int i = 0; i < cfg->n_sizes && used < len; i++) {

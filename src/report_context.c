@@ -36,6 +36,10 @@ static void echo_option(struct hpcp_res *config, const struct hpcp_opt *o,
 	case HPCP_OPT_FLAG:
 		hpcp_res_bool(config, key, *(const int *)(base + o->value_offset));
 		break;
+	case HPCP_OPT_REAL:
+		hpcp_res_double(config, key,
+				*(const double *)(base + o->value_offset));
+		break;
 	case HPCP_OPT_COUNT:
 		hpcp_res_int(config, key,
 			     (int64_t)*(const uint64_t *)(base + o->value_offset));

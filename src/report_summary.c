@@ -145,6 +145,45 @@ static void print_fabric(const cJSON *ph, FILE *out)
 	}
 }
 
+static void print_compute(const cJSON *ph, FILE *out)
+{
+	const cJSON *k, *lb = at(ph, "load_balance"), *c = at(ph, "counters");
+
+	fprintf(out, "\n  compute (imbalance %.2f, expected load balance %.3f)\n",
+		num_at(ph, "imbalance_factor", 0),
+		num_at(ph, "expected_load_balance_ratio", 0));
+	cJSON_ArrayForEach(k, at(ph, "kernels")) {
+		const char *unit = str_at(k, "work_unit");
+		char key[48];
+
+		if (strcmp(str_at(k, "status"), "ok") != 0) {
+			fprintf(out, "    %-8s %s: %s\n", k->string,
+				str_at(k, "status"), str_at(k, "reason"));
+			continue;
+		}
+		snprintf(key, sizeof(key), "total_%s_per_s", unit);
+		fprintf(out, "    %-8s %12.3g %s/s total, load balance %.3f, "
+			     "parallel efficiency %.3f\n",
+			k->string, num_at(k, key, 0), unit,
+			num_at(at(k, "load_balance"), "load_balance_ratio", -1),
+			num_at(at(k, "load_balance"),
+			       "parallel_efficiency_ratio", -1));
+	}
+	fprintf(out, "    phase    load balance %.3f (in node %.3f, between "
+		     "nodes %.3f), communication %.3f, parallel efficiency "
+		     "%.3f; slowest rank %.0f on %s\n",
+		num_at(lb, "load_balance_ratio", -1),
+		num_at(lb, "load_balance_in_node_ratio", -1),
+		num_at(lb, "load_balance_between_nodes_ratio", -1),
+		num_at(lb, "communication_efficiency_ratio", -1),
+		num_at(lb, "parallel_efficiency_ratio", -1),
+		num_at(lb, "slowest_rank", -1),
+		str_at(lb, "slowest_host") ? str_at(lb, "slowest_host") : "?");
+	if (!cJSON_IsTrue(at(c, "available")))
+		fprintf(out, "    hardware counters unavailable: %s\n",
+			str_at(c, "reason") ? str_at(c, "reason") : "?");
+}
+
 static void print_allreduce(const cJSON *ph, FILE *out)
 {
 	const cJSON *size;
@@ -191,6 +230,9 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 			reason ? "  " : "", reason ? reason : "");
 	}
 
+	item = at(at(root, "phases"), "compute");
+	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+		print_compute(item, out);
 	item = at(at(root, "phases"), "pingpong");
 	if (item && strcmp(str_at(item, "status"), "ok") == 0)
 		print_pingpong(item, out);

@@ -36,6 +36,8 @@ bad_input "negative iterations" "--iterations" --iterations -3
 bad_input "huge iterations" "--iterations" --iterations 99999999999999999999
 bad_input "zero iterations" "--iterations" --iterations 0
 bad_input "warmup not a number" "--warmup" --warmup ten
+bad_input "imbalance out of range" "--imbalance" --imbalance 12
+bad_input "imbalance not a number" "--imbalance" --imbalance lots
 bad_input "zero max-pairs" "--max-pairs" --max-pairs 0
 bad_input "sizes above 1G" "--sizes" --sizes 8,2G
 bad_input "output in a missing directory" "does not exist" \

@@ -81,6 +81,28 @@ static void counts(void)
 	       "empty count is refused");
 }
 
+static void reals(void)
+{
+	double v = -1;
+
+	tap_ok(hpcp_parse_real("0.5", 0, 10, &v) == 0 && v == 0.5,
+	       "real 0.5 parses");
+	tap_ok(hpcp_parse_real("10", 0, 10, &v) == 0 && v == 10,
+	       "real 10 is within 0..10");
+	tap_ok(hpcp_parse_real("10.5", 0, 10, &v) == -ERANGE,
+	       "real above the maximum is out of range");
+	tap_ok(hpcp_parse_real("-0.1", 0, 10, &v) == -ERANGE,
+	       "negative real below 0 is out of range");
+	tap_ok(hpcp_parse_real("nan", 0, 10, &v) == -EINVAL &&
+	       hpcp_parse_real("inf", 0, 10, &v) == -EINVAL,
+	       "nan and inf are refused");
+	tap_ok(hpcp_parse_real("0x1p1", 0, 10, &v) == -EINVAL,
+	       "hexadecimal is refused");
+	tap_ok(hpcp_parse_real("1.5x", 0, 10, &v) == -EINVAL &&
+	       hpcp_parse_real("", 0, 10, &v) == -EINVAL,
+	       "trailing garbage and empty are refused");
+}
+
 static void command_lines(void)
 {
 	struct hpcp_config cfg;
@@ -119,6 +141,11 @@ static void command_lines(void)
 	       "--validate and --max-pairs 500 parse");
 	tap_ok(PARSE(&cfg, err, "--max-pairs", "0") == -EINVAL &&
 	       strstr(err, "--max-pairs"), "--max-pairs 0 is refused");
+	tap_ok(PARSE(&cfg, err, "--imbalance", "0.5") == 0 &&
+	       cfg.imbalance == 0.5, "--imbalance 0.5 parses");
+	tap_ok(PARSE(&cfg, err, "--imbalance", "11") == -EINVAL &&
+	       strstr(err, "--imbalance") && strstr(err, "0..10"),
+	       "--imbalance 11 names the range: %s", err);
 	tap_ok(PARSE(&cfg, err, "--help") == 0 &&
 	       cfg.action == HPCP_ACTION_HELP, "--help selects help");
 	tap_ok(PARSE(&cfg, err, "-V") == 0 &&
@@ -204,6 +231,7 @@ int main(void)
 {
 	sizes();
 	counts();
+	reals();
 	command_lines();
 	help_text();
 	echo_text();

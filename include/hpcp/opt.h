@@ -46,6 +46,7 @@ struct hpcp_config {
 	int max_pairs_given;
 	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
 	const char *fabric_provider;     /* libfabric provider, or "auto" */
+	double imbalance;                /* compute: extra work of the last rank */
 };
 
 enum hpcp_opt_kind {
@@ -54,6 +55,7 @@ enum hpcp_opt_kind {
 	HPCP_OPT_PATH,      /* a file name; "-" allowed where said */
 	HPCP_OPT_STRING,    /* any non-empty text */
 	HPCP_OPT_COUNT,     /* a whole number in [min, max] */
+	HPCP_OPT_REAL,      /* a decimal number in [real_min, real_max] */
 	HPCP_OPT_SIZES,     /* comma list of sizes with k/M/G suffixes */
 	HPCP_OPT_PHASES,    /* comma list of registered phase names, or all */
 };
@@ -66,6 +68,7 @@ struct hpcp_opt {
 	const char *help;
 	const char *default_text;   /* for --help and the config echo */
 	uint64_t min, max;          /* COUNT and SIZES */
+	double real_min, real_max;  /* REAL */
 	enum hpcp_action action;    /* ACTION */
 	size_t value_offset;        /* into struct hpcp_config */
 	size_t given_offset;        /* into struct hpcp_config, or SIZE_MAX */
@@ -90,6 +93,9 @@ int hpcp_parse_size(const char *s, uint64_t *out);
 /* A comma-separated list of sizes; at most max entries, each <= limit. */
 int hpcp_parse_size_list(const char *s, uint64_t *out, int max, int *n,
 			 uint64_t limit);
+
+/* A finite decimal number in [min, max] ("0.5", "2"); no suffix. */
+int hpcp_parse_real(const char *s, double min, double max, double *out);
 
 /* A decimal whole number in [min, max]; no sign, no suffix. */
 int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,

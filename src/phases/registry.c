@@ -7,6 +7,7 @@
 #include <string.h>
 
 extern const struct hpcp_phase hpcp_phase_topology;
+extern const struct hpcp_phase hpcp_phase_compute;
 extern const struct hpcp_phase hpcp_phase_pingpong;
 extern const struct hpcp_phase hpcp_phase_allreduce;
 extern const struct hpcp_phase hpcp_phase_fabric;
@@ -14,6 +15,7 @@ extern const struct hpcp_phase hpcp_phase_fabric;
 /* Run order: topology first, so later phases can be read against it. */
 const struct hpcp_phase *const hpcp_phases[] = {
 	&hpcp_phase_topology,
+	&hpcp_phase_compute,
 	&hpcp_phase_pingpong,
 	&hpcp_phase_allreduce,
 	&hpcp_phase_fabric,

@@ -1,0 +1,455 @@
+/*
+ * compute: real kernels (dgemm, triad, stencil) in bulk-synchronous rounds,
+ * with per-rank useful, MPI, wall and CPU time, hardware counters where the
+ * machine has them, and the POP load-balance metrics per kernel and for the
+ * whole phase.
+ *
+ * Method: every kernel runs on every rank at once, after a barrier.  Each
+ * round is compute (timed as useful, counters around it) then communicate
+ * (timed as MPI, ending in a global collective).  Runtime T is the slowest
+ * rank's wall time; the ideal runtime is the sum over rounds of the
+ * slowest rank's useful time (pop.h).  --imbalance F gives rank r of N the
+ * work factor 1 + F r/(N - 1), so the expected load balance is
+ * (2 + F)/(2 + 2F).  Results are checked after the timed rounds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hpcp/counters.h"
+#include "hpcp/cpupeak.h"
+#include "hpcp/ctx.h"
+#include "hpcp/kernel.h"
+#include "hpcp/log.h"
+#include "hpcp/phase.h"
+#include "hpcp/pop.h"
+#include "hpcp/report.h"
+#include "hpcp/timer.h"
+
+#define MAX_ROUNDS 256
+
+static const struct hpcp_kernel *const kernels[] = {
+	&hpcp_kernel_dgemm,
+	&hpcp_kernel_triad,
+	&hpcp_kernel_stencil,
+	NULL,
+};
+
+/* One rank's account of one kernel; travels to rank 0 as MPI_BYTE. */
+struct rank_rec {
+	double factor;
+	double useful_s, mpi_s, wall_s, cpu_s;
+	double work, best_rate;
+	struct hpcp_counter_values cv;
+};
+
+struct comp_state {
+	struct hpcp_ctx *ctx;
+	struct hpcp_counters *counters;
+	struct hpcp_counters_status cstat;
+	uint64_t llc_bytes;          /* of this rank's host */
+	uint64_t memory_bytes;
+	double round_useful[MAX_ROUNDS], round_max[MAX_ROUNDS];
+	struct rank_rec mine, *all;  /* all: rank 0 only */
+	double *useful, *phase_useful;
+	int *node;
+	double phase_runtime, phase_ideal;
+	struct hpcp_cpu_peak peak;
+};
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double work_factor(const struct hpcp_ctx *ctx)
+{
+	if (ctx->size < 2)
+		return 1.0;
+	return 1.0 + ctx->cfg.imbalance * ctx->rank / (ctx->size - 1);
+}
+
+/* Each host's last-level cache and memory, known on rank 0, for all. */
+static int share_llc(struct comp_state *st)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	uint64_t *llc = calloc(2 * (size_t)ctx->n_nodes, sizeof(*llc));
+
+	if (!llc)
+		return -ENOMEM;
+	for (int h = 0; ctx->rank == 0 && h < ctx->n_nodes; h++) {
+		const struct hpcp_host_topo *t = &ctx->host_topo[h];
+		int best = 0;
+
+		for (int c = 0; c < t->n_caches; c++) {
+			if (strcmp(t->caches[c].type, "instruction") == 0 ||
+			    t->caches[c].level < best)
+				continue;
+			best = t->caches[c].level;
+			llc[h] = t->caches[c].size_bytes *
+				 (uint64_t)t->caches[c].count;
+		}
+		llc[ctx->n_nodes + h] = t->memory_bytes;
+	}
+	MPI_Bcast(llc, 2 * ctx->n_nodes, MPI_UINT64_T, 0, ctx->comm);
+	st->llc_bytes = llc[ctx->node];
+	st->memory_bytes = llc[ctx->n_nodes + ctx->node];
+	free(llc);
+	return 0;
+}
+
+static void report_pop(struct hpcp_res *out, const struct hpcp_ctx *ctx,
+		       const struct hpcp_pop *m)
+{
+	struct hpcp_res *lb = hpcp_res_object(out, "load_balance");
+
+	hpcp_res_str(lb, "model", HPCP_POP_MODEL);
+	hpcp_res_str(lb, "ideal_network_method", HPCP_POP_IDEAL_METHOD);
+	if (!m->valid) {
+		const char *keys[] = {
+			"load_balance_ratio", "load_balance_in_node_ratio",
+			"load_balance_between_nodes_ratio",
+			"communication_efficiency_ratio",
+			"serialization_efficiency_ratio",
+			"transfer_efficiency_ratio", "parallel_efficiency_ratio",
+			NULL
+		};
+
+		for (int i = 0; keys[i]; i++)
+			hpcp_res_null(lb, keys[i]);
+		hpcp_res_str(lb, "reason", "no useful time was measured");
+		return;
+	}
+	hpcp_res_double(lb, "load_balance_ratio", m->load_balance);
+	hpcp_res_double(lb, "load_balance_in_node_ratio",
+			m->load_balance_in_node);
+	hpcp_res_double(lb, "load_balance_between_nodes_ratio",
+			m->load_balance_between_nodes);
+	hpcp_res_double(lb, "communication_efficiency_ratio",
+			m->communication_efficiency);
+	hpcp_res_double(lb, "serialization_efficiency_ratio",
+			m->serialization_efficiency);
+	hpcp_res_double(lb, "transfer_efficiency_ratio",
+			m->transfer_efficiency);
+	hpcp_res_double(lb, "parallel_efficiency_ratio",
+			m->parallel_efficiency);
+	hpcp_res_int(lb, "runtime_ns", llround(m->runtime_s * 1e9));
+	hpcp_res_int(lb, "ideal_runtime_ns", llround(m->ideal_runtime_s * 1e9));
+	hpcp_res_int(lb, "avg_useful_ns", llround(m->avg_useful_s * 1e9));
+	hpcp_res_int(lb, "max_useful_ns", llround(m->max_useful_s * 1e9));
+	hpcp_res_double(lb, "useful_time_cov", m->cov);
+	hpcp_res_int(lb, "slowest_rank", m->slowest_rank);
+	hpcp_res_str(lb, "slowest_host",
+		     ctx->hosts[ctx->ranks[m->slowest_rank].node].name);
+}
+
+static void report_counters(struct hpcp_res *rank, const struct rank_rec *r)
+{
+	struct hpcp_res *c = hpcp_res_object(rank, "counters");
+	double ipc, flops;
+
+	hpcp_counters_derive(&r->cv, r->useful_s, &ipc, &flops);
+	if (r->cv.have_instructions)
+		hpcp_res_int(c, "instructions_count", r->cv.instructions);
+	if (r->cv.have_cycles)
+		hpcp_res_int(c, "cycles_count", r->cv.cycles);
+	if (r->cv.have_fp_ops)
+		hpcp_res_int(c, "fp_ops_count", r->cv.fp_ops);
+	if (ipc >= 0)
+		hpcp_res_double(c, "instructions_per_cycle", ipc);
+	if (flops >= 0)
+		hpcp_res_double(c, "counted_flops_per_s", flops);
+	if (r->cv.have_task_clock)
+		hpcp_res_int(c, "task_clock_ns", r->cv.task_clock_ns);
+}
+
+static void report_kernel(struct comp_state *st, const struct hpcp_kernel *k,
+			  struct hpcp_res *kr, int rounds, int verified)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	char rate_key[48], best_key[48], total_key[48];
+	struct hpcp_res *ranks, *nodes;
+	double runtime = 0, ideal = 0, total = 0;
+	struct hpcp_pop m;
+
+	snprintf(rate_key, sizeof(rate_key), "%s_per_s", k->work_unit);
+	snprintf(best_key, sizeof(best_key), "best_%s_per_s", k->work_unit);
+	snprintf(total_key, sizeof(total_key), "total_%s_per_s", k->work_unit);
+	for (int k2 = 0; k2 < rounds; k2++)
+		ideal += st->round_max[k2];
+	ranks = hpcp_res_array(kr, "per_rank");
+	for (int r = 0; r < ctx->size; r++) {
+		const struct rank_rec *rec = &st->all[r];
+		struct hpcp_res *o = hpcp_res_object(ranks, NULL);
+
+		st->useful[r] = rec->useful_s;
+		st->phase_useful[r] += rec->useful_s;
+		runtime = rec->wall_s > runtime ? rec->wall_s : runtime;
+		total += rec->best_rate;
+		hpcp_res_int(o, "rank", r);
+		hpcp_res_str(o, "host", ctx->hosts[ctx->ranks[r].node].name);
+		hpcp_res_double(o, "work_factor", rec->factor);
+		hpcp_res_int(o, "useful_ns", llround(rec->useful_s * 1e9));
+		hpcp_res_int(o, "mpi_ns", llround(rec->mpi_s * 1e9));
+		hpcp_res_int(o, "wall_ns", llround(rec->wall_s * 1e9));
+		hpcp_res_int(o, "cpu_ns", llround(rec->cpu_s * 1e9));
+		hpcp_res_double(o, "work", rec->work);
+		hpcp_res_double(o, rate_key, rec->useful_s > 0 ?
+					     rec->work / rec->useful_s : 0);
+		hpcp_res_double(o, best_key, rec->best_rate);
+		if (strcmp(k->work_unit, "flops") == 0) {
+			if (!st->peak.known)
+				hpcp_res_null(o, "peak_fraction_ratio");
+			else if (rec->best_rate <= st->peak.flops_per_s)
+				hpcp_res_double(o, "peak_fraction_ratio",
+						rec->best_rate /
+							st->peak.flops_per_s);
+			else
+				hpcp_res_null(o, "peak_fraction_ratio");
+		}
+		report_counters(o, rec);
+	}
+	/* Memory bandwidth is a per-node resource: sum the node's ranks. */
+	nodes = hpcp_res_array(kr, "per_node");
+	for (int h = 0; h < ctx->n_nodes; h++) {
+		struct hpcp_res *o = hpcp_res_object(nodes, NULL);
+		double sum = 0;
+
+		for (int r = 0; r < ctx->size; r++)
+			if (ctx->ranks[r].node == h)
+				sum += st->all[r].best_rate;
+		hpcp_res_str(o, "host", ctx->hosts[h].name);
+		hpcp_res_double(o, best_key, sum);
+	}
+	hpcp_res_double(kr, total_key, total);
+	hpcp_res_bool(kr, "verified", verified);
+	if (strcmp(k->work_unit, "flops") == 0) {
+		struct hpcp_res *pk = hpcp_res_object(kr, "peak");
+
+		if (st->peak.known) {
+			hpcp_res_double(pk, "per_core_flops_per_s",
+					st->peak.flops_per_s);
+			hpcp_res_str(pk, "method", st->peak.method);
+			hpcp_res_str(pk, "note",
+				     "peak_fraction_ratio is null where a rank "
+				     "ran above this estimate (a faster clock "
+				     "than assumed)");
+		} else {
+			hpcp_res_null(pk, "per_core_flops_per_s");
+			hpcp_res_str(pk, "reason", st->peak.reason);
+		}
+	}
+	hpcp_pop_compute(st->useful, st->node, ctx->size, ctx->n_nodes,
+			 runtime, ideal, &m);
+	report_pop(kr, ctx, &m);
+	st->phase_runtime += runtime;
+	st->phase_ideal += ideal;
+}
+
+/* Timed rounds of one kernel on this rank. */
+static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
+		      void *ks, int rounds)
+{
+	struct rank_rec *rec = &st->mine;
+	double work = k->work_per_round(ks);
+	double cpu0, cpu1;
+	uint64_t start, end;
+	int rc = MPI_Barrier(st->ctx->comm) == MPI_SUCCESS ? 0 : -EIO;
+
+	cpu0 = cpu_seconds();
+	start = hpcp_now_ns();
+	for (int r = 0; r < rounds && rc == 0; r++) {
+		uint64_t t0, t1, t2;
+
+		if (st->counters)
+			hpcp_counters_start(st->counters);
+		t0 = hpcp_now_ns();
+		k->compute(ks);
+		t1 = hpcp_now_ns();
+		if (st->counters)
+			hpcp_counters_stop(st->counters, &rec->cv);
+		rc = k->communicate(ks, st->ctx->comm);
+		t2 = hpcp_now_ns();
+		st->round_useful[r] = (double)(t1 - t0) / 1e9;
+		rec->useful_s += st->round_useful[r];
+		rec->mpi_s += (double)(t2 - t1) / 1e9;
+		if (t1 > t0 && work / st->round_useful[r] > rec->best_rate)
+			rec->best_rate = work / st->round_useful[r];
+	}
+	end = hpcp_now_ns();
+	cpu1 = cpu_seconds();
+	rec->wall_s = (double)(end - start) / 1e9;
+	rec->cpu_s = cpu1 - cpu0;
+	rec->work = work * rounds;
+	return rc;
+}
+
+static int run_kernel(struct comp_state *st, const struct hpcp_kernel *k,
+		      struct hpcp_res *kernels_out, char *why, size_t len)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	struct hpcp_kernel_args args = {
+		.comm = ctx->comm, .rank = ctx->rank, .size = ctx->size,
+		.factor = work_factor(ctx), .quick = ctx->cfg.quick,
+		.llc_bytes = st->llc_bytes, .memory_bytes = st->memory_bytes,
+		.ranks_on_host = ctx->node_size,
+	};
+	struct hpcp_res *kr = hpcp_res_object(kernels_out, k->name);
+	char kwhy[256] = "";
+	void *ks = NULL;
+	int rc, rounds = 0, verified = 0;
+
+	if (k->unavailable) {
+		hpcp_res_str(kr, "status", "unavailable");
+		hpcp_res_str(kr, "reason", k->unavailable);
+		return 0;
+	}
+	rc = hpcp_ctx_agree(ctx, k->setup(&args, &ks, kwhy, sizeof(kwhy)));
+	if (rc) {
+		hpcp_res_str(kr, "status", rc == -ENOTSUP ? "unavailable" :
+							     "failed");
+		hpcp_res_str(kr, "reason", kwhy[0] ? kwhy : "setup failed");
+		if (ks)
+			k->teardown(ks);
+		return rc == -ENOTSUP ? 0 : rc;
+	}
+	rounds = k->rounds(ks);
+	if (rounds > MAX_ROUNDS)
+		rounds = MAX_ROUNDS;
+	memset(&st->mine, 0, sizeof(st->mine));
+	st->mine.factor = args.factor;
+	hpcp_log(HPCP_LOG_INFO, "compute: %s, %d rounds", k->name, rounds);
+	rc = hpcp_ctx_agree(ctx, run_rounds(st, k, ks, rounds));
+	if (rc == 0)
+		rc = hpcp_ctx_agree(ctx, k->verify(ks, ctx->comm, &verified,
+						   kwhy, sizeof(kwhy)));
+	if (rc == 0 &&
+	    (MPI_Gather(&st->mine, sizeof(st->mine), MPI_BYTE, st->all,
+			sizeof(st->mine), MPI_BYTE, 0, ctx->comm) != MPI_SUCCESS ||
+	     MPI_Reduce(st->round_useful, st->round_max, rounds, MPI_DOUBLE,
+			MPI_MAX, 0, ctx->comm) != MPI_SUCCESS))
+		rc = -EIO;
+	if (rc == 0 && ctx->rank == 0) {
+		hpcp_res_str(kr, "status", verified ? "ok" : "failed");
+		if (!verified)
+			hpcp_res_str(kr, "reason", kwhy);
+		hpcp_res_str(kr, "work_unit", k->work_unit);
+		k->describe(ks, kr);
+		report_kernel(st, k, kr, rounds, verified);
+	}
+	k->teardown(ks);
+	if (rc) {
+		snprintf(why, len, "%s: MPI error during the rounds", k->name);
+		return rc;
+	}
+	if (!verified) {
+		snprintf(why, len, "%s: %s", k->name, kwhy);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static void report_counter_status(struct hpcp_res *out,
+				  const struct hpcp_counters_status *s)
+{
+	struct hpcp_res *c = hpcp_res_object(out, "counters");
+	struct hpcp_res *sw;
+
+	hpcp_res_bool(c, "available", s->hw_available);
+	if (!s->hw_available)
+		hpcp_res_str(c, "reason", s->hw_reason);
+	else
+		hpcp_res_str(c, "events", s->hw_events);
+	hpcp_res_str(c, "backend", s->backend);
+	sw = hpcp_res_object(c, "software");
+	hpcp_res_bool(sw, "available", s->sw_available);
+	if (s->sw_available)
+		hpcp_res_str(sw, "events", "perf::TASK-CLOCK");
+	else
+		hpcp_res_str(sw, "reason", s->sw_reason);
+}
+
+static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
+		       size_t len)
+{
+	struct comp_state *st = calloc(1, sizeof(*st));
+	struct hpcp_res *kout;
+	int rc, first_error = 0;
+
+	if (st) {
+		st->ctx = ctx;
+		st->useful = calloc((size_t)ctx->size, sizeof(double));
+		st->phase_useful = calloc((size_t)ctx->size, sizeof(double));
+		st->node = calloc((size_t)ctx->size, sizeof(int));
+		if (ctx->rank == 0)
+			st->all = calloc((size_t)ctx->size, sizeof(*st->all));
+	}
+	rc = !st || !st->useful || !st->phase_useful || !st->node ||
+			     (ctx->rank == 0 && !st->all) ? -ENOMEM : 0;
+	rc = hpcp_ctx_agree(ctx, rc ? rc : share_llc(st));
+	if (rc) {
+		snprintf(why, len, "out of memory");
+		goto out;
+	}
+	for (int r = 0; r < ctx->size; r++)
+		st->node[r] = ctx->ranks[r].node;
+	/* Counters are optional: their absence is recorded, never fatal. */
+	if (hpcp_counters_open(&st->counters, &st->cstat) != 0)
+		st->counters = NULL;
+	hpcp_cpu_peak_read(HPCP_CPUINFO_PATH, HPCP_CPUFREQ_MAX_PATH, &st->peak);
+
+	hpcp_res_double(out, "imbalance_factor", ctx->cfg.imbalance);
+	hpcp_res_double(out, "expected_load_balance_ratio",
+			(2 + ctx->cfg.imbalance) / (2 + 2 * ctx->cfg.imbalance));
+	hpcp_res_str(out, "time_definition",
+		     "useful: the kernel's compute, per round; mpi: the round's "
+		     "communication; wall: first round to last after a barrier; "
+		     "cpu: the process's CPU time over the same span");
+	report_counter_status(out, &st->cstat);
+	kout = hpcp_res_object(out, "kernels");
+	for (int i = 0; kernels[i]; i++) {
+		char kwhy[256] = "";
+
+		rc = run_kernel(st, kernels[i], kout, kwhy, sizeof(kwhy));
+		if (rc && !first_error) {
+			first_error = rc;
+			snprintf(why, len, "%s", kwhy);
+		}
+		if (rc == -EIO)
+			break;   /* MPI itself failed: no point going on */
+	}
+	rc = first_error;
+	if (ctx->rank == 0) {
+		struct hpcp_pop m;
+
+		hpcp_pop_compute(st->phase_useful, st->node, ctx->size,
+				 ctx->n_nodes, st->phase_runtime,
+				 st->phase_ideal, &m);
+		report_pop(out, ctx, &m);
+	}
+out:
+	if (st) {
+		hpcp_counters_close(st->counters);
+		free(st->useful);
+		free(st->phase_useful);
+		free(st->node);
+		free(st->all);
+	}
+	free(st);
+	return rc;
+}
+
+const struct hpcp_phase hpcp_phase_compute = {
+	.name = "compute",
+	.summary = "dgemm, STREAM-style triad and a halo-exchange stencil: "
+		   "rates, counters, POP load balance",
+	.run = compute_run,
+};
