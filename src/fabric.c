@@ -18,6 +18,7 @@
 
 #include "hpcp/probe.h"
 #include "hpcp/timer.h"
+#include "hpcp/watch.h"
 
 #define API_VERSION FI_VERSION(1, 14)
 #define WINDOW 64
@@ -299,6 +300,7 @@ static int wait_for(struct hpcp_fabric *f, int recvs, int sends)
 		ssize_t n = fi_cq_read(f->cq, &entry, 1);
 
 		if (n == 1) {
+			hpcp_watch_beat();
 			if (is_recv(f, entry.op_context))
 				recvs--;
 			else
@@ -373,6 +375,7 @@ int hpcp_fabric_pingpong(struct hpcp_fabric *f, int peer, int starts,
 	if (peer < 0 || peer >= f->n_peers || bytes > f->buf_bytes)
 		return -EINVAL;
 	hpcp_hist_reset(h);
+	hpcp_watch_waiting_on(peer);
 	/* Receives are posted before the message can arrive, as fabtests'
 	 * pre-posted ping-pong does. */
 	rc = post_recv(f, peer, bytes);

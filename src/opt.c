@@ -66,6 +66,12 @@ const struct hpcp_opt hpcp_opts[] = {
 		  "work (expected load balance (2+F)/(2+2F))",
 	  .default_text = "0", .real_min = 0, .real_max = 10,
 	  .value_offset = CFG(imbalance), .given_offset = NOT_TRACKED },
+	{ .long_name = "timeout", .short_name = 't', .kind = HPCP_OPT_COUNT,
+	  .metavar = "SECONDS",
+	  .help = "end the job when a rank waits this long on a peer without "
+		  "progress, naming the phase, rank and host",
+	  .default_text = "120 (30 with --quick)", .min = 1, .max = 604800,
+	  .value_offset = CFG(timeout), .given_offset = CFG(timeout_given) },
 	{ .long_name = "list", .short_name = 'l', .kind = HPCP_OPT_ACTION,
 	  .help = "list every phase and whether it can run here, then exit",
 	  .action = HPCP_ACTION_LIST, .given_offset = NOT_TRACKED },

@@ -3,6 +3,8 @@
 
 #include "report_int.h"
 
+#include "hpcp/timer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -54,6 +56,14 @@ int hpcp_output_check(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "--output: '%s' is a directory", path);
 		return -EISDIR;
 	}
+	/* The file is replaced by rename(): never do that to a device or a
+	 * pipe (-o /dev/null would lose it); - is stdout. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--output: '%s' is not a regular file (accepted: a "
+			 "file name, or - for stdout)", path);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -73,13 +83,15 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+static int write_text(const char *text, const char *path, char *err,
+		      size_t errlen);
+
 int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		   size_t errlen)
 {
-	char tmp[PATH_MAX];
 	char *text;
 	size_t len;
-	int fd, rc;
+	int rc;
 
 	if (!doc || hpcp_report_oom) {
 		hpcp_report_oom = 0;
@@ -103,17 +115,28 @@ int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		return rc;
 	}
 
+	rc = write_text(text, path, err, errlen);
+	cJSON_free(text);
+	return rc;
+}
+
+/* text to path via a temporary file in the same directory and rename(). */
+static int write_text(const char *text, const char *path, char *err,
+		      size_t errlen)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	int fd, rc;
+
 	/* Same directory as the target, so rename() cannot cross devices. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
 	    (int)sizeof(tmp)) {
-		cJSON_free(text);
 		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = -errno;
-		cJSON_free(text);
 		snprintf(err, errlen, "cannot create a file next to %s: %s",
 			 path, strerror(-rc));
 		return rc;
@@ -130,10 +153,100 @@ int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		rc = -errno;
 	if (!rc && rename(tmp, path) != 0)
 		rc = -errno;
-	cJSON_free(text);
 	if (rc) {
 		unlink(tmp);
 		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
 	}
+	return rc;
+}
+
+static void set_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON *item = cJSON_CreateString(value);
+
+	if (!item)
+		return;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+	else
+		cJSON_AddItemToObject(obj, key, item);
+}
+
+static void set_item(cJSON *obj, const char *key, cJSON *item)
+{
+	if (!item)
+		return;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
+	else
+		cJSON_AddItemToObject(obj, key, item);
+}
+
+int hpcp_doc_mark_file(const char *path, const char *run_status,
+		       const char *phase, const char *phase_status,
+		       const char *reason, double phase_s, char *err,
+		       size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL, now[40];
+	cJSON *root, *run, *phases, *ph, *warnings;
+	long n;
+	int rc;
+
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0) {
+		rewind(f);
+		text = malloc((size_t)n + 1);
+		if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
+			text[n] = '\0';
+		else {
+			free(text);
+			text = NULL;
+		}
+	}
+	fclose(f);
+	root = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	if (!root) {
+		snprintf(err, errlen, "%s: not a readable document", path);
+		return -EINVAL;
+	}
+	run = cJSON_GetObjectItemCaseSensitive(root, "run");
+	phases = cJSON_GetObjectItemCaseSensitive(root, "phases");
+	set_str(root, "status", run_status);
+	hpcp_utc_now(now, sizeof(now));
+	if (run) {
+		set_str(run, "finished_utc", now);
+		set_item(run, "complete", cJSON_CreateBool(1));
+		set_str(run, "end_reason", reason);
+	}
+	if (phases && phase) {
+		ph = cJSON_GetObjectItemCaseSensitive(phases, phase);
+		if (!ph) {
+			ph = cJSON_CreateObject();
+			if (ph)
+				cJSON_AddItemToObject(phases, phase, ph);
+		}
+		if (ph) {
+			set_str(ph, "status", phase_status);
+			set_str(ph, "reason", reason);
+			set_item(ph, "duration_s", cJSON_CreateNumber(phase_s));
+		}
+	}
+	warnings = cJSON_GetObjectItemCaseSensitive(root, "warnings");
+	if (cJSON_IsArray(warnings))
+		cJSON_AddItemToArray(warnings, cJSON_CreateString(reason));
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rc = write_text(text, path, err, errlen);
+	cJSON_free(text);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "hpcp/phase.h"
 #include "hpcp/report.h"
 #include "hpcp/timer.h"
+#include "hpcp/watch.h"
 
 #define REASON_LEN 512
 
@@ -125,6 +126,8 @@ static void run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
 	double secs;
 	int rc;
 
+	hpcp_watch_phase(p->name);
+	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	hpcp_log(HPCP_LOG_INFO, "phase %s: started", p->name);
 	rc = hpcp_phase_available(p, why, sizeof(why));
 	rc = agree_with_reason(ctx, rc, why, sizeof(why));
@@ -132,6 +135,7 @@ static void run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
 		if (ctx->rank == 0)
 			out = hpcp_doc_phase(doc, p->name);
 		rc = p->run(ctx, out, why, sizeof(why));
+		hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 		rc = agree_with_reason(ctx, rc, why, sizeof(why));
 	}
 	secs = (double)(hpcp_now_ns() - start) / 1e9;
@@ -191,6 +195,13 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		if (!streaming)
 			save(&ctx, doc);
 	}
+	rc = hpcp_watch_start(&ctx,
+			      cfg.timeout_given ? (unsigned)cfg.timeout :
+			      cfg.quick ? HPCP_QUICK_TIMEOUT_S :
+					  HPCP_DEFAULT_TIMEOUT_S,
+			      doc, ctx.rank == 0 ? cfg.output : NULL);
+	if (rc)
+		hpcp_log(HPCP_LOG_WARN, "no watchdog: %s", strerror(-rc));
 	for (int i = 0; i < cfg.n_phases; i++) {
 		run_phase(&ctx, doc, cfg.phases[i], &tally);
 		if (ctx.rank == 0 && !streaming) {
@@ -200,6 +211,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		}
 	}
 
+	hpcp_watch_phase("finish");
 	saved = 0;
 	if (ctx.rank == 0) {
 		hpcp_doc_finish(doc, final_status(&tally), 1,
@@ -209,6 +221,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		hpcp_doc_free(doc);
 	}
 	saved = hpcp_ctx_agree(&ctx, saved);
+	hpcp_watch_stop();
 	hpcp_ctx_fini(&ctx);
 	return (tally.failed || saved) ? HPCP_EXIT_FAILED : HPCP_EXIT_OK;
 }

@@ -18,6 +18,8 @@
 #define HPCP_MAX_MSG_BYTES (1ull << 30)
 #define HPCP_MAX_ITERATIONS 1000000000ull
 #define HPCP_DEFAULT_OUTPUT "hpcprobe-results.json"
+#define HPCP_DEFAULT_TIMEOUT_S 120
+#define HPCP_QUICK_TIMEOUT_S 30
 
 struct hpcp_phase;
 
@@ -47,6 +49,8 @@ struct hpcp_config {
 	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
 	const char *fabric_provider;     /* libfabric provider, or "auto" */
 	double imbalance;                /* compute: extra work of the last rank */
+	int timeout_given;
+	uint64_t timeout;                /* watchdog, seconds without progress */
 };
 
 enum hpcp_opt_kind {

@@ -83,6 +83,17 @@ void hpcp_doc_finish(struct hpcp_doc *doc, enum hpcp_run_status status,
 int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		   size_t errlen);
 
+/*
+ * Record how a run ended in the document already written at path, without
+ * the in-memory document (the watchdog and signal path use it while the
+ * main thread may be anywhere): run status, the running phase's status and
+ * reason, finish time.  Atomic like hpcp_doc_write.  Returns 0 or -errno.
+ */
+int hpcp_doc_mark_file(const char *path, const char *run_status,
+		       const char *phase, const char *phase_status,
+		       const char *reason, double phase_s, char *err,
+		       size_t errlen);
+
 /* The human summary, a projection of the document. */
 void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out);
 

@@ -23,6 +23,7 @@
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/timer.h"
+#include "hpcp/watch.h"
 
 #define MIN_BYTES 4
 #define MAX_BYTES (1u << 20)
@@ -40,9 +41,13 @@ static int timed_loop(struct ar_state *st, int count, uint64_t warmup,
 	int rc = MPI_Barrier(comm);
 
 	hpcp_hist_reset(&st->mine);
+	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	for (uint64_t i = 0; i < warmup + iterations && rc == MPI_SUCCESS;
 	     i++) {
-		uint64_t t0 = hpcp_now_ns();
+		uint64_t t0;
+
+		hpcp_watch_beat();
+		t0 = hpcp_now_ns();
 
 		rc = MPI_Allreduce(st->sbuf, st->rbuf, count, MPI_FLOAT,
 				   MPI_SUM, comm);

@@ -30,6 +30,7 @@
 #include "hpcp/pop.h"
 #include "hpcp/report.h"
 #include "hpcp/timer.h"
+#include "hpcp/watch.h"
 
 #define MAX_ROUNDS 256
 
@@ -266,9 +267,11 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 
 	cpu0 = cpu_seconds();
 	start = hpcp_now_ns();
+	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	for (int r = 0; r < rounds && rc == 0; r++) {
 		uint64_t t0, t1, t2;
 
+		hpcp_watch_beat();
 		if (st->counters)
 			hpcp_counters_start(st->counters);
 		t0 = hpcp_now_ns();

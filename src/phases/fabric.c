@@ -32,6 +32,7 @@
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
+#include "hpcp/watch.h"
 
 #define MIN_BYTES 8
 #define MAX_BYTES (1u << 20)
@@ -179,8 +180,12 @@ static int run_pairs(struct fab_state *st, const struct hpcp_pair *pairs,
 		const struct hpcp_pair *p = &pairs[i];
 		int mine = ctx->rank == p->a || ctx->rank == p->b;
 
-		if (p->inter != inter || !mine)
+		if (p->inter != inter)
 			continue;
+		if (!mine) {
+			hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
+			continue;
+		}
 		if (st->efa_devices)
 			hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
 		rc = sweep(st, ctx->rank == p->a ? p->b : p->a,
@@ -219,6 +224,7 @@ static int run_pairs(struct fab_state *st, const struct hpcp_pair *pairs,
 				 ctx->comm);
 		}
 		if (ctx->rank == 0 && p->a != 0) {
+			hpcp_watch_waiting_on(p->a);
 			MPI_Recv(st->rows, (int)row_bytes, MPI_BYTE, p->a,
 				 TAG_ROWS, ctx->comm, MPI_STATUS_IGNORE);
 			MPI_Recv(&payload, 1, MPI_UINT64_T, p->a, TAG_ROWS,

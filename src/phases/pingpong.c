@@ -34,6 +34,7 @@
 #include "hpcp/report.h"
 #include "hpcp/schedule.h"
 #include "hpcp/timer.h"
+#include "hpcp/watch.h"
 
 #define TAG_PING 0x5050
 #define TAG_RESULT 0x5051
@@ -58,8 +59,10 @@ static int ping(struct pp_state *st, int peer, int starts, uint64_t bytes,
 	uint64_t start = 0;
 
 	hpcp_hist_reset(&st->hist);
+	hpcp_watch_waiting_on(peer);
 	for (uint64_t i = 0; i < warmup + iterations && rc == MPI_SUCCESS;
 	     i++) {
+		hpcp_watch_beat();
 		if (i == warmup)
 			start = hpcp_now_ns();
 		if (starts) {
@@ -99,6 +102,7 @@ static int bandwidth(struct pp_state *st, int peer, int starts,
 	char ack[4] = { 0 };
 
 	for (uint64_t w = 0; w < skip + windows && rc == MPI_SUCCESS; w++) {
+		hpcp_watch_beat();
 		if (w == skip)
 			start = hpcp_now_ns();
 		/* Like osu_bw, all receives of a window share one buffer:
@@ -136,6 +140,7 @@ static int validate(struct pp_state *st, int peer, int starts,
 	for (uint64_t i = 0; i < 10 && rc == MPI_SUCCESS; i++) {
 		uint64_t there = i * 2 + 1, back = i * 2 + 2;
 
+		hpcp_watch_beat();
 		if (starts) {
 			hpcp_pattern_fill(st->sbuf, bytes, there + bytes);
 			rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer, TAG_PING,
@@ -246,8 +251,11 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 	uint64_t iterations, warmup;
 
 	*rounds_run = hpcp_rr_sample(n, (long long)cfg->max_pairs, rounds);
-	if (ctx->leader_comm == MPI_COMM_NULL)
+	if (ctx->leader_comm == MPI_COMM_NULL) {
+		/* Non-leaders wait while the leaders measure. */
+		hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 		return 0;
+	}
 	row = malloc((size_t)n * sizeof(*row));
 	if (!row)
 		return -ENOMEM;
@@ -264,9 +272,12 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 
 		/* Rounds stay apart, so pairs of different rounds never
 		 * overlap in time. */
+		hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 		MPI_Barrier(ctx->leader_comm);
-		if (other < 0)
+		if (other < 0) {
+			hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 			continue;
+		}
 		rc = ping(st, ctx->hosts[other].leader, ctx->node < other,
 			  MATRIX_BYTES, warmup, iterations, NULL);
 		if (rc == 0 && ctx->node < other) {
@@ -472,6 +483,8 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 
 				if (pp->inter != inter)
 					continue;
+				if (!mine)
+					hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 				if (mine)
 					rc = sweep(st,
 						   ctx->rank == pp->a ? pp->b :
@@ -483,6 +496,8 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 						       sizeof(*rows)),
 						 MPI_BYTE, 0, TAG_RESULT,
 						 ctx->comm);
+				if (ctx->rank == 0 && pp->a != 0)
+					hpcp_watch_waiting_on(pp->a);
 				if (ctx->rank == 0 && pp->a != 0)
 					MPI_Recv(rows,
 						 (int)(st->n_sizes *

@@ -1,0 +1,63 @@
+/*
+ * The watchdog: no hang, ever.
+ *
+ * A thread of our own (it never calls MPI, except the one MPI_Abort of
+ * hpcp_die) watches a progress counter that the measuring loops bump once
+ * per iteration.  When the counter stands still for the timeout while this
+ * rank waits on a peer, it names the phase, this rank and host, and the
+ * rank and host it waits on; rank 0 finishes the results document as
+ * "failed" (earlier phases are already on disk); then the job ends through
+ * hpcp_die.  A rank that waits in a collective or idles while others
+ * measure gives the ranks that wait on a specific peer time to speak first.
+ *
+ * The same thread turns SIGTERM and SIGINT (scancel, Batch termination,
+ * Spot reclaim, ^C) into an "interrupted" document and an exit.
+ */
+#ifndef HPCP_WATCH_H
+#define HPCP_WATCH_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct hpcp_ctx;
+struct hpcp_doc;
+
+/* What a rank waits for, besides a specific rank number. */
+#define HPCP_WATCH_ALL (-1)   /* a collective over every rank */
+#define HPCP_WATCH_IDLE (-2)  /* nothing to do while others measure */
+
+extern _Atomic uint64_t hpcp_watch_beats;
+extern _Atomic int hpcp_watch_peer_rank;
+
+/* One relaxed increment: cheap enough for every iteration of a loop. */
+static inline void hpcp_watch_beat(void)
+{
+	atomic_fetch_add_explicit(&hpcp_watch_beats, 1, memory_order_relaxed);
+}
+
+/* Whom this rank waits on from now: a rank, HPCP_WATCH_ALL or _IDLE. */
+static inline void hpcp_watch_waiting_on(int rank)
+{
+	atomic_store_explicit(&hpcp_watch_peer_rank, rank,
+			      memory_order_relaxed);
+	hpcp_watch_beat();
+}
+
+/*
+ * Start the thread (rank-local) with the timeout in seconds.  doc and
+ * output are rank 0's document and path (NULL elsewhere, or for "-").
+ * Installs the SIGTERM/SIGINT handling.  Returns 0 or -errno.
+ */
+int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
+		     struct hpcp_doc *doc, const char *output);
+
+/* The phase now running, for diagnoses ("setup", "topology", ...). */
+void hpcp_watch_phase(const char *name);
+
+/* Stop the thread before MPI_Finalize. */
+void hpcp_watch_stop(void);
+
+/* Set when a signal asked the run to stop; the phase loop checks it. */
+int hpcp_watch_interrupted(void);
+
+#endif

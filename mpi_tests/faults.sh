@@ -1,0 +1,102 @@
+#!/bin/bash
+# Real faults from outside, no hooks inside the product: a rank stopped
+# (SIGSTOP) or killed (SIGKILL) in the middle of a ping-pong, and SIGTERM
+# to mpirun.  Each run must end within its bound, non-zero, with a
+# diagnosis naming the rank and host, and leave a document that keeps the
+# earlier phases and says how the run ended.
+. "$(dirname "$0")/../tests/tap.sh"
+
+bin=${HPCP_BIN:?}
+mpirun=${HPCP_MPIRUN:?}
+work=$(mktemp -d)
+trap 'pkill -KILL -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+host=$(hostname)
+timeout_s=5
+
+# pid_of_rank TAG RANK: the hpcprobe process of that rank in the run TAG.
+pid_of_rank() {
+	for p in $(pgrep -x hpcprobe); do
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$1" &&
+			tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+			grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# start_run TAG: a ping-pong that would run for minutes.
+start_run() {
+	$mpirun -np 2 "$bin" --phases topology,pingpong --sizes 8 \
+		--iterations 1000000000 --timeout $timeout_s -o "$work/$1.json" \
+		>"$1.out" 2>"$1.err" &
+	run_pid=$!
+	for _ in $(seq 100); do
+		grep -q "phase pingpong: started" "$1.err" 2>/dev/null && break
+		sleep 0.2
+	done
+	sleep 1
+}
+
+# finish_run TAG: wait, record status and seconds since the fault.
+finish_run() {
+	wait "$run_pid"
+	status=$?
+	ended=$(date +%s.%N)
+	took=$(echo "$ended $fault_at" | awk '{printf "%.1f", $1 - $2}')
+}
+
+within() { awk -v t="$1" -v b="$2" 'BEGIN { exit !(t <= b) }'; }
+
+# --- 1. SIGSTOP one rank mid-ping-pong ----------------------------------
+start_run stop
+p=$(pid_of_rank stop 1)
+ok $? "stop: found rank 1's process ($p)"
+fault_at=$(date +%s.%N)
+kill -STOP "$p"
+finish_run stop
+ok $((status == 0)) "stop: the job ends non-zero ($status)"
+within "$took" $((timeout_s + 15))
+ok $? "stop: ended ${took} s after the fault (bound: timeout $timeout_s + 15 s)"
+grep -q "waiting on rank 1 ($host)" stop.err
+ok $? "stop: stderr names the stopped rank and its host"
+grep -q "phase pingpong" stop.err
+ok $? "stop: stderr names the phase"
+json_true stop.json "d['status'] == 'failed' and d['phases']['topology']['status'] == 'ok' and d['phases']['pingpong']['status'] == 'failed' and 'rank 1' in d['phases']['pingpong']['reason']"
+ok $? "stop: document failed, topology kept, pingpong failed with the diagnosis"
+
+# --- 2. SIGKILL one rank mid-ping-pong -----------------------------------
+start_run kill
+p=$(pid_of_rank kill 1)
+ok $? "kill: found rank 1's process ($p)"
+fault_at=$(date +%s.%N)
+kill -KILL "$p"
+finish_run kill
+ok $((status == 0)) "kill: the job ends non-zero ($status)"
+within "$took" $((timeout_s + 15))
+ok $? "kill: ended ${took} s after the fault (bound: timeout $timeout_s + 15 s)"
+grep -q "rank 1.*$host\|rank 1 ($host)" kill.err
+ok $? "kill: stderr names the killed rank and its host"
+json_true kill.json "d['status'] == 'failed' and d['phases']['topology']['status'] == 'ok' and d['phases']['pingpong']['status'] == 'failed' and 'rank 1' in d['phases']['pingpong']['reason']"
+ok $? "kill: document failed, topology kept, pingpong names rank 1"
+
+# --- 3. SIGTERM to mpirun ----------------------------------------------
+start_run term
+m=
+for p in $(pgrep -x mpirun); do
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$work/term.json" && m=$p
+done
+test -n "$m"
+ok $? "term: found mpirun ($m)"
+fault_at=$(date +%s.%N)
+kill -TERM "$m"
+finish_run term
+ok $((status == 0)) "term: the job ends non-zero ($status)"
+within "$took" 2
+ok $? "term: ended ${took} s after SIGTERM (bound: 2 s)"
+json_true term.json "d['status'] == 'interrupted' and d['run']['complete'] and d['phases']['topology']['status'] == 'ok' and 'signal 15' in d['run']['end_reason']"
+ok $? "term: document interrupted, earlier phase kept, the signal named"
+
+done_testing

@@ -1,0 +1,258 @@
+#include "config.h"
+
+#include "hpcp/watch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hpcp/ctx.h"
+#include "hpcp/log.h"
+#include "hpcp/report.h"
+#include "hpcp/timer.h"
+
+/* Exit statuses: the watchdog's end and 128 + signal for a signal. */
+#define EXIT_TIMEOUT 124
+/* Ranks waiting on all ranks or idling give those that wait on a peer
+ * this long to report first. */
+#define GRACE_NS (5ull * 1000000000ull)
+#define IDLE_FACTOR 10
+/* On a signal, look this long for progress: none while waiting on a peer
+ * means the launcher is most likely ending the job because it died. */
+#define PROGRESS_LOOK_NS (30 * 1000000L)
+
+_Atomic uint64_t hpcp_watch_beats;
+_Atomic int hpcp_watch_peer_rank = HPCP_WATCH_ALL;
+
+static struct {
+	const struct hpcp_ctx *ctx;
+	uint64_t timeout_ns;
+	const char *output;       /* rank 0, file output only */
+	pthread_t thread;
+	int running;
+	int pipe_r, pipe_w;
+	_Atomic int stopping;
+	_Atomic int interrupted;
+	_Atomic(const char *) phase;
+	uint64_t phase_start_ns;
+	uint64_t last_beat_ns;    /* watchdog thread only */
+} w = { .pipe_r = -1, .pipe_w = -1 };
+
+void hpcp_watch_phase(const char *name)
+{
+	atomic_store(&w.phase, name);
+	w.phase_start_ns = hpcp_now_ns();
+	hpcp_watch_beat();
+}
+
+int hpcp_watch_interrupted(void)
+{
+	return atomic_load(&w.interrupted);
+}
+
+static void on_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+
+	/* Only async-signal-safe work here: wake the watchdog thread. */
+	if (w.pipe_w >= 0 && write(w.pipe_w, &b, 1) < 0) {
+		/* Nothing safe to do about it. */
+	}
+	errno = saved;
+}
+
+static const char *host_of(int rank)
+{
+	const struct hpcp_ctx *ctx = w.ctx;
+
+	if (!ctx || rank < 0 || rank >= ctx->size || !ctx->ranks || !ctx->hosts)
+		return "?";
+	return ctx->hosts[ctx->ranks[rank].node].name;
+}
+
+static void describe_wait(int peer, char *buf, size_t len)
+{
+	if (peer >= 0)
+		snprintf(buf, len, "waiting on rank %d (%s)", peer,
+			 host_of(peer));
+	else if (peer == HPCP_WATCH_IDLE)
+		snprintf(buf, len, "waiting for the other ranks to finish "
+				   "measuring");
+	else
+		snprintf(buf, len, "waiting on all ranks in a collective (a "
+				   "rank stopped, died or lost its link)");
+}
+
+/* Rank 0 records the end in the file already on disk. */
+static void mark_document(const char *run_status, const char *phase_status,
+			  const char *reason)
+{
+	char err[256];
+	const char *phase = atomic_load(&w.phase);
+
+	if (!w.output || !w.ctx || w.ctx->rank != 0)
+		return;
+	if (hpcp_doc_mark_file(w.output, run_status, phase ? phase : "setup",
+			       phase_status, reason,
+			       (double)(hpcp_now_ns() - w.phase_start_ns) / 1e9,
+			       err, sizeof(err)) != 0)
+		hpcp_log(HPCP_LOG_ERR, "could not record the end in %s: %s",
+			 w.output, err);
+}
+
+static void fire(int peer, uint64_t silent_ns)
+{
+	const char *phase = atomic_load(&w.phase);
+	char wait[160], reason[512];
+
+	describe_wait(peer, wait, sizeof(wait));
+	snprintf(reason, sizeof(reason),
+		 "watchdog: rank %d (%s) made no progress for %.0f s in phase "
+		 "%s, %s",
+		 w.ctx->rank, w.ctx->host, (double)silent_ns / 1e9,
+		 phase ? phase : "setup", wait);
+	hpcp_log(HPCP_LOG_ERR, "%s; ending the job", reason);
+	mark_document("failed", "failed", reason);
+	/* Let rank 0 write the document when it, too, noticed. */
+	if (w.ctx->rank != 0) {
+		struct timespec pause = { 2, 0 };
+
+		nanosleep(&pause, NULL);
+	}
+	hpcp_die(EXIT_TIMEOUT, "watchdog timeout in phase %s",
+		 phase ? phase : "setup");
+}
+
+static void interrupt(int sig, int peer, uint64_t silent_ns)
+{
+	const char *phase = atomic_load(&w.phase);
+	struct timespec look = { 0, PROGRESS_LOOK_NS };
+	uint64_t before = atomic_load(&hpcp_watch_beats);
+	char reason[512];
+
+	atomic_store(&w.interrupted, 1);
+	nanosleep(&look, NULL);
+	if (peer >= 0 && atomic_load(&hpcp_watch_beats) == before) {
+		/* The launcher ends everyone when one rank dies; the rank we
+		 * were waiting on is the likely one. */
+		snprintf(reason, sizeof(reason),
+			 "ended by signal %d (%s) while rank %d (%s) had waited "
+			 "%.2f s on rank %d (%s) in phase %s: rank %d most "
+			 "likely failed",
+			 sig, strsignal(sig), w.ctx->rank, w.ctx->host,
+			 (double)silent_ns / 1e9, peer, host_of(peer),
+			 phase ? phase : "setup", peer);
+		hpcp_log(HPCP_LOG_ERR, "%s", reason);
+		mark_document("failed", "failed", reason);
+	} else {
+		snprintf(reason, sizeof(reason),
+			 "interrupted by signal %d (%s) in phase %s", sig,
+			 strsignal(sig), phase ? phase : "setup");
+		hpcp_log(HPCP_LOG_WARN, "%s", reason);
+		mark_document("interrupted", "failed", reason);
+	}
+	if (w.ctx->rank != 0) {
+		struct timespec pause = { 1, 0 };
+
+		nanosleep(&pause, NULL);
+	}
+	_exit(128 + sig);
+}
+
+static void *watch_main(void *arg)
+{
+	uint64_t last = atomic_load(&hpcp_watch_beats);
+	uint64_t since = hpcp_now_ns();
+	struct pollfd pfd = { .fd = w.pipe_r, .events = POLLIN };
+
+	(void)arg;
+	while (!atomic_load(&w.stopping)) {
+		uint64_t beats, now, limit;
+		int peer;
+
+		if (poll(&pfd, 1, 200) > 0) {
+			unsigned char sig = 0;
+
+			if (read(w.pipe_r, &sig, 1) == 1 && sig &&
+			    !atomic_load(&w.stopping)) {
+				peer = atomic_load(&hpcp_watch_peer_rank);
+				interrupt(sig, peer, hpcp_now_ns() - since);
+			}
+			continue;
+		}
+		beats = atomic_load_explicit(&hpcp_watch_beats,
+					     memory_order_relaxed);
+		now = hpcp_now_ns();
+		if (beats != last) {
+			last = beats;
+			since = now;
+			continue;
+		}
+		peer = atomic_load(&hpcp_watch_peer_rank);
+		limit = w.timeout_ns;
+		if (peer == HPCP_WATCH_IDLE)
+			limit *= IDLE_FACTOR;
+		if (peer < 0)
+			limit += GRACE_NS;
+		if (now - since > limit)
+			fire(peer, now - since);
+	}
+	return NULL;
+}
+
+int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
+		     struct hpcp_doc *doc, const char *output)
+{
+	struct sigaction sa;
+	int fds[2];
+
+	(void)doc;
+	w.ctx = ctx;
+	w.timeout_ns = (uint64_t)timeout_s * 1000000000ull;
+	w.output = output && strcmp(output, "-") != 0 ? output : NULL;
+	atomic_store(&w.stopping, 0);
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -errno;
+	w.pipe_r = fds[0];
+	w.pipe_w = fds[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (pthread_create(&w.thread, NULL, watch_main, NULL) != 0) {
+		close(w.pipe_r);
+		close(w.pipe_w);
+		w.pipe_r = w.pipe_w = -1;
+		return -EAGAIN;
+	}
+	w.running = 1;
+	return 0;
+}
+
+void hpcp_watch_stop(void)
+{
+	unsigned char wake = 0;
+
+	if (!w.running)
+		return;
+	atomic_store(&w.stopping, 1);
+	if (write(w.pipe_w, &wake, 1) < 0) {
+		/* The thread also wakes by itself within 200 ms. */
+	}
+	pthread_join(w.thread, NULL);
+	w.running = 0;
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	close(w.pipe_r);
+	close(w.pipe_w);
+	w.pipe_r = w.pipe_w = -1;
+}
