@@ -77,6 +77,18 @@ ok $? "only the selected phase ran and the config echo says so"
 json_true t.json "d['context']['hosts'][0]['name'] == '$host'"
 ok $? "host name recorded as $host"
 
+# --- environment hygiene ----------------------------------------------------
+AWS_SECRET_ACCESS_KEY=s3cr3t-value-1 AWS_SESSION_TOKEN=t0k3n-value-2 \
+	AWS_BATCH_JOB_TOKEN=t0k3n-value-3 FI_HPCP_TEST_VAR=visible-value \
+	OMPI_MCA_hpcp_password=p4ss-value-4 \
+	$mpirun -np 2 -x AWS_SECRET_ACCESS_KEY -x FI_HPCP_TEST_VAR "$bin" \
+	--phases topology -o env.json >/dev/null 2>&1
+ok $? "run with secrets in the environment exits 0"
+json_true env.json "d['context']['environment'].get('FI_HPCP_TEST_VAR') == 'visible-value'"
+ok $? "allow-listed FI_* variables are recorded"
+! grep -q -e s3cr3t-value -e t0k3n-value -e p4ss-value env.json
+ok $? "no secret value appears anywhere in the document"
+
 # --- the document on stdout -----------------------------------------------
 $mpirun -np 2 "$bin" --phases topology -o - >stdout.json 2>summary-err.txt
 ok $? "-o - exits 0"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/env.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 
@@ -165,6 +166,22 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 	}
 	hpcp_res_int(mpi, "ranks", ctx->size);
 	hpcp_res_int(mpi, "nodes", ctx->n_nodes);
+	/* Only what changes numbers, and never a secret (env.h). */
+	{
+		extern char **environ;
+		struct hpcp_res *env = hpcp_res_object(context, "environment");
+
+		for (char **e = environ; e && *e; e++) {
+			const char *eq = strchr(*e, '=');
+			char key[128];
+
+			if (!eq || (size_t)(eq - *e) >= sizeof(key))
+				continue;
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - *e), *e);
+			if (hpcp_env_allowed(key))
+				hpcp_res_str(env, key, eq + 1);
+		}
+	}
 	hpcp_res_int(context, "timer_resolution_ns",
 		     (int64_t)ctx->timer_resolution_ns);
 	hpcp_res_str(context, "timer", "CLOCK_MONOTONIC");

@@ -99,7 +99,12 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 	return rc ? HPCP_EXIT_USAGE : -1;
 }
 
-static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
+/*
+ * Rank 0 writes the document.  Between phases a failure is kept quiet (the
+ * disk may recover, and the run goes on); the final write reports it in
+ * one line and the exit status says so.
+ */
+static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int final)
 {
 	char err[REASON_LEN];
 	int rc;
@@ -107,7 +112,7 @@ static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
 	if (ctx->rank != 0)
 		return 0;
 	rc = hpcp_doc_write(doc, ctx->cfg.output, err, sizeof(err));
-	if (rc)
+	if (rc && final)
 		hpcp_log(HPCP_LOG_ERR, "results not saved: %s", err);
 	return rc;
 }
@@ -193,7 +198,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 			hpcp_die(71, "out of memory creating the document");
 		hpcp_doc_set_context(doc, &ctx);
 		if (!streaming)
-			save(&ctx, doc);
+			save(&ctx, doc, 0);
 	}
 	rc = hpcp_watch_start(&ctx,
 			      cfg.timeout_given ? (unsigned)cfg.timeout :
@@ -207,7 +212,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		if (ctx.rank == 0 && !streaming) {
 			hpcp_doc_finish(doc, HPCP_RUN_PARTIAL, 0,
 					(double)(hpcp_now_ns() - start) / 1e9);
-			save(&ctx, doc);
+			save(&ctx, doc, 0);
 		}
 	}
 
@@ -216,7 +221,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 	if (ctx.rank == 0) {
 		hpcp_doc_finish(doc, final_status(&tally), 1,
 				(double)(hpcp_now_ns() - start) / 1e9);
-		saved = save(&ctx, doc);
+		saved = save(&ctx, doc, 1);
 		hpcp_doc_print_summary(doc, streaming ? stderr : out);
 		hpcp_doc_free(doc);
 	}

@@ -27,6 +27,7 @@
 
 #include "hpcp/ctx.h"
 #include "hpcp/efa.h"
+#include "hpcp/env.h"
 #include "hpcp/fabric.h"
 #include "hpcp/pairs.h"
 #include "hpcp/phase.h"
@@ -296,7 +297,8 @@ static void report_provider(struct hpcp_res *out, const struct fab_state *st,
 		    (size_t)(eq - *e) >= sizeof(key))
 			continue;
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - *e), *e);
-		hpcp_res_str(env, key, eq + 1);
+		if (hpcp_env_allowed(key))
+			hpcp_res_str(env, key, eq + 1);
 	}
 }
 
