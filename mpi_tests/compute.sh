@@ -31,16 +31,23 @@ for f in 0 0.5 1; do
 	ok $? "np 2 --imbalance $f: exits 0"
 done
 schema_check c0.5.json
-json_true c0.json "d['phases']['compute']['load_balance']['load_balance_ratio'] >= 0.90"
-ok $? "--imbalance 0: load balance >= 0.90 ($(lb c0.json))"
-json_true c0.5.json "abs(d['phases']['compute']['load_balance']['load_balance_ratio'] - 0.8333) <= 0.05"
-ok $? "--imbalance 0.5: load balance 0.833 +- 0.05 ($(lb c0.5.json))"
-json_true c1.json "abs(d['phases']['compute']['load_balance']['load_balance_ratio'] - 0.75) <= 0.05"
-ok $? "--imbalance 1: load balance 0.75 +- 0.05 ($(lb c1.json))"
+if [ -n "$HPCP_SANITIZED" ]; then
+	# Instrumented loops change each kernel's speed differently.
+	for t in "--imbalance 0" "--imbalance 0.5" "--imbalance 1"; do
+		skip "$t: load balance value" "timings under sanitizers are not representative"
+	done
+else
+	json_true c0.json "d['phases']['compute']['load_balance']['load_balance_ratio'] >= 0.90"
+	ok $? "--imbalance 0: load balance >= 0.90 ($(lb c0.json))"
+	json_true c0.5.json "abs(d['phases']['compute']['load_balance']['load_balance_ratio'] - 0.8333) <= 0.05"
+	ok $? "--imbalance 0.5: load balance 0.833 +- 0.05 ($(lb c0.5.json))"
+	json_true c1.json "abs(d['phases']['compute']['load_balance']['load_balance_ratio'] - 0.75) <= 0.05"
+	ok $? "--imbalance 1: load balance 0.75 +- 0.05 ($(lb c1.json))"
+fi
 json_true c0.5.json "abs(d['phases']['compute']['expected_load_balance_ratio'] - 2.5 / 3) < 1e-9"
 ok $? "the expected load balance (2+F)/(2+2F) is recorded"
-json_true c0.5.json "d['phases']['compute']['load_balance']['slowest_rank'] == 1"
-ok $? "--imbalance 0.5: rank 1, with the most work, is the slowest"
+json_true c1.json "d['phases']['compute']['load_balance']['slowest_rank'] == 1"
+ok $? "--imbalance 1: rank 1, with the most work, is the slowest"
 json_true c0.5.json "all(k['status'] in ('ok', 'unavailable') for k in d['phases']['compute']['kernels'].values()) and all(k['verified'] for k in d['phases']['compute']['kernels'].values() if k['status'] == 'ok')"
 ok $? "every kernel that ran was verified"
 json_true c0.5.json "[k for k in d['phases']['compute']['kernels']] == ['dgemm', 'triad', 'stencil']"
