@@ -141,7 +141,7 @@ static int read_small(int dirfd, const char *path, char *buf, size_t size,
  * leading blanks and hex, and hide an embedded NUL.  Returns NULL on
  * success, else why the text was rejected.
  */
-static const char *parse_counter(const char *s, size_t len, uint64_t *out)
+const char *hpcp_efa_parse_counter(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i = 0, digits;
@@ -261,7 +261,7 @@ static void read_counter(struct scan *sc, int dirfd, const char *scope,
 		     err == EFBIG ? "too long for a counter" : strerror(err));
 		return;
 	}
-	why = parse_counter(buf, len, &value);
+	why = hpcp_efa_parse_counter(buf, len, &value);
 	if (why) {
 		warn(sc->w, "%s/%s/%s: %s", dev->name, scope, name, why);
 		return;

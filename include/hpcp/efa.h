@@ -60,6 +60,12 @@ int hpcp_efa_snapshot(const char *root, struct hpcp_efa_set *out);
 int hpcp_efa_delta(const struct hpcp_efa_set *before,
 		   const struct hpcp_efa_set *after, struct hpcp_efa_set *out);
 
+/*
+ * One counter file's text: a decimal number, optional trailing whitespace,
+ * nothing else.  Returns NULL with *out set, or why the text was refused.
+ */
+const char *hpcp_efa_parse_counter(const char *s, size_t len, uint64_t *out);
+
 /* Sum of name over every device and scope of set (e.g. "tx_bytes"). */
 uint64_t hpcp_efa_sum(const struct hpcp_efa_set *set, const char *name);
 

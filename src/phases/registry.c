@@ -2,17 +2,15 @@
 
 #include "hpcp/phase.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-
+/* Every phase, registered once; one file each in src/phases/. */
 extern const struct hpcp_phase hpcp_phase_topology;
 extern const struct hpcp_phase hpcp_phase_compute;
 extern const struct hpcp_phase hpcp_phase_pingpong;
 extern const struct hpcp_phase hpcp_phase_allreduce;
 extern const struct hpcp_phase hpcp_phase_fabric;
 
-/* Run order: topology first, so later phases can be read against it. */
+/* Run order: topology first, so later phases can be read against it;
+ * compute before the probes, which it would disturb. */
 const struct hpcp_phase *const hpcp_phases[] = {
 	&hpcp_phase_topology,
 	&hpcp_phase_compute,
@@ -21,41 +19,3 @@ const struct hpcp_phase *const hpcp_phases[] = {
 	&hpcp_phase_fabric,
 	NULL,
 };
-
-const struct hpcp_phase *hpcp_phase_find(const char *name)
-{
-	for (int i = 0; hpcp_phases[i]; i++)
-		if (strcmp(hpcp_phases[i]->name, name) == 0)
-			return hpcp_phases[i];
-	return NULL;
-}
-
-int hpcp_phase_available(const struct hpcp_phase *p, char *why, size_t len)
-{
-	if (p->unavailable) {
-		snprintf(why, len, "%s", p->unavailable);
-		return -ENOTSUP;
-	}
-	if (!p->run) {
-		snprintf(why, len, "not implemented in this build");
-		return -ENOTSUP;
-	}
-	if (p->probe)
-		return p->probe(why, len);
-	return 0;
-}
-
-void hpcp_phase_names(char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (len)
-		buf[0] = '\0';
-	for (int i = 0; hpcp_phases[i] && used < len; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s",
-				 i ? ", " : "", hpcp_phases[i]->name);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
