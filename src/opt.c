@@ -72,6 +72,20 @@ const struct hpcp_opt hpcp_opts[] = {
 		  "progress, naming the phase, rank and host",
 	  .default_text = "120 (30 with --quick)", .min = 1, .max = 604800,
 	  .value_offset = CFG(timeout), .given_offset = CFG(timeout_given) },
+	{ .long_name = "emf", .kind = HPCP_OPT_OPT_PATH, .metavar = "[=FILE]",
+	  .help = "CloudWatch Embedded Metric Format lines, to FILE or stdout",
+	  .default_text = "off",
+	  .value_offset = CFG(emf), .given_offset = NOT_TRACKED },
+	{ .long_name = "emf-namespace", .kind = HPCP_OPT_STRING,
+	  .metavar = "NS", .help = "CloudWatch namespace of the EMF metrics",
+	  .default_text = "hpcprobe", .max_len = 255,
+	  .charset = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		     "0123456789._#:/-",
+	  .value_offset = CFG(emf_namespace), .given_offset = NOT_TRACKED },
+	{ .long_name = "prom", .kind = HPCP_OPT_PATH, .metavar = "FILE",
+	  .help = "Prometheus textfile for node_exporter's textfile collector",
+	  .default_text = "off",
+	  .value_offset = CFG(prom), .given_offset = NOT_TRACKED },
 	{ .long_name = "list", .short_name = 'l', .kind = HPCP_OPT_ACTION,
 	  .help = "list every phase and whether it can run here, then exit",
 	  .action = HPCP_ACTION_LIST, .given_offset = NOT_TRACKED },
@@ -289,6 +303,12 @@ static int takes_value(const struct hpcp_opt *o)
 	return o->kind != HPCP_OPT_FLAG && o->kind != HPCP_OPT_ACTION;
 }
 
+/* A value only with "=": "--emf FILE" would swallow the next option. */
+static int needs_value(const struct hpcp_opt *o)
+{
+	return takes_value(o) && o->kind != HPCP_OPT_OPT_PATH;
+}
+
 /* Store one option's value; err names the option and what it accepts. */
 static int apply(const struct hpcp_opt *o, const char *value,
 		 struct hpcp_config *cfg, char *err, size_t errlen)
@@ -315,10 +335,29 @@ static int apply(const struct hpcp_opt *o, const char *value,
 		}
 		*(const char **)field(cfg, o->value_offset) = value;
 		return 0;
+	case HPCP_OPT_OPT_PATH:
+		if (!value) {
+			value = "-";
+		} else if (!*value) {
+			snprintf(err, errlen,
+				 "--%s: expects --%s (stdout) or --%s=FILE",
+				 o->long_name, o->long_name, o->long_name);
+			return -EINVAL;
+		}
+		*(const char **)field(cfg, o->value_offset) = value;
+		return 0;
 	case HPCP_OPT_STRING:
-		if (!*value) {
-			snprintf(err, errlen, "--%s: expects a %s", o->long_name,
-				 o->metavar);
+		if (!*value || (o->max_len && strlen(value) > o->max_len) ||
+		    (o->charset && value[strspn(value, o->charset)])) {
+			if (o->charset)
+				snprintf(err, errlen,
+					 "--%s: '%s' is not a valid %s (1..%zu "
+					 "of: letters, digits and %s)",
+					 o->long_name, value, o->metavar,
+					 o->max_len, "._#:/-");
+			else
+				snprintf(err, errlen, "--%s: expects a %s",
+					 o->long_name, o->metavar);
 			return -EINVAL;
 		}
 		*(const char **)field(cfg, o->value_offset) = value;
@@ -375,6 +414,7 @@ static void set_defaults(struct hpcp_config *cfg)
 	cfg->action = HPCP_ACTION_RUN;
 	cfg->output = HPCP_DEFAULT_OUTPUT;
 	cfg->fabric_provider = "auto";
+	cfg->emf_namespace = "hpcprobe";
 	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++)
 		cfg->phases[cfg->n_phases++] = hpcp_phases[i];
 }
@@ -433,7 +473,7 @@ int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
 				 "unexpected argument '%s' (see --help)", arg);
 			return -EINVAL;
 		}
-		if (takes_value(o) && !value) {
+		if (needs_value(o) && !value) {
 			if (i + 1 >= argc) {
 				snprintf(err, errlen, "--%s: needs a value (%s)",
 					 o->long_name, o->metavar);
@@ -468,9 +508,13 @@ void hpcp_opt_value_text(const struct hpcp_opt *opt,
 		break;
 	case HPCP_OPT_PATH:
 	case HPCP_OPT_STRING:
-		snprintf(buf, len, "%s",
-			 *(const char *const *)cfield(cfg, opt->value_offset));
+	case HPCP_OPT_OPT_PATH: {
+		const char *v =
+			*(const char *const *)cfield(cfg, opt->value_offset);
+
+		snprintf(buf, len, "%s", v ? v : opt->default_text);
 		break;
+	}
 	case HPCP_OPT_COUNT:
 		snprintf(buf, len, "%llu",
 			 (unsigned long long)*(const uint64_t *)cfield(

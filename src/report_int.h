@@ -28,6 +28,14 @@ static inline struct hpcp_res *json_res(cJSON *j)
 	return (struct hpcp_res *)j;
 }
 
+/*
+ * len bytes of text to path through a temporary file in the same directory,
+ * fsync and rename(), or to stdout for "-".  Returns 0 or -errno with a
+ * one-line reason in err; on error nothing is left at or beside path.
+ */
+int hpcp_report_publish(const char *text, size_t len, const char *path,
+			char *err, size_t errlen);
+
 /* Set by any failed allocation in the node API; cleared on write. */
 extern int hpcp_report_oom;
 

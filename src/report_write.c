@@ -26,7 +26,8 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-int hpcp_output_check(const char *path, char *err, size_t errlen)
+int hpcp_output_check(const char *path, const char *option, char *err,
+		      size_t errlen)
 {
 	char dir[PATH_MAX];
 	struct stat st;
@@ -34,34 +35,34 @@ int hpcp_output_check(const char *path, char *err, size_t errlen)
 	if (strcmp(path, "-") == 0)
 		return 0;
 	if (path[0] == '\0' || path[strlen(path) - 1] == '/') {
-		snprintf(err, errlen, "--output: '%s' is not a file name",
-			 path);
+		snprintf(err, errlen, "%s: '%s' is not a file name",
+			 option, path);
 		return -EINVAL;
 	}
 	dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen,
-			 "--output: directory '%s' does not exist (accepted: a "
+			 "%s: directory '%s' does not exist (accepted: a "
 			 "file in an existing, writable directory, or -)",
-			 dir);
+			 option, dir);
 		return -ENOENT;
 	}
 	if (access(dir, W_OK | X_OK) != 0) {
 		snprintf(err, errlen,
-			 "--output: directory '%s' is not writable (%s)", dir,
-			 strerror(errno));
+			 "%s: directory '%s' is not writable (%s)", option,
+			 dir, strerror(errno));
 		return -EACCES;
 	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "--output: '%s' is a directory", path);
+		snprintf(err, errlen, "%s: '%s' is a directory", option, path);
 		return -EISDIR;
 	}
 	/* The file is replaced by rename(): never do that to a device or a
 	 * pipe (-o /dev/null would lose it); - is stdout. */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen,
-			 "--output: '%s' is not a regular file (accepted: a "
-			 "file name, or - for stdout)", path);
+			 "%s: '%s' is not a regular file (accepted: a "
+			 "file name, or - for stdout)", option, path);
 		return -EINVAL;
 	}
 	return 0;
@@ -83,8 +84,6 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static int write_text(const char *text, const char *path, char *err,
-		      size_t errlen);
 
 int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		   size_t errlen)
@@ -115,19 +114,37 @@ int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
 		return rc;
 	}
 
-	rc = write_text(text, path, err, errlen);
+	{
+		/* The document ends with a newline, like any text file. */
+		char *line = malloc(len + 2);
+
+		if (!line) {
+			cJSON_free(text);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(line, text, len);
+		memcpy(line + len, "\n", 2);
+		rc = hpcp_report_publish(line, len + 1, path, err, errlen);
+		free(line);
+	}
 	cJSON_free(text);
 	return rc;
 }
 
-/* text to path via a temporary file in the same directory and rename(). */
-static int write_text(const char *text, const char *path, char *err,
-		      size_t errlen)
+int hpcp_report_publish(const char *text, size_t len, const char *path,
+			char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
-	size_t len = strlen(text);
 	int fd, rc;
 
+	if (strcmp(path, "-") == 0) {
+		rc = write_all(STDOUT_FILENO, text, len);
+		if (rc)
+			snprintf(err, errlen, "writing to stdout: %s",
+				 strerror(-rc));
+		return rc;
+	}
 	/* Same directory as the target, so rename() cannot cross devices. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
 	    (int)sizeof(tmp)) {
@@ -142,8 +159,6 @@ static int write_text(const char *text, const char *path, char *err,
 		return rc;
 	}
 	rc = write_all(fd, text, len);
-	if (!rc)
-		rc = write_all(fd, "\n", 1);
 	/* mkstemp makes 0600; results are meant to be shared. */
 	if (!rc && fchmod(fd, 0644) != 0)
 		rc = -errno;
@@ -246,7 +261,18 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = write_text(text, path, err, errlen);
+	{
+		char *line = malloc(strlen(text) + 2);
+
+		if (!line) {
+			cJSON_free(text);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		sprintf(line, "%s\n", text);
+		rc = hpcp_report_publish(line, strlen(line), path, err, errlen);
+		free(line);
+	}
 	cJSON_free(text);
 	return rc;
 }

@@ -88,10 +88,23 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 	case HPCP_ACTION_RUN:
 		break;
 	}
-	/* Only rank 0 writes, so its view of the directory decides. */
+	/* Only rank 0 writes, so its view of the directories decides. */
 	rc = 0;
 	if (rank == 0) {
-		rc = hpcp_output_check(cfg->output, err, sizeof(err));
+		rc = hpcp_output_check(cfg->output, "--output", err,
+				       sizeof(err));
+		if (!rc && cfg->emf)
+			rc = hpcp_output_check(cfg->emf, "--emf", err,
+					       sizeof(err));
+		if (!rc && cfg->prom)
+			rc = hpcp_output_check(cfg->prom, "--prom", err,
+					       sizeof(err));
+		if (!rc && cfg->prom && strcmp(cfg->prom, "-") == 0) {
+			snprintf(err, sizeof(err),
+				 "--prom: expects a file name (a textfile for "
+				 "node_exporter), not -");
+			rc = -EINVAL;
+		}
 		if (rc)
 			hpcp_usage_error("%s", err);
 	}
@@ -115,6 +128,27 @@ static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int final)
 	if (rc && final)
 		hpcp_log(HPCP_LOG_ERR, "results not saved: %s", err);
 	return rc;
+}
+
+/* The monitoring projections, after the final document. */
+static int export(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
+{
+	char err[REASON_LEN];
+	int failed = 0;
+
+	if (ctx->cfg.emf &&
+	    hpcp_doc_write_emf(doc, ctx->cfg.emf, ctx->cfg.emf_namespace, err,
+			       sizeof(err)) != 0) {
+		hpcp_log(HPCP_LOG_ERR, "EMF not written: %s", err);
+		failed = 1;
+	}
+	if (ctx->cfg.prom &&
+	    hpcp_doc_write_prom(doc, ctx->cfg.prom, err, sizeof(err)) != 0) {
+		hpcp_log(HPCP_LOG_ERR, "Prometheus textfile not written: %s",
+			 err);
+		failed = 1;
+	}
+	return failed;
 }
 
 struct tally {
@@ -222,7 +256,10 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		hpcp_doc_finish(doc, final_status(&tally), 1,
 				(double)(hpcp_now_ns() - start) / 1e9);
 		saved = save(&ctx, doc, 1);
-		hpcp_doc_print_summary(doc, streaming ? stderr : out);
+		saved = export(&ctx, doc) ? -EIO : saved;
+		hpcp_doc_print_summary(doc, streaming || (cfg.emf &&
+					    strcmp(cfg.emf, "-") == 0) ?
+						    stderr : out);
 		hpcp_doc_free(doc);
 	}
 	saved = hpcp_ctx_agree(&ctx, saved);

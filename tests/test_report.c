@@ -208,15 +208,15 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/missing/out.json", dir);
 	tap_ok(hpcp_doc_write(doc, path, err, sizeof(err)) < 0 && err[0],
 	       "write into a missing directory fails with a reason: %s", err);
-	tap_ok(hpcp_output_check(path, err, sizeof(err)) == -ENOENT &&
+	tap_ok(hpcp_output_check(path, "--output", err, sizeof(err)) == -ENOENT &&
 	       strstr(err, "--output") && strstr(err, "does not exist"),
 	       "output check names the missing directory: %s", err);
 	snprintf(path, sizeof(path), "%s/", dir);
-	tap_ok(hpcp_output_check(path, err, sizeof(err)) < 0,
+	tap_ok(hpcp_output_check(path, "--output", err, sizeof(err)) < 0,
 	       "a directory is not an output file");
-	tap_ok(hpcp_output_check("-", err, sizeof(err)) == 0,
+	tap_ok(hpcp_output_check("-", "--output", err, sizeof(err)) == 0,
 	       "- (stdout) is a valid output");
-	tap_ok(hpcp_output_check("plain.json", err, sizeof(err)) == 0,
+	tap_ok(hpcp_output_check("plain.json", "--output", err, sizeof(err)) == 0,
 	       "a file in the current directory is a valid output");
 	tap_is_int(files_in(dir), 1, "failed writes leave nothing behind");
 

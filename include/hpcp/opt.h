@@ -49,6 +49,9 @@ struct hpcp_config {
 	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
 	const char *fabric_provider;     /* libfabric provider, or "auto" */
 	double imbalance;                /* compute: extra work of the last rank */
+	const char *emf;                 /* CloudWatch EMF file, "-", or NULL */
+	const char *emf_namespace;
+	const char *prom;                /* Prometheus textfile, or NULL */
 	int timeout_given;
 	uint64_t timeout;                /* watchdog, seconds without progress */
 };
@@ -57,7 +60,8 @@ enum hpcp_opt_kind {
 	HPCP_OPT_FLAG,      /* no value; sets an int to 1 */
 	HPCP_OPT_ACTION,    /* no value; selects help, version or list */
 	HPCP_OPT_PATH,      /* a file name; "-" allowed where said */
-	HPCP_OPT_STRING,    /* any non-empty text */
+	HPCP_OPT_STRING,    /* non-empty text, of charset when given */
+	HPCP_OPT_OPT_PATH,  /* --name (meaning "-") or --name=FILE */
 	HPCP_OPT_COUNT,     /* a whole number in [min, max] */
 	HPCP_OPT_REAL,      /* a decimal number in [real_min, real_max] */
 	HPCP_OPT_SIZES,     /* comma list of sizes with k/M/G suffixes */
@@ -73,6 +77,8 @@ struct hpcp_opt {
 	const char *default_text;   /* for --help and the config echo */
 	uint64_t min, max;          /* COUNT and SIZES */
 	double real_min, real_max;  /* REAL */
+	const char *charset;        /* STRING: allowed characters, or NULL */
+	size_t max_len;             /* STRING: longest accepted, 0 any */
 	enum hpcp_action action;    /* ACTION */
 	size_t value_offset;        /* into struct hpcp_config */
 	size_t given_offset;        /* into struct hpcp_config, or SIZE_MAX */

@@ -94,11 +94,28 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 		       const char *reason, double phase_s, char *err,
 		       size_t errlen);
 
+/*
+ * CloudWatch Embedded Metric Format: one compact JSON line per metric
+ * group (ping-pong and fabric per peer class and size, all-reduce per
+ * size, compute efficiencies and rates), namespace ns, to path or "-".
+ */
+int hpcp_doc_write_emf(const struct hpcp_doc *doc, const char *path,
+		       const char *ns, char *err, size_t errlen);
+
+/* Prometheus textfile (node_exporter's textfile collector), atomically. */
+int hpcp_doc_write_prom(const struct hpcp_doc *doc, const char *path,
+			char *err, size_t errlen);
+
 /* The human summary, a projection of the document. */
 void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out);
 
-/* Whether path's directory exists and is writable: 0, or -errno + reason. */
-int hpcp_output_check(const char *path, char *err, size_t errlen);
+/*
+ * Whether path can be written as option's output: an existing, writable
+ * directory and not a directory, device or pipe itself ("-" is stdout).
+ * 0, or -errno with one line naming option and what it accepts.
+ */
+int hpcp_output_check(const char *path, const char *option, char *err,
+		      size_t errlen);
 
 const char *hpcp_phase_status_name(enum hpcp_phase_status s);
 
