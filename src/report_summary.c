@@ -7,28 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str_at(const cJSON *obj, const char *key)
+static int status_ok(const cJSON *phase)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const char *s = str_at(phase, "status");
 
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_at(const cJSON *obj, const char *key, double dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (cJSON_IsNumber(v))
-		return v->valuedouble;
-	/* Large integers are kept as raw text (report.c). */
-	if (cJSON_IsRaw(v) && v->valuestring)
-		return strtod(v->valuestring, NULL);
-	return dflt;
-}
-
-static const cJSON *at(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
+	return s && strcmp(s, "ok") == 0;
 }
 
 static void print_host(const cJSON *host, FILE *out)
@@ -156,7 +139,7 @@ static void print_compute(const cJSON *ph, FILE *out)
 		const char *unit = str_at(k, "work_unit");
 		char key[48];
 
-		if (strcmp(str_at(k, "status"), "ok") != 0) {
+		if (!status_ok(k)) {
 			fprintf(out, "    %-8s %s: %s\n", k->string,
 				str_at(k, "status"), str_at(k, "reason"));
 			continue;
@@ -196,6 +179,100 @@ static void print_allreduce(const cJSON *ph, FILE *out)
 		print_latency_row(out, size, "busbw_bytes_per_s");
 }
 
+/* The 8-byte p50 of the slowest pair of a kind, or -1. */
+static double worst_small_p50(const cJSON *ph, const char *kind,
+			      const cJSON **which)
+{
+	const cJSON *pair, *size;
+	double worst = -1;
+
+	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
+		if (strcmp(str_at(pair, "kind") ? str_at(pair, "kind") : "",
+			   kind) != 0)
+			continue;
+		cJSON_ArrayForEach(size, at(pair, "sizes")) {
+			double p50 = num_at(at(size, "latency_ns"), "p50", -1);
+
+			if (num_at(size, "bytes", -1) == 8 && p50 > worst) {
+				worst = p50;
+				*which = pair;
+			}
+		}
+	}
+	return worst;
+}
+
+/* What matters first: was EFA used, the slowest node or link, balance,
+ * anything oversubscribed, failed or unavailable. */
+static void print_findings(const cJSON *root, FILE *out)
+{
+	const cJSON *phases = at(root, "phases"), *ph, *item;
+	const cJSON *fab = at(phases, "fabric"), *pp = at(phases, "pingpong");
+	const cJSON *comp = at(phases, "compute"), *pair = NULL;
+	double p50;
+
+	fprintf(out, "\nFindings\n");
+	if (fab && status_ok(fab))
+		fprintf(out, "  EFA %s: fabric probe over %s (%s)\n",
+			cJSON_IsTrue(at(fab, "efa_used")) ? "used" : "not used",
+			str_at(at(fab, "provider"), "name"),
+			str_at(at(fab, "provider"), "note") ?
+				str_at(at(fab, "provider"), "note") :
+				"as requested");
+	else if (fab)
+		fprintf(out, "  EFA not measured: fabric %s (%s)\n",
+			str_at(fab, "status"),
+			str_at(fab, "reason") ? str_at(fab, "reason") : "?");
+	if (pp && status_ok(pp)) {
+		const cJSON *m = at(pp, "node_matrix"), *o;
+		int n = 0;
+
+		p50 = worst_small_p50(pp, "inter_node", &pair);
+		if (p50 >= 0)
+			fprintf(out, "  slowest inter-node link (8 B p50): "
+				     "%.2f us between %s and %s\n",
+				p50 / 1e3,
+				cJSON_GetArrayItem(at(pair, "hosts"), 0)->valuestring,
+				cJSON_GetArrayItem(at(pair, "hosts"), 1)->valuestring);
+		p50 = worst_small_p50(pp, "intra_node", &pair);
+		if (p50 >= 0)
+			fprintf(out, "  intra-node 8 B p50: %.2f us on %s\n",
+				p50 / 1e3,
+				cJSON_GetArrayItem(at(pair, "hosts"), 0)->valuestring);
+		if (cJSON_GetArraySize(at(m, "hosts")) >= 3) {
+			fprintf(out, "  outlier nodes: ");
+			cJSON_ArrayForEach(o, at(m, "outliers"))
+				fprintf(out, "%s%s", n++ ? ", " : "",
+					o->valuestring);
+			fprintf(out, "%s\n", n ? "" : "none");
+		}
+	}
+	if (comp && status_ok(comp)) {
+		const cJSON *lb = at(comp, "load_balance");
+
+		if (cJSON_IsNumber(at(lb, "load_balance_ratio")))
+			fprintf(out, "  load balance %.3f, parallel efficiency "
+				     "%.3f; slowest rank %.0f on %s\n",
+				num_at(lb, "load_balance_ratio", 0),
+				num_at(lb, "parallel_efficiency_ratio", 0),
+				num_at(lb, "slowest_rank", -1),
+				str_at(lb, "slowest_host") ?
+					str_at(lb, "slowest_host") : "?");
+	}
+	cJSON_ArrayForEach(item, at(root, "warnings"))
+		if (cJSON_IsString(item) && strstr(item->valuestring,
+						   "oversubscribed"))
+			fprintf(out, "  %s\n", item->valuestring);
+	cJSON_ArrayForEach(ph, phases) {
+		const char *st = str_at(ph, "status");
+
+		if (st && strcmp(st, "ok") != 0)
+			fprintf(out, "  %s %s: %s\n", ph->string, st,
+				str_at(ph, "reason") ? str_at(ph, "reason") :
+						       "?");
+	}
+}
+
 void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 {
 	const cJSON *root, *context, *mpi, *item, *config;
@@ -217,6 +294,8 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 	if (str_at(mpi, "library"))
 		fprintf(out, "MPI: %s\n", str_at(mpi, "library"));
 
+	print_findings(root, out);
+
 	fprintf(out, "\nHosts\n");
 	cJSON_ArrayForEach(item, at(context, "hosts"))
 		print_host(item, out);
@@ -231,20 +310,20 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
 	}
 
 	item = at(at(root, "phases"), "compute");
-	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+	if (item && status_ok(item))
 		print_compute(item, out);
 	item = at(at(root, "phases"), "pingpong");
-	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+	if (item && status_ok(item))
 		print_pingpong(item, out);
 	item = at(at(root, "phases"), "allreduce");
-	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+	if (item && status_ok(item))
 		print_allreduce(item, out);
 	item = at(at(root, "phases"), "fabric");
-	if (item && strcmp(str_at(item, "status"), "ok") == 0)
+	if (item && status_ok(item))
 		print_fabric(item, out);
 
 	if (cJSON_GetArraySize(at(root, "warnings")) > 0) {
-		fprintf(out, "\nWarnings\n");
+		fprintf(out, "\nAll warnings\n");
 		cJSON_ArrayForEach(item, at(root, "warnings"))
 			if (cJSON_IsString(item))
 				fprintf(out, "  %s\n", item->valuestring);
