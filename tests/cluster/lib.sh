@@ -52,7 +52,7 @@ cluster_down() {
 			[ -n "$p" ] && kill -KILL "$p" 2>/dev/null
 		done
 	fi
-	for ns in $(ip netns list 2>/dev/null | awk '/^hp-node/ {print $1}'); do
+	for ns in $(ip netns list 2>/dev/null | awk '/^hp-(node|port)/ {print $1}'); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -126,6 +126,35 @@ cluster_delay() {
 	ip -n "$nb" addr add "$CL_LINKS.$k.$b/24" dev "dl$k"
 	ip -n "$na" link set "dl$k" up
 	ip -n "$nb" link set "dl$k" up
+}
+
+# cluster_delay_port I DELAY_US: put node I on the bridge behind a delay
+# line, so every frame to or from it waits DELAY_US each way (its half
+# round trip to any node grows by DELAY_US).  Node I must have been left
+# off the bridge by cluster_up.  The line runs between the node and a
+# small "switch port" namespace bridged to the cluster bridge.
+cluster_delay_port() {
+	local i=$1 us=$2 node port
+	node=hp-$(cluster_name "$i")
+	port=hp-port$(cluster_name "$i" | sed 's/^node//')
+	ip netns add "$port" || return 1
+	ip link add "hpv$i" type veth peer name up0 netns "$port"
+	ip link set "hpv$i" master "$CL_BRIDGE" up
+	ip -n "$port" link add brp type bridge
+	ip -n "$port" link set up0 master brp
+	ip -n "$port" link set up0 up
+	ip -n "$port" link set brp up
+	"$CL/delayline" "$node" "$port" "$us" eth0 >"$CL/port$i.out" 2>&1 &
+	echo $! >"$CL/port$i.pid"
+	for _ in $(seq 50); do
+		grep -q ready "$CL/port$i.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	chrt -f -p 10 "$(cat "$CL/port$i.pid")" 2>/dev/null
+	ip -n "$port" link set eth0 master brp
+	ip -n "$port" link set eth0 up
+	ip -n "$node" addr add "$CL_NET.$i/24" dev eth0
+	ip -n "$node" link set eth0 up
 }
 
 cluster_undelay() {

@@ -18,7 +18,7 @@ work=$CL
 cluster_hostfile 1 >/dev/null
 cluster_mpirun -np 3 --mca btl self,vader,tcp --mca btl_tcp_if_include "$CL_NET.0/24" \
 	-x FI_TCP_IFACE=eth0 \
-	"$bin" --phases topology,pingpong,allreduce,fabric --quick \
+	"$bin" --phases topology,pingpong,allreduce,fabric --quick --sizes 8,1k,64k \
 	--fabric-provider "tcp;ofi_rxm" -o "$work/one.json" >"$work/one.out" 2>&1
 ok $? "3 nodes x 1 rank: exits 0"
 d=$work/one.json
@@ -35,7 +35,7 @@ ok $? "fabric over tcp;ofi_rxm between nodes: $(json_query "$d" "d['phases']['fa
 
 cluster_hostfile 2 >/dev/null
 cluster_mpirun -np 6 --mca btl self,vader,tcp --mca btl_tcp_if_include "$CL_NET.0/24" \
-	"$bin" --phases topology,pingpong,allreduce --quick -o "$work/two.json" \
+	"$bin" --phases topology,pingpong,allreduce --quick --sizes 8,1k,64k -o "$work/two.json" \
 	>"$work/two.out" 2>&1
 ok $? "3 nodes x 2 ranks: exits 0"
 d=$work/two.json

@@ -1,0 +1,69 @@
+#!/bin/bash
+# Cluster test 2: is inter-node latency measured right?
+# (a) The same 2-node path with a delay line at 0 and at D = 500 us each
+#     way: the inter-node p50 must grow by 0.7 D < delta < 2 D (half the
+#     round trip grows by D), while the intra-node p50 does not.
+# (b) 4 nodes, one behind a delay line to all others: the node matrix names
+#     that node, and only it, as the outlier.
+. "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
+
+bin=${HPCP_BIN:?}
+D=500
+if ! why=$(cluster_can_run); then
+	echo "1..0 # SKIP $why"
+	exit 0
+fi
+trap cluster_down EXIT
+cluster_up 2
+cluster_build_tools "${CC:-cc}" || { echo "1..0 # SKIP no C compiler for the delay line"; exit 0; }
+cluster_hostfile 2 >/dev/null
+
+# p50 of the 8-byte size of the first pair of a kind.
+p50() {
+	json_query "$1" "[s['latency_ns']['p50'] for p in d['phases']['pingpong']['pairs'] if p['kind'] == '$2' for s in p['sizes'] if s['bytes'] == 8][0]"
+}
+
+run_pair() {
+	cluster_mpirun -np 4 --mca btl self,vader,tcp \
+		--mca btl_tcp_if_include "$CL_LINKS.1.0/24" \
+		"$bin" --phases pingpong --sizes 8 --iterations 2000 --warmup 100 \
+		-o "$1" >"$1.out" 2>&1
+}
+
+cluster_delay 1 2 0 1
+run_pair "$CL/d0.json"
+ok $? "delay 0: 2 nodes x 2 ranks over the delay line exits 0"
+cluster_undelay 1
+cluster_delay 1 2 $D 1
+run_pair "$CL/d$D.json"
+ok $? "delay $D us: the same path exits 0"
+cluster_undelay 1
+
+inter0=$(p50 "$CL/d0.json" inter_node)
+interD=$(p50 "$CL/d$D.json" inter_node)
+intra0=$(p50 "$CL/d0.json" intra_node)
+intraD=$(p50 "$CL/d$D.json" intra_node)
+delta=$(( (interD - inter0) / 1000 ))
+awk -v d="$delta" -v D=$D 'BEGIN { exit !(d > 0.7 * D && d < 2 * D) }'
+ok $? "inter-node p50 grew by ${delta} us for a ${D} us delay ($((inter0 / 1000)) -> $((interD / 1000)) us; bounds 0.7D..2D)"
+awk -v a="$intra0" -v b="$intraD" -v D=$D 'BEGIN { exit !((b - a) / 1000 < 0.1 * D) }'
+ok $? "intra-node p50 did not grow ($intra0 -> $intraD ns)"
+
+# (b) node d reaches the others only through a delay line.
+cluster_down
+cluster_up 4 "1 2 3"
+cluster_build_tools "${CC:-cc}"
+cluster_delay_port 4 $D
+cluster_hostfile 1 >/dev/null
+cluster_mpirun -np 4 --mca btl self,vader,tcp \
+	--mca btl_tcp_if_include "$CL_NET.0/24" \
+	"$bin" --phases pingpong --quick --sizes 8 -o "$CL/matrix.json" \
+	>"$CL/matrix.out" 2>&1
+ok $? "4 nodes, node d behind a delay line: exits 0"
+json_true "$CL/matrix.json" "d['phases']['pingpong']['node_matrix']['outliers'] == ['noded']"
+ok $? "the node matrix names noded, and only noded, as the outlier: $(json_query "$CL/matrix.json" "d['phases']['pingpong']['node_matrix']['outliers']" 2>/dev/null)"
+json_true "$CL/matrix.json" "(lambda m: all((m['p50_latency_ns'][i][j] > $D * 1000 * 0.7) == (3 in (i, j)) for i in range(4) for j in range(4) if i != j))(d['phases']['pingpong']['node_matrix'])"
+ok $? "exactly the links to noded carry the delay"
+
+done_testing
