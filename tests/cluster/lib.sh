@@ -178,3 +178,86 @@ cluster_mpirun() {
 		--mca oob_tcp_if_include "$CL_NET.0/24" \
 		--mca mpi_yield_when_idle 1 "$@"
 }
+
+# slurm_up: munged, slurmctld (root namespace, host name hpctl on the
+# bridge address) and one slurmd per node namespace; waits until every
+# node is idle.  Exports SLURM_CONF.  State lives in $CL/slurm.
+slurm_up() {
+	local m=$CL/munge s=$CL/slurm i name nodes
+	mkdir -p "$m" "$s/state" "$s/spool" "$s/tmp"
+	chmod 755 "$m"
+	dd if=/dev/urandom of="$m/munge.key" bs=1024 count=1 status=none
+	chmod 400 "$m/munge.key"
+	munged --socket="$m/munge.sock" --key-file="$m/munge.key" \
+		--log-file="$m/munged.log" --pid-file="$m/munged.pid" \
+		--seed-file="$m/munged.seed" || return 1
+	nodes=
+	for i in $(seq 1 "$CL_N"); do
+		name=$(cluster_name "$i")
+		mkdir -p "$s/spool/$name" "$s/tmp/$name"
+		nodes="$nodes$name "
+	done
+	cat >"$s/slurm.conf" <<CONF
+ClusterName=hpcptest
+SlurmctldHost=hpctl($CL_NET.254)
+SlurmctldPort=16817
+SlurmdPort=16818
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$m/munge.sock
+StateSaveLocation=$s/state
+SlurmdSpoolDir=$s/spool/%n
+TmpFS=$s/tmp/%n
+SlurmctldPidFile=$s/slurmctld.pid
+SlurmdPidFile=$s/slurmd.%n.pid
+SlurmctldLogFile=$s/slurmctld.log
+SlurmdLogFile=$s/slurmd.%n.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+MailProg=/bin/true
+ReturnToService=2
+SlurmctldTimeout=30
+SlurmdTimeout=30
+InactiveLimit=0
+KillWait=5
+MinJobAge=300
+CONF
+	for i in $(seq 1 "$CL_N"); do
+		echo "NodeName=$(cluster_name "$i") NodeAddr=$CL_NET.$i CPUs=2 RealMemory=1000 State=UNKNOWN" >>"$s/slurm.conf"
+	done
+	echo "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP" >>"$s/slurm.conf"
+	export SLURM_CONF=$s/slurm.conf
+	unshare --uts sh -c 'hostname hpctl; exec slurmctld -f "$SLURM_CONF"' || return 1
+	for i in $(seq 1 "$CL_N"); do
+		name=$(cluster_name "$i")
+		# nsenter, not ip netns exec: slurmd needs the real /sys.
+		nsenter --net="/run/netns/hp-$name" unshare --uts \
+			sh -c 'hostname "$0"; exec slurmd -f "$SLURM_CONF" -N "$0"' "$name" || return 1
+	done
+	for _ in $(seq 100); do
+		[ "$(sinfo -h -o '%t' 2>/dev/null | sort -u)" = idle ] && return 0
+		sleep 0.2
+	done
+	echo "slurm_up: nodes did not become idle: $(sinfo -h 2>&1)" >&2
+	return 1
+}
+
+# slurm_wait JOBID [SECONDS]: poll squeue until the job left the queue;
+# prints its final JobState.
+slurm_wait() {
+	local id=$1 limit=${2:-240} t=0
+	while [ -n "$(squeue -h -j "$id" 2>/dev/null)" ] && [ "$t" -lt $((limit * 5)) ]; do
+		sleep 0.2
+		t=$((t + 1))
+	done
+	scontrol show job "$id" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'
+}
