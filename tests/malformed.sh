@@ -6,6 +6,7 @@
 . "$(dirname "$0")/tap.sh"
 
 bin=${HPCP_BIN:?}
+entry=$(cd "$(dirname "$0")/../batch/aws" && pwd)/entrypoint.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -115,6 +116,32 @@ sys.exit(0 if all(p["status"] == "ok" or p.get("reason") for p in d["phases"].va
 		ok 1 "bad environment [$(echo "$e" | head -c 60)]: exit $status"
 		sed 's/^/# /' err.txt | head -5
 	fi
+done
+
+# The AWS Batch entrypoint refuses a malformed job environment before it
+# starts anything: exit 2 and one line naming the variable.
+mkdir -p ssh && : >ssh/sshd_config && : >ssh/ssh_config
+bad_batch=(
+	"AWS_BATCH_JOB_NUM_NODES=abc AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0|AWS_BATCH_JOB_NUM_NODES"
+	"AWS_BATCH_JOB_NUM_NODES=0 AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0|AWS_BATCH_JOB_NUM_NODES"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=-1 AWS_BATCH_JOB_MAIN_NODE_INDEX=0|AWS_BATCH_JOB_NODE_INDEX"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=5 AWS_BATCH_JOB_MAIN_NODE_INDEX=0|node index 5"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=x|AWS_BATCH_JOB_MAIN_NODE_INDEX"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=1|AWS_BATCH_JOB_MAIN_NODE_INDEX"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0 HPCP_SSH_PORT=ssh|HPCP_SSH_PORT"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0 HPCP_WAIT_NODES_TIMEOUT=soon|HPCP_WAIT_NODES_TIMEOUT"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0 HPCP_RANKS_PER_NODE=0|HPCP_RANKS_PER_NODE"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=1 AWS_BATCH_JOB_MAIN_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS=mainnode|AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"
+	"AWS_BATCH_JOB_NUM_NODES=2 AWS_BATCH_JOB_NODE_INDEX=1 AWS_BATCH_JOB_MAIN_NODE_INDEX=0|AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"
+)
+for c in "${bad_batch[@]}"; do
+	vars=${c%%|*}
+	word=${c#*|}
+	# shellcheck disable=SC2086 # a list of assignments
+	timeout 20 env -i PATH="$PATH" HPCP_SSH_DIR="$work/ssh" $vars "$entry" >out.txt 2>err.txt
+	status=$?
+	[ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q -- "$word" err.txt
+	ok $? "entrypoint [$vars]: exit 2 ($status), one line naming $word"
 done
 
 done_testing

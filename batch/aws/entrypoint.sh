@@ -51,6 +51,12 @@ whole "$per_node" && [ "$per_node" -ge 1 ] ||
 [ -f "$ssh_dir/sshd_config" ] && [ -f "$ssh_dir/ssh_config" ] ||
 	die "no ssh material in $ssh_dir (make it with make-ssh-dir.sh)" 2
 ssh_cmd=(ssh -F "$ssh_dir/ssh_config" -p "$port")
+main_ip=
+if [ "$idx" != "$main" ]; then
+	main_ip=${AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS:-}
+	[[ $main_ip =~ ^[0-9]+(\.[0-9]+){3}$ ]] ||
+		die "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS='$main_ip' is not an IPv4 address" 2
+fi
 
 my_ip=$(ip -o -4 addr show dev "${HPCP_IFACE:-eth0}" 2>/dev/null |
 	awk '{sub(/\/.*/, "", $4); print $4; exit}')
@@ -64,9 +70,6 @@ trap 'kill "$(cat "$state/sshd.pid" 2>/dev/null)" 2>/dev/null' EXIT
 
 # --- a child node -------------------------------------------------------
 if [ "$idx" != "$main" ]; then
-	main_ip=${AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS:-}
-	[[ $main_ip =~ ^[0-9]+(\.[0-9]+){3}$ ]] ||
-		die "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS='$main_ip' is not an IPv4 address" 2
 	deadline=$((SECONDS + wait_s))
 	until "${ssh_cmd[@]}" "$main_ip" \
 		"mkdir -p $state/nodes && echo '$my_ip slots=$per_node' >$state/nodes/$idx.tmp && mv $state/nodes/$idx.tmp $state/nodes/$idx" \
