@@ -11,26 +11,13 @@
 #include "config.h"
 
 #include <mpi.h>
+
+#include "bare_util.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -79,7 +66,7 @@ int main(int argc, char **argv)
 	if (rank == 0) {
 		size_t n = (size_t)iters * size;
 
-		qsort(all, n, sizeof(*all), cmp);
+		qsort(all, n, sizeof(*all), cmp_u64);
 		printf("bytes=%d median_ns=%llu mean_ns=%.1f\n", bytes,
 		       (unsigned long long)all[(n + 1) / 2 - 1],
 		       mean_sum / size);

@@ -10,27 +10,14 @@
 #include "config.h"
 
 #include <mpi.h>
+
+#include "bare_util.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -77,7 +64,7 @@ int main(int argc, char **argv)
 	}
 	total = now_ns() - start;
 	if (rank == 0) {
-		qsort(rtt, (size_t)iters, sizeof(*rtt), cmp);
+		qsort(rtt, (size_t)iters, sizeof(*rtt), cmp_u64);
 		printf("bytes=%d median_ns=%.1f mean_ns=%.1f\n", bytes,
 		       rtt[(iters + 1) / 2 - 1] / 2.0,
 		       (double)total / (2.0 * iters));

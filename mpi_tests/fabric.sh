@@ -17,14 +17,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$work" || exit 1
 
-schema_check() {
-	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
-		skip "$1 is valid against the schema" "no python3-jsonschema"
-	else
-		out=$(validate "$1" 2>&1)
-		ok $? "$1 is valid against the schema: $out"
-	fi
-}
 
 for prov in "tcp;ofi_rxm" shm; do
 	f=$(echo "$prov" | tr -c 'a-z\n' _).json

@@ -10,14 +10,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-schema_check() {
-	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
-		skip "$1 is valid against the schema" "no python3-jsonschema"
-	else
-		out=$(validate "$1" 2>&1)
-		ok $? "$1 is valid against the schema: $out"
-	fi
-}
 
 # Checks shared by both runs; $1 document, $2 ranks.
 common_checks() {

@@ -38,3 +38,14 @@ json_true() {
 validate() {
 	"$PYTHON_JSONSCHEMA" "$HPCP_VALIDATE" "$HPCP_SCHEMA" "$1"
 }
+
+# schema_check FILE: one TAP line, FILE valid against the results schema
+# (a SKIP where python3-jsonschema is missing).
+schema_check() {
+	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
+		skip "$1 is valid against the schema" "no python3-jsonschema"
+	else
+		out=$(validate "$1" 2>&1)
+		ok $? "$1 is valid against the schema: $out"
+	fi
+}
