@@ -109,6 +109,28 @@ ok $? "the main node names the missing node index: $(grep -o 'node index.*' "$CL
 [ $took -le 20 ]
 ok $? "it stopped after its timeout ($took s)"
 
+# Job termination: SIGTERM to the main node's entrypoint reaches the ranks.
+rm -f "$CL/batch.json"
+start_node 0 2 HPCPROBE="$bin" \
+	HPCPROBE_ARGS="--phases topology,pingpong --sizes 8 --iterations 1000000000" \
+	HPCPROBE_OUTPUT="$CL/batch.json"
+main_pid=$NODE_PID
+sleep 1
+start_node 1 2 AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS="$CL_NET.1"
+for _ in $(seq 150); do
+	grep -q "phase pingpong: started" "$CL/node0.log" 2>/dev/null && break
+	sleep 0.2
+done
+sleep 1
+kill -TERM "$main_pid"
+start=$SECONDS
+wait "$main_pid"
+status=$?
+ok $((status == 0)) "SIGTERM to the main node: the job ends non-zero ($status) in $((SECONDS - start)) s"
+json_true "$CL/batch.json" "d['status'] == 'interrupted' and d['phases']['topology']['status'] == 'ok'"
+ok $? "SIGTERM to the main node: the document says interrupted, earlier phase kept"
+sleep 2
+
 bad=$(AWS_BATCH_JOB_NODE_INDEX=0 AWS_BATCH_JOB_MAIN_NODE_INDEX=0 \
 	AWS_BATCH_JOB_NUM_NODES=abc "$aws/entrypoint.sh" 2>&1)
 ok $(( $? != 2 )) "AWS_BATCH_JOB_NUM_NODES=abc: exit 2 with one line: $bad"
