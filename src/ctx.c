@@ -17,6 +17,18 @@ static const char *real_getenv(const char *name, void *arg)
 	return getenv(name);
 }
 
+void hpcp_mpi_or_die(int err, const char *what)
+{
+	char msg[MPI_MAX_ERROR_STRING];
+	int len = 0;
+
+	if (err == MPI_SUCCESS)
+		return;
+	MPI_Error_string(err, msg, &len);
+	hpcp_die(70, "%s failed: %s; the ranks cannot stay in step", what,
+		 msg);
+}
+
 int hpcp_ctx_agree(struct hpcp_ctx *ctx, int rc)
 {
 	int agreed = rc;
@@ -47,20 +59,15 @@ static int map_hosts(struct hpcp_ctx *ctx)
 	int len = 0;
 	int rc;
 
-	rc = mpi_failed(MPI_Comm_split_type(ctx->comm, MPI_COMM_TYPE_SHARED,
-					    0, MPI_INFO_NULL,
-					    &ctx->node_comm),
+	hpcp_mpi_or_die(MPI_Comm_split_type(ctx->comm, MPI_COMM_TYPE_SHARED,
+					    0, MPI_INFO_NULL, &ctx->node_comm),
 			"MPI_Comm_split_type");
-	if (rc)
-		return rc;
 	MPI_Comm_rank(ctx->node_comm, &ctx->node_rank);
 	MPI_Comm_size(ctx->node_comm, &ctx->node_size);
-	rc = mpi_failed(MPI_Comm_split(ctx->comm,
+	hpcp_mpi_or_die(MPI_Comm_split(ctx->comm,
 				       ctx->node_rank == 0 ? 0 : MPI_UNDEFINED,
 				       ctx->rank, &ctx->leader_comm),
 			"MPI_Comm_split");
-	if (rc)
-		return rc;
 	if (ctx->leader_comm != MPI_COMM_NULL) {
 		MPI_Comm_rank(ctx->leader_comm, &ctx->node);
 		MPI_Comm_size(ctx->leader_comm, &ctx->n_nodes);

@@ -300,6 +300,9 @@ static int wait_for(struct hpcp_fabric *f, int recvs, int sends)
 		ssize_t n = fi_cq_read(f->cq, &entry, 1);
 
 		if (n == 1) {
+			/* Progress: the time limit is for silence, not for a
+			 * long window of large messages. */
+			since = 0;
 			hpcp_watch_beat();
 			if (is_recv(f, entry.op_context))
 				recvs--;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int log_rank = -1;
 static char log_host[64];
@@ -88,7 +89,10 @@ void hpcp_die(int code, const char *fmt, ...)
 	va_end(ap);
 	MPI_Initialized(&initialized);
 	MPI_Finalized(&finalized);
+	/* MPI_Abort has no time limit of its own (a launcher that lost a
+	 * node may never answer): the process ends in 10 s regardless. */
+	alarm(10);
 	if (initialized && !finalized)
 		MPI_Abort(MPI_COMM_WORLD, code);
-	exit(code);
+	_exit(code);
 }

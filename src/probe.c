@@ -116,7 +116,12 @@ void hpcp_res_p2p_sizes(struct hpcp_res *pair,
 
 	for (int s = 0; s < n_rows; s++) {
 		const struct hpcp_p2p_row *r = &rows[s];
-		struct hpcp_res *row = hpcp_res_object(arr, NULL);
+		struct hpcp_res *row;
+
+		/* A size the pair never got to holds nothing to report. */
+		if (r->failed)
+			continue;
+		row = hpcp_res_object(arr, NULL);
 
 		hpcp_res_int(row, "bytes", (int64_t)r->bytes);
 		hpcp_res_int(row, "iterations", (int64_t)r->iterations);

@@ -83,11 +83,64 @@ void hpcp_res_double(struct hpcp_res *parent, const char *key, double v)
 		       isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 void hpcp_res_str(struct hpcp_res *parent, const char *key, const char *v)
 {
-	if (parent)
-		attach(parent, key,
-		       v ? cJSON_CreateString(v) : cJSON_CreateNull());
+	char *clean;
+	size_t o = 0;
+
+	if (!parent)
+		return;
+	if (!v) {
+		attach(parent, key, cJSON_CreateNull());
+		return;
+	}
+	/* Argv, host names and the environment are bytes, JSON is UTF-8:
+	 * a byte that starts no valid sequence becomes '?'. */
+	clean = malloc(strlen(v) + 1);
+	if (!clean) {
+		hpcp_report_oom = 1;
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)v; *p;) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			clean[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(clean + o, p, n);
+		o += n;
+		p += n;
+	}
+	clean[o] = '\0';
+	attach(parent, key, cJSON_CreateString(clean));
+	free(clean);
 }
 
 void hpcp_res_bool(struct hpcp_res *parent, const char *key, int v)

@@ -122,7 +122,8 @@ static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int final)
 	char err[REASON_LEN];
 	int rc;
 
-	if (ctx->rank != 0)
+	/* The watchdog has written how the run ended; keep that. */
+	if (ctx->rank != 0 || hpcp_watch_final())
 		return 0;
 	rc = hpcp_doc_write(doc, ctx->cfg.output, err, sizeof(err));
 	if (rc && final)

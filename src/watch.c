@@ -40,7 +40,8 @@ static struct {
 	_Atomic int stopping;
 	_Atomic int interrupted;
 	_Atomic(const char *) phase;
-	uint64_t phase_start_ns;
+	_Atomic uint64_t phase_start_ns;
+	_Atomic int final;        /* the end is recorded: no more saves */
 	uint64_t last_beat_ns;    /* watchdog thread only */
 } w = { .pipe_r = -1, .pipe_w = -1 };
 
@@ -54,6 +55,11 @@ void hpcp_watch_phase(const char *name)
 int hpcp_watch_interrupted(void)
 {
 	return atomic_load(&w.interrupted);
+}
+
+int hpcp_watch_final(void)
+{
+	return atomic_load(&w.final);
 }
 
 static void on_signal(int sig)
@@ -99,7 +105,13 @@ static void mark_document(const char *run_status, const char *phase_status,
 
 	if (!w.output || !w.ctx || w.ctx->rank != 0)
 		return;
-	if (hpcp_doc_mark_file(w.output, run_status, phase ? phase : "setup",
+	/* From here the main thread must not overwrite what we record. */
+	atomic_store(&w.final, 1);
+	/* Outside a phase there is no phase entry to mark. */
+	if (phase && (strcmp(phase, "setup") == 0 ||
+		      strcmp(phase, "finish") == 0))
+		phase = NULL;
+	if (hpcp_doc_mark_file(w.output, run_status, phase,
 			       phase_status, reason,
 			       (double)(hpcp_now_ns() - w.phase_start_ns) / 1e9,
 			       err, sizeof(err)) != 0)

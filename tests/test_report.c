@@ -124,6 +124,7 @@ int main(void)
 	arr = hpcp_res_array(ph, "warnings");
 	hpcp_res_str(arr, NULL, "host x is oversubscribed");
 	hpcp_res_int(NULL, "ignored", 1);  /* NULL parents are harmless */
+	hpcp_res_str(ph, "latin1", "caf\xe9 \xc3\xa9t\xc3\xa9 \xed\xa0\x80");
 	hpcp_doc_phase_done(doc, "demo", HPCP_PHASE_OK, NULL, 0.5);
 	hpcp_doc_phase(doc, "broken");
 	hpcp_doc_phase_done(doc, "broken", HPCP_PHASE_FAILED,
@@ -195,6 +196,9 @@ int main(void)
 	tap_ok(cJSON_IsString(path_get(root, "run.config.iterations")),
 	       "config echo says an unset option is per phase");
 	tap_ok(cJSON_IsArray(path_get(root, "checks")), "checks is a list");
+	tap_is_str(cJSON_GetStringValue(path_get(root, "phases.demo.latin1")),
+		   "caf? \xc3\xa9t\xc3\xa9 ???",
+		   "invalid UTF-8 becomes '?', valid UTF-8 stays");
 	cJSON_Delete(root);
 	free(text);
 

@@ -59,6 +59,13 @@ int hpcp_ctx_init(struct hpcp_ctx *ctx, MPI_Comm world,
 /* Collective; frees what init made. */
 void hpcp_ctx_fini(struct hpcp_ctx *ctx);
 
+/*
+ * For collective calls: a failed collective leaves the communicator
+ * undefined and the ranks out of step, so there is no safe way on but the
+ * one MPI_Abort (hpcp_die), naming the call.  Returns when err is success.
+ */
+void hpcp_mpi_or_die(int err, const char *what);
+
 /* Every rank's status agreed: the lowest (worst) code of all ranks. */
 int hpcp_ctx_agree(struct hpcp_ctx *ctx, int rc);
 

@@ -60,4 +60,8 @@ void hpcp_watch_stop(void);
 /* Set when a signal asked the run to stop; the phase loop checks it. */
 int hpcp_watch_interrupted(void);
 
+/* Set once the watchdog recorded the end in the document: rank 0 must
+ * not write the document again. */
+int hpcp_watch_final(void);
+
 #endif

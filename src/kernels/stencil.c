@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hpcp/ctx.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 
@@ -44,26 +45,26 @@ static double plane(long long y, int x)
 static int stencil_setup(const struct hpcp_kernel_args *args, void **state,
 			 char *why, size_t len)
 {
-	struct stencil_state *s = calloc(1, sizeof(*s));
+	struct stencil_state *s;
 	long long rows, before = 0;
 	size_t cells;
 
+	rows = llround(BASE_ROWS * args->factor);
+	if (rows < 1)
+		rows = 1;
+	/* Where this rank's rows start in the global grid.  Collective, so
+	 * before anything that could fail on one rank alone. */
+	hpcp_mpi_or_die(MPI_Exscan(&rows, &before, 1, MPI_LONG_LONG, MPI_SUM,
+				   args->comm),
+			"MPI_Exscan of the stencil rows");
+	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
 	}
-	rows = llround(BASE_ROWS * args->factor);
-	s->rows = rows < 1 ? 1 : (int)rows;
+	s->rows = (int)rows;
 	s->cols = COLS;
 	s->rounds = args->quick ? 20 : 60;
-	/* Where this rank's rows start in the global grid. */
-	rows = s->rows;
-	if (MPI_Exscan(&rows, &before, 1, MPI_LONG_LONG, MPI_SUM, args->comm) !=
-	    MPI_SUCCESS) {
-		free(s);
-		snprintf(why, len, "MPI_Exscan failed");
-		return -EIO;
-	}
 	s->first_row = args->rank == 0 ? 1 : before + 1;
 	s->up = args->rank > 0 ? args->rank - 1 : MPI_PROC_NULL;
 	s->down = args->rank < args->size - 1 ? args->rank + 1 : MPI_PROC_NULL;

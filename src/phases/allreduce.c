@@ -22,6 +22,7 @@
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
+#include "hpcp/log.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
@@ -38,25 +39,26 @@ static int timed_loop(struct ar_state *st, int count, uint64_t warmup,
 		      uint64_t iterations)
 {
 	MPI_Comm comm = st->ctx->comm;
-	int rc = MPI_Barrier(comm);
 
 	hpcp_hist_reset(&st->mine);
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
-	for (uint64_t i = 0; i < warmup + iterations && rc == MPI_SUCCESS;
-	     i++) {
+	hpcp_mpi_or_die(MPI_Barrier(comm), "MPI_Barrier before MPI_Allreduce");
+	for (uint64_t i = 0; i < warmup + iterations; i++) {
 		uint64_t t0;
+		int rc;
 
 		hpcp_watch_beat();
 		t0 = hpcp_now_ns();
-
 		rc = MPI_Allreduce(st->sbuf, st->rbuf, count, MPI_FLOAT,
 				   MPI_SUM, comm);
 		if (i >= warmup)
 			hpcp_hist_record(&st->mine, hpcp_now_ns() - t0);
-		if (rc == MPI_SUCCESS)
-			rc = MPI_Barrier(comm);
+		/* Outside the timing: a failed collective ends the job. */
+		hpcp_mpi_or_die(rc, "MPI_Allreduce");
+		hpcp_mpi_or_die(MPI_Barrier(comm),
+				"MPI_Barrier between MPI_Allreduce calls");
 	}
-	return rc == MPI_SUCCESS ? 0 : -EIO;
+	return 0;
 }
 
 /* Small integers stay exact in float sums, so the check is exact. */
@@ -65,25 +67,25 @@ static float value_at(int rank, int i)
 	return (float)(rank % 7 + 1 + i % 13);
 }
 
-static int check_sum(struct ar_state *st, int count, int *correct)
+static void check_sum(struct ar_state *st, int count, int *correct)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	float base = 0;
-	int ok = 1, rc;
+	int ok = 1;
 
 	for (int i = 0; i < count; i++)
 		st->sbuf[i] = value_at(ctx->rank, i);
-	rc = MPI_Allreduce(st->sbuf, st->rbuf, count, MPI_FLOAT, MPI_SUM,
-			   ctx->comm);
+	hpcp_mpi_or_die(MPI_Allreduce(st->sbuf, st->rbuf, count, MPI_FLOAT,
+				      MPI_SUM, ctx->comm),
+			"MPI_Allreduce of the checked sum");
 	for (int r = 0; r < ctx->size; r++)
 		base += (float)(r % 7 + 1);
-	for (int i = 0; i < count && rc == MPI_SUCCESS; i++)
+	for (int i = 0; i < count; i++)
 		ok &= st->rbuf[i] == base + (float)ctx->size * (float)(i % 13);
-	if (rc == MPI_SUCCESS)
-		rc = MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_LAND,
-				   ctx->comm);
+	hpcp_mpi_or_die(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_LAND,
+				      ctx->comm),
+			"MPI_Allreduce of the sum's verdict");
 	*correct = ok;
-	return rc == MPI_SUCCESS ? 0 : -EIO;
 }
 
 struct rank_mean {
@@ -108,21 +110,19 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	rc = timed_loop(st, count, warmup, iterations);
 	if (rc)
 		return rc;
-	rc = hpcp_hist_reduce(&st->mine, &st->merged, 0, ctx->comm);
+	if (hpcp_hist_reduce(&st->mine, &st->merged, 0, ctx->comm) != 0)
+		hpcp_die(70, "merging the all-reduce histograms failed");
 	mean.value = (double)st->mine.sum_ns / (double)iterations;
 	mean.rank = ctx->rank;
-	if (rc == 0 &&
-	    (MPI_Reduce(&mean, &lo, 1, MPI_DOUBLE_INT, MPI_MINLOC, 0,
-			ctx->comm) != MPI_SUCCESS ||
-	     MPI_Reduce(&mean, &hi, 1, MPI_DOUBLE_INT, MPI_MAXLOC, 0,
-			ctx->comm) != MPI_SUCCESS ||
-	     MPI_Reduce(&mean.value, &sum, 1, MPI_DOUBLE, MPI_SUM, 0,
-			ctx->comm) != MPI_SUCCESS))
-		rc = -EIO;
-	if (rc == 0)
-		rc = check_sum(st, count, correct);
-	if (rc || ctx->rank != 0)
-		return rc;
+	hpcp_mpi_or_die(MPI_Reduce(&mean, &lo, 1, MPI_DOUBLE_INT, MPI_MINLOC, 0,
+				   ctx->comm), "MPI_Reduce of the fastest rank");
+	hpcp_mpi_or_die(MPI_Reduce(&mean, &hi, 1, MPI_DOUBLE_INT, MPI_MAXLOC, 0,
+				   ctx->comm), "MPI_Reduce of the slowest rank");
+	hpcp_mpi_or_die(MPI_Reduce(&mean.value, &sum, 1, MPI_DOUBLE, MPI_SUM, 0,
+				   ctx->comm), "MPI_Reduce of the rank means");
+	check_sum(st, count, correct);
+	if (ctx->rank != 0)
+		return 0;
 
 	avg = sum / ctx->size;
 	algbw = avg > 0 ? (double)bytes / (avg / 1e9) : 0;

@@ -56,6 +56,12 @@ struct comp_state {
 	uint64_t llc_bytes;          /* of this rank's host */
 	uint64_t memory_bytes;
 	double round_useful[MAX_ROUNDS], round_max[MAX_ROUNDS];
+	/* Rates of each round: the ranks run a round at once, so a node's
+	 * (or the job's) rate is the best round of their sum, not the sum of
+	 * each rank's best round. */
+	double round_rate[MAX_ROUNDS], round_sum[MAX_ROUNDS];
+	double *node_best;           /* rank 0: [n_nodes] */
+	double total_best;
 	struct rank_rec mine, *all;  /* all: rank 0 only */
 	double *useful, *phase_useful;
 	int *node;
@@ -79,13 +85,13 @@ static double work_factor(const struct hpcp_ctx *ctx)
 }
 
 /* Each host's last-level cache and memory, known on rank 0, for all. */
-static int share_llc(struct comp_state *st)
+static void share_llc(struct comp_state *st)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	uint64_t *llc = calloc(2 * (size_t)ctx->n_nodes, sizeof(*llc));
 
 	if (!llc)
-		return -ENOMEM;
+		hpcp_die(71, "out of memory sharing the cache sizes");
 	for (int h = 0; ctx->rank == 0 && h < ctx->n_nodes; h++) {
 		const struct hpcp_host_topo *t = &ctx->host_topo[h];
 		int best = 0;
@@ -100,11 +106,12 @@ static int share_llc(struct comp_state *st)
 		}
 		llc[ctx->n_nodes + h] = t->memory_bytes;
 	}
-	MPI_Bcast(llc, 2 * ctx->n_nodes, MPI_UINT64_T, 0, ctx->comm);
+	hpcp_mpi_or_die(MPI_Bcast(llc, 2 * ctx->n_nodes, MPI_UINT64_T, 0,
+				  ctx->comm),
+			"MPI_Bcast of the cache sizes");
 	st->llc_bytes = llc[ctx->node];
 	st->memory_bytes = llc[ctx->n_nodes + ctx->node];
 	free(llc);
-	return 0;
 }
 
 static void report_pop(struct hpcp_res *out, const struct hpcp_ctx *ctx,
@@ -178,7 +185,7 @@ static void report_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 	struct hpcp_ctx *ctx = st->ctx;
 	char rate_key[48], best_key[48], total_key[48];
 	struct hpcp_res *ranks, *nodes;
-	double runtime = 0, ideal = 0, total = 0;
+	double runtime = 0, ideal = 0;
 	struct hpcp_pop m;
 
 	snprintf(rate_key, sizeof(rate_key), "%s_per_s", k->work_unit);
@@ -194,7 +201,6 @@ static void report_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 		st->useful[r] = rec->useful_s;
 		st->phase_useful[r] += rec->useful_s;
 		runtime = rec->wall_s > runtime ? rec->wall_s : runtime;
-		total += rec->best_rate;
 		hpcp_res_int(o, "rank", r);
 		hpcp_res_str(o, "host", ctx->hosts[ctx->ranks[r].node].name);
 		hpcp_res_double(o, "work_factor", rec->factor);
@@ -218,19 +224,16 @@ static void report_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 		}
 		report_counters(o, rec);
 	}
-	/* Memory bandwidth is a per-node resource: sum the node's ranks. */
+	/* Memory bandwidth is a per-node resource: the node's ranks
+	 * together, in their best round. */
 	nodes = hpcp_res_array(kr, "per_node");
 	for (int h = 0; h < ctx->n_nodes; h++) {
 		struct hpcp_res *o = hpcp_res_object(nodes, NULL);
-		double sum = 0;
 
-		for (int r = 0; r < ctx->size; r++)
-			if (ctx->ranks[r].node == h)
-				sum += st->all[r].best_rate;
 		hpcp_res_str(o, "host", ctx->hosts[h].name);
-		hpcp_res_double(o, best_key, sum);
+		hpcp_res_double(o, best_key, st->node_best[h]);
 	}
-	hpcp_res_double(kr, total_key, total);
+	hpcp_res_double(kr, total_key, st->total_best);
 	hpcp_res_bool(kr, "verified", verified);
 	if (strcmp(k->work_unit, "flops") == 0) {
 		struct hpcp_res *pk = hpcp_res_object(kr, "peak");
@@ -255,6 +258,36 @@ static void report_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 	st->phase_ideal += ideal;
 }
 
+static double best_of(const double *v, int n)
+{
+	double best = 0;
+
+	for (int i = 0; i < n; i++)
+		best = v[i] > best ? v[i] : best;
+	return best;
+}
+
+/* Per-node and whole-job rates: each round's sum, the best round. */
+static void combine_rates(struct comp_state *st, int rounds)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	double node_best;
+
+	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
+				   MPI_DOUBLE, MPI_SUM, 0, ctx->node_comm),
+			"MPI_Reduce of a node's round rates");
+	node_best = best_of(st->round_sum, rounds);
+	if (ctx->leader_comm != MPI_COMM_NULL)
+		hpcp_mpi_or_die(MPI_Gather(&node_best, 1, MPI_DOUBLE,
+					   st->node_best, 1, MPI_DOUBLE, 0,
+					   ctx->leader_comm),
+				"MPI_Gather of the node rates");
+	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
+				   MPI_DOUBLE, MPI_SUM, 0, ctx->comm),
+			"MPI_Reduce of the job's round rates");
+	st->total_best = best_of(st->round_sum, rounds);
+}
+
 /* Timed rounds of one kernel on this rank. */
 static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 		      void *ks, int rounds)
@@ -263,12 +296,12 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 	double work = k->work_per_round(ks);
 	double cpu0, cpu1;
 	uint64_t start, end;
-	int rc = MPI_Barrier(st->ctx->comm) == MPI_SUCCESS ? 0 : -EIO;
-
+	hpcp_mpi_or_die(MPI_Barrier(st->ctx->comm),
+			"MPI_Barrier before a kernel");
 	cpu0 = cpu_seconds();
 	start = hpcp_now_ns();
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
-	for (int r = 0; r < rounds && rc == 0; r++) {
+	for (int r = 0; r < rounds; r++) {
 		uint64_t t0, t1, t2;
 
 		hpcp_watch_beat();
@@ -279,20 +312,24 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 		t1 = hpcp_now_ns();
 		if (st->counters)
 			hpcp_counters_stop(st->counters, &rec->cv);
-		rc = k->communicate(ks, st->ctx->comm);
+		/* A failed collective leaves the ranks out of step. */
+		if (k->communicate(ks, st->ctx->comm) != 0)
+			hpcp_die(70, "%s: the round's communication failed",
+				 k->name);
 		t2 = hpcp_now_ns();
 		st->round_useful[r] = (double)(t1 - t0) / 1e9;
 		rec->useful_s += st->round_useful[r];
 		rec->mpi_s += (double)(t2 - t1) / 1e9;
-		if (t1 > t0 && work / st->round_useful[r] > rec->best_rate)
-			rec->best_rate = work / st->round_useful[r];
+		st->round_rate[r] = t1 > t0 ? work / st->round_useful[r] : 0;
+		if (st->round_rate[r] > rec->best_rate)
+			rec->best_rate = st->round_rate[r];
 	}
 	end = hpcp_now_ns();
 	cpu1 = cpu_seconds();
 	rec->wall_s = (double)(end - start) / 1e9;
 	rec->cpu_s = cpu1 - cpu0;
 	rec->work = work * rounds;
-	return rc;
+	return 0;
 }
 
 static int run_kernel(struct comp_state *st, const struct hpcp_kernel *k,
@@ -334,12 +371,17 @@ static int run_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 	if (rc == 0)
 		rc = hpcp_ctx_agree(ctx, k->verify(ks, ctx->comm, &verified,
 						   kwhy, sizeof(kwhy)));
-	if (rc == 0 &&
-	    (MPI_Gather(&st->mine, sizeof(st->mine), MPI_BYTE, st->all,
-			sizeof(st->mine), MPI_BYTE, 0, ctx->comm) != MPI_SUCCESS ||
-	     MPI_Reduce(st->round_useful, st->round_max, rounds, MPI_DOUBLE,
-			MPI_MAX, 0, ctx->comm) != MPI_SUCCESS))
-		rc = -EIO;
+	if (rc == 0) {
+		hpcp_mpi_or_die(MPI_Gather(&st->mine, sizeof(st->mine), MPI_BYTE,
+					   st->all, sizeof(st->mine), MPI_BYTE,
+					   0, ctx->comm),
+				"MPI_Gather of the per-rank records");
+		hpcp_mpi_or_die(MPI_Reduce(st->round_useful, st->round_max,
+					   rounds, MPI_DOUBLE, MPI_MAX, 0,
+					   ctx->comm),
+				"MPI_Reduce of the slowest round times");
+		combine_rates(st, rounds);
+	}
 	if (rc == 0 && ctx->rank == 0) {
 		hpcp_res_str(kr, "status", verified ? "ok" : "failed");
 		if (!verified)
@@ -392,16 +434,21 @@ static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		st->useful = calloc((size_t)ctx->size, sizeof(double));
 		st->phase_useful = calloc((size_t)ctx->size, sizeof(double));
 		st->node = calloc((size_t)ctx->size, sizeof(int));
-		if (ctx->rank == 0)
+		if (ctx->rank == 0) {
 			st->all = calloc((size_t)ctx->size, sizeof(*st->all));
+			st->node_best = calloc((size_t)ctx->n_nodes,
+					       sizeof(*st->node_best));
+		}
 	}
 	rc = !st || !st->useful || !st->phase_useful || !st->node ||
-			     (ctx->rank == 0 && !st->all) ? -ENOMEM : 0;
-	rc = hpcp_ctx_agree(ctx, rc ? rc : share_llc(st));
+			     (ctx->rank == 0 && (!st->all || !st->node_best)) ?
+		     -ENOMEM : 0;
+	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc) {
 		snprintf(why, len, "out of memory");
 		goto out;
 	}
+	share_llc(st);
 	for (int r = 0; r < ctx->size; r++)
 		st->node[r] = ctx->ranks[r].node;
 	/* Counters are optional: their absence is recorded, never fatal. */
@@ -445,6 +492,7 @@ out:
 		free(st->phase_useful);
 		free(st->node);
 		free(st->all);
+		free(st->node_best);
 	}
 	free(st);
 	return rc;

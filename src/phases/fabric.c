@@ -219,17 +219,24 @@ static int run_pairs(struct fab_state *st, const struct hpcp_pair *pairs,
 		if (p->inter != inter)
 			continue;
 		if (ctx->rank == p->a && p->a != 0) {
-			MPI_Send(st->rows, (int)row_bytes, MPI_BYTE, 0, TAG_ROWS,
-				 ctx->comm);
-			MPI_Send(&payload, 1, MPI_UINT64_T, 0, TAG_ROWS,
-				 ctx->comm);
+			hpcp_mpi_or_die(MPI_Send(st->rows, (int)row_bytes,
+						 MPI_BYTE, 0, TAG_ROWS,
+						 ctx->comm),
+					"MPI_Send of fabric results");
+			hpcp_mpi_or_die(MPI_Send(&payload, 1, MPI_UINT64_T, 0,
+						 TAG_ROWS, ctx->comm),
+					"MPI_Send of the payload count");
 		}
 		if (ctx->rank == 0 && p->a != 0) {
 			hpcp_watch_waiting_on(p->a);
-			MPI_Recv(st->rows, (int)row_bytes, MPI_BYTE, p->a,
-				 TAG_ROWS, ctx->comm, MPI_STATUS_IGNORE);
-			MPI_Recv(&payload, 1, MPI_UINT64_T, p->a, TAG_ROWS,
-				 ctx->comm, MPI_STATUS_IGNORE);
+			hpcp_mpi_or_die(MPI_Recv(st->rows, (int)row_bytes,
+						 MPI_BYTE, p->a, TAG_ROWS,
+						 ctx->comm, MPI_STATUS_IGNORE),
+					"MPI_Recv of fabric results");
+			hpcp_mpi_or_die(MPI_Recv(&payload, 1, MPI_UINT64_T,
+						 p->a, TAG_ROWS, ctx->comm,
+						 MPI_STATUS_IGNORE),
+					"MPI_Recv of the payload count");
 		}
 		if (ctx->rank == 0) {
 			struct hpcp_res *pair = hpcp_res_object(out_pairs, NULL);
@@ -243,19 +250,28 @@ static int run_pairs(struct fab_state *st, const struct hpcp_pair *pairs,
 			int r = side ? p->b : p->a;
 
 			if (ctx->rank == r && r != 0)
-				MPI_Send(&st->delta, sizeof(st->delta), MPI_BYTE,
-					 0, TAG_EFA, ctx->comm);
+				hpcp_mpi_or_die(MPI_Send(&st->delta,
+							 sizeof(st->delta),
+							 MPI_BYTE, 0, TAG_EFA,
+							 ctx->comm),
+						"MPI_Send of EFA counters");
 			if (ctx->rank != 0)
 				continue;
 			if (r != 0)
-				MPI_Recv(&st->peer_delta, sizeof(st->peer_delta),
-					 MPI_BYTE, r, TAG_EFA, ctx->comm,
-					 MPI_STATUS_IGNORE);
+				hpcp_mpi_or_die(
+					MPI_Recv(&st->peer_delta,
+						 sizeof(st->peer_delta), MPI_BYTE,
+						 r, TAG_EFA, ctx->comm,
+						 MPI_STATUS_IGNORE),
+					"MPI_Recv of EFA counters");
 			else
 				st->peer_delta = st->delta;
 			report_counters(counters, ctx, p, r, &st->peer_delta,
 					st->warnings, &st->warned);
-			if (side == 0 && strcmp(st->info.provider, "efa") == 0)
+			/* Only between hosts: on one host efa hands the
+			 * bytes to shm, and the adapter never sees them. */
+			if (side == 0 && p->inter &&
+			    strcmp(st->info.provider, "efa") == 0)
 				efa_check(checks, p, &st->peer_delta, payload);
 		}
 	}
@@ -333,10 +349,13 @@ static int connect_all(struct fab_state *st, char *why, size_t len)
 		snprintf(why, len, "fi_getname: %s", hpcp_fabric_strerror(rc));
 	rc = hpcp_ctx_agree(st->ctx, rc);
 	if (rc == 0) {
-		MPI_Allgather(mine, sizeof(mine), MPI_BYTE, all, sizeof(mine),
-			      MPI_BYTE, ctx->comm);
-		MPI_Allreduce(&l, &lmax, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX,
-			      ctx->comm);
+		hpcp_mpi_or_die(MPI_Allgather(mine, sizeof(mine), MPI_BYTE, all,
+					      sizeof(mine), MPI_BYTE, ctx->comm),
+				"MPI_Allgather of fabric addresses");
+		hpcp_mpi_or_die(MPI_Allreduce(&l, &lmax, 1,
+					      MPI_UNSIGNED_LONG_LONG, MPI_MAX,
+					      ctx->comm),
+				"MPI_Allreduce of address lengths");
 		longest = (size_t)lmax;
 		rc = hpcp_fabric_add_peers(st->fab, all, sizeof(mine), longest,
 					   ctx->size, why, len);

@@ -112,8 +112,13 @@ static int bandwidth(struct pp_state *st, int peer, int starts,
 						TAG_PING, comm, &req[k]) :
 				      MPI_Irecv(st->rbuf, n, MPI_BYTE, peer,
 						TAG_PING, comm, &req[k]);
-		if (rc == MPI_SUCCESS)
-			rc = MPI_Waitall(BW_WINDOW, req, MPI_STATUSES_IGNORE);
+		/* Test rather than wait, so the watchdog sees progress
+		 * through a window of large messages. */
+		for (int done = 0; rc == MPI_SUCCESS && !done;) {
+			rc = MPI_Testall(BW_WINDOW, req, &done,
+					 MPI_STATUSES_IGNORE);
+			hpcp_watch_beat();
+		}
 		if (rc != MPI_SUCCESS)
 			break;
 		rc = starts ? MPI_Recv(ack, 4, MPI_BYTE, peer, TAG_PING, comm,
@@ -176,7 +181,7 @@ static int sweep(struct pp_state *st, int peer, int starts,
 		 struct hpcp_p2p_row *rows)
 {
 	const struct hpcp_config *cfg = &st->ctx->cfg;
-	int rc = 0;
+	int rc = 0, failed_at = -1;
 
 	for (int s = 0; s < st->n_sizes && rc == 0; s++) {
 		struct hpcp_p2p_row *row = &rows[s];
@@ -190,8 +195,10 @@ static int sweep(struct pp_state *st, int peer, int starts,
 				  &row->iterations, &row->warmup);
 		rc = ping(st, peer, starts, bytes, row->warmup,
 			  row->iterations, &loop_ns);
-		if (rc)
+		if (rc) {
+			failed_at = s;
 			break;
+		}
 		if (starts) {
 			hpcp_hist_summary(&st->hist, &row->lat);
 			row->loop_mean_ns = (uint64_t)llround(
@@ -212,10 +219,15 @@ static int sweep(struct pp_state *st, int peer, int starts,
 		}
 		if (rc == 0 && cfg->validate && bytes > 0)
 			rc = validate(st, peer, starts, bytes, &row->validated);
+		if (rc)
+			failed_at = s;
 	}
-	if (rc)
-		for (int s = 0; s < st->n_sizes; s++)
-			rows[s].failed = 1;
+	/* Rows from the failing size on hold nothing measured. */
+	for (int s = failed_at; s >= 0 && s < st->n_sizes; s++) {
+		memset(&rows[s], 0, sizeof(rows[s]));
+		rows[s].bytes = st->sizes[s];
+		rows[s].failed = 1;
+	}
 	return rc;
 }
 
@@ -258,7 +270,7 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 	}
 	row = malloc((size_t)n * sizeof(*row));
 	if (!row)
-		return -ENOMEM;
+		hpcp_die(71, "out of memory for the node matrix");
 	for (int j = 0; j < n; j++)
 		row[j] = -1;
 	hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, MATRIX_BYTES, &iterations,
@@ -267,29 +279,34 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 	 * the matrix costs rounds x iterations round trips. */
 	if (!cfg->iterations_given)
 		iterations = cfg->quick ? 200 : 1000;
-	for (int k = 0; k < *rounds_run && rc == 0; k++) {
+	for (int k = 0; k < *rounds_run; k++) {
 		int other = hpcp_rr_partner(n, rounds[k], ctx->node);
+		int prc;
 
 		/* Rounds stay apart, so pairs of different rounds never
-		 * overlap in time. */
+		 * overlap in time.  Every leader joins every round's barrier,
+		 * also after a failed pair, so the leaders stay in step. */
 		hpcp_watch_waiting_on(HPCP_WATCH_ALL);
-		MPI_Barrier(ctx->leader_comm);
-		if (other < 0) {
+		hpcp_mpi_or_die(MPI_Barrier(ctx->leader_comm),
+				"MPI_Barrier between node-matrix rounds");
+		if (other < 0 || rc) {
 			hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 			continue;
 		}
-		rc = ping(st, ctx->hosts[other].leader, ctx->node < other,
-			  MATRIX_BYTES, warmup, iterations, NULL);
-		if (rc == 0 && ctx->node < other) {
+		prc = ping(st, ctx->hosts[other].leader, ctx->node < other,
+			   MATRIX_BYTES, warmup, iterations, NULL);
+		if (prc)
+			rc = prc;
+		else if (ctx->node < other) {
 			row[other] =
 				(double)hpcp_hist_quantile(&st->hist, 0.50);
 		}
 	}
 	/* The responder learns the value from the initiator's row below;
 	 * mirror it so each row is complete. */
-	if (MPI_Gather(row, n, MPI_DOUBLE, matrix, n, MPI_DOUBLE, 0,
-		       ctx->leader_comm) != MPI_SUCCESS && rc == 0)
-		rc = -EIO;
+	hpcp_mpi_or_die(MPI_Gather(row, n, MPI_DOUBLE, matrix, n, MPI_DOUBLE,
+				   0, ctx->leader_comm),
+			"MPI_Gather of the node matrix");
 	if (ctx->rank == 0)
 		for (int i = 0; i < n; i++)
 			for (int j = 0; j < i; j++)
@@ -491,19 +508,27 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 									pp->a,
 						   ctx->rank == pp->a, rows);
 				if (ctx->rank == pp->a && pp->a != 0)
-					MPI_Send(rows,
-						 (int)(st->n_sizes *
-						       sizeof(*rows)),
-						 MPI_BYTE, 0, TAG_RESULT,
-						 ctx->comm);
+					hpcp_mpi_or_die(
+						MPI_Send(rows,
+							 (int)(st->n_sizes *
+							       sizeof(*rows)),
+							 MPI_BYTE, 0, TAG_RESULT,
+							 ctx->comm),
+						"MPI_Send of ping-pong results");
+				/* Rank 0 waits for the pair's results: a
+				 * long sweep is not a silent peer. */
 				if (ctx->rank == 0 && pp->a != 0)
-					hpcp_watch_waiting_on(pp->a);
+					hpcp_watch_waiting_on(
+						mine ? pp->a : HPCP_WATCH_IDLE);
 				if (ctx->rank == 0 && pp->a != 0)
-					MPI_Recv(rows,
-						 (int)(st->n_sizes *
-						       sizeof(*rows)),
-						 MPI_BYTE, pp->a, TAG_RESULT,
-						 ctx->comm, MPI_STATUS_IGNORE);
+					hpcp_mpi_or_die(
+						MPI_Recv(rows,
+							 (int)(st->n_sizes *
+							       sizeof(*rows)),
+							 MPI_BYTE, pp->a,
+							 TAG_RESULT, ctx->comm,
+							 MPI_STATUS_IGNORE),
+						"MPI_Recv of ping-pong results");
 				if (ctx->rank == 0) {
 					report_pair(arr, ctx, pp, rows,
 						    st->n_sizes,
