@@ -239,7 +239,8 @@ CONF
 	unshare --uts sh -c 'hostname hpctl; exec slurmctld -f "$SLURM_CONF"' || return 1
 	for i in $(seq 1 "$CL_N"); do
 		name=$(cluster_name "$i")
-		# nsenter, not ip netns exec: slurmd needs the real /sys.
+		# nsenter, as everywhere here: ip netns exec remounts /sys,
+		# which slurmd needs whole (and which fails in a chroot).
 		nsenter --net="/run/netns/hp-$name" unshare --uts \
 			sh -c 'hostname "$0"; exec slurmd -f "$SLURM_CONF" -N "$0"' "$name" || return 1
 	done

@@ -53,7 +53,7 @@ start_node() {
 	local i=$1 n=$2 name
 	shift 2
 	name=$(cluster_name $((i + 1)))
-	ip netns exec "hp-$name" unshare --uts --mount sh -c \
+	nsenter --net="/run/netns/hp-$name" unshare --uts --mount sh -c \
 		'hostname "$0"; mount -t tmpfs tmpfs "$1"; shift 2; exec env "$@"' \
 		"$name" "$state" x \
 		AWS_BATCH_JOB_ID=mnp-job-42 AWS_BATCH_JOB_ATTEMPT=1 \
@@ -65,10 +65,24 @@ start_node() {
 	NODE_PID=$!
 }
 
+# Between jobs, as between Batch jobs: nothing of the last one is left
+# (a child still winding down would hold its sshd port).
+stop_nodes() {
+	local ns
+	for ns in $(ip netns list | awk '/^hp-node/ {print $1}'); do
+		ip netns pids "$ns" | xargs -r kill 2>/dev/null
+	done
+	sleep 0.5
+	for ns in $(ip netns list | awk '/^hp-node/ {print $1}'); do
+		ip netns pids "$ns" | xargs -r kill -KILL 2>/dev/null
+	done
+}
+
 # run_job N PROGRAM ARGS [CHILDREN...]: main first, children later.
 run_job() {
 	local n=$1 prog=$2 args=$3 main_pid c
 	shift 3
+	stop_nodes
 	start_node 0 "$n" HPCPROBE="$prog" HPCPROBE_ARGS="$args" \
 		HPCPROBE_OUTPUT="$CL/batch.json" HPCP_WAIT_NODES_TIMEOUT="${WAIT:-60}"
 	main_pid=$NODE_PID
@@ -96,6 +110,8 @@ ok $((left != 0)) "3-node job: the children stopped after the main node ($left p
 
 run_job 2 /bin/false "" 1
 status=$?
+grep -q "all 2 nodes reported" "$CL/node0.log" && grep -q "mpirun exited with status" "$CL/node0.log"
+ok $? "a failing program: both nodes joined and mpirun ran it"
 ok $((status == 0)) "a failing program: the main node exits non-zero ($status)"
 sleep 2
 
@@ -110,6 +126,7 @@ ok $? "the main node names the missing node index: $(grep -o 'node index.*' "$CL
 ok $? "it stopped after its timeout ($took s)"
 
 # Job termination: SIGTERM to the main node's entrypoint reaches the ranks.
+stop_nodes
 rm -f "$CL/batch.json"
 start_node 0 2 HPCPROBE="$bin" \
 	HPCPROBE_ARGS="--phases topology,pingpong --sizes 8 --iterations 1000000000" \
@@ -117,10 +134,13 @@ start_node 0 2 HPCPROBE="$bin" \
 main_pid=$NODE_PID
 sleep 1
 start_node 1 2 AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS="$CL_NET.1"
+started=1
 for _ in $(seq 150); do
-	grep -q "phase pingpong: started" "$CL/node0.log" 2>/dev/null && break
+	grep -q "phase pingpong: started" "$CL/node0.log" 2>/dev/null && { started=0; break; }
 	sleep 0.2
 done
+ok $started "SIGTERM to the main node: the job's ping-pong had started"
+[ $started -eq 0 ] || tail -40 "$CL/node0.log" | sed 's/^/# /'
 sleep 1
 kill -TERM "$main_pid"
 start=$SECONDS

@@ -19,7 +19,7 @@ cluster_hostfile 1 >/dev/null
 # give up on nodeb's daemon, which it learns only when TCP gives up on the
 # cut connection: net.ipv4.tcp_retries2 (per namespace) bounds that; the
 # Linux default of 15 means about 15 minutes (see the README).
-ip netns exec hp-nodea sysctl -qw net.ipv4.tcp_retries2=4
+nsenter --net=/run/netns/hp-nodea sysctl -qw net.ipv4.tcp_retries2=4
 "$CL/netns-rsh" nodea "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
 	timeout 170 mpirun --hostfile $CL/hosts -np 2 \
 	--mca plm_rsh_agent $CL/netns-rsh --mca oob_tcp_if_include $CL_NET.0/24 \
@@ -28,10 +28,12 @@ ip netns exec hp-nodea sysctl -qw net.ipv4.tcp_retries2=4
 	$bin --phases topology,pingpong --sizes 8 --iterations 1000000000 \
 	--timeout $timeout_s -o $CL/link.json" >"$CL/link.out" 2>&1 &
 run=$!
+started=1
 for _ in $(seq 100); do
-	grep -q "phase pingpong: started" "$CL/link.out" 2>/dev/null && break
+	grep -q "phase pingpong: started" "$CL/link.out" 2>/dev/null && { started=0; break; }
 	sleep 0.2
 done
+ok $started "link down: the ping-pong between the nodes started"
 sleep 1
 cut_at=$SECONDS
 ip link set hpv2 down
