@@ -75,9 +75,20 @@ static void print_latency_row(FILE *out, const cJSON *size,
 		num_at(size, "bytes", 0), p50, p99, max, rate);
 }
 
+/* A pair's table: one row per message size. */
+static void print_pair_sizes(const cJSON *pair, FILE *out)
+{
+	const cJSON *size;
+
+	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
+		"p99", "max", "bandwidth");
+	cJSON_ArrayForEach(size, at(pair, "sizes"))
+		print_latency_row(out, size, "bandwidth_bytes_per_s");
+}
+
 static void print_pingpong(const cJSON *ph, FILE *out)
 {
-	const cJSON *pair, *size, *m = at(ph, "node_matrix"), *o;
+	const cJSON *pair, *m = at(ph, "node_matrix"), *o;
 	int n_out = 0;
 
 	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
@@ -90,10 +101,7 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 			cJSON_GetArrayItem(r, 1)->valuedouble,
 			cJSON_GetArrayItem(h, 0)->valuestring,
 			cJSON_GetArrayItem(h, 1)->valuestring);
-		fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes",
-			"p50", "p99", "max", "bandwidth");
-		cJSON_ArrayForEach(size, at(pair, "sizes"))
-			print_latency_row(out, size, "bandwidth_bytes_per_s");
+		print_pair_sizes(pair, out);
 	}
 	if (cJSON_GetArraySize(at(m, "hosts")) < 2)
 		return;
@@ -110,7 +118,7 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 
 static void print_fabric(const cJSON *ph, FILE *out)
 {
-	const cJSON *prov = at(ph, "provider"), *pair, *size;
+	const cJSON *prov = at(ph, "provider"), *pair;
 
 	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
 		const cJSON *r = at(pair, "ranks");
@@ -121,10 +129,7 @@ static void print_fabric(const cJSON *ph, FILE *out)
 			str_at(prov, "domain"),
 			cJSON_GetArrayItem(r, 0)->valuedouble,
 			cJSON_GetArrayItem(r, 1)->valuedouble);
-		fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes",
-			"p50", "p99", "max", "bandwidth");
-		cJSON_ArrayForEach(size, at(pair, "sizes"))
-			print_latency_row(out, size, "bandwidth_bytes_per_s");
+		print_pair_sizes(pair, out);
 	}
 }
 

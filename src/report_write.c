@@ -175,18 +175,6 @@ int hpcp_report_publish(const char *text, size_t len, const char *path,
 	return rc;
 }
 
-static void set_str(cJSON *obj, const char *key, const char *value)
-{
-	cJSON *item = cJSON_CreateString(value);
-
-	if (!item)
-		return;
-	if (cJSON_GetObjectItemCaseSensitive(obj, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
-	else
-		cJSON_AddItemToObject(obj, key, item);
-}
-
 static void set_item(cJSON *obj, const char *key, cJSON *item)
 {
 	if (!item)
@@ -195,6 +183,11 @@ static void set_item(cJSON *obj, const char *key, cJSON *item)
 		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item);
 	else
 		cJSON_AddItemToObject(obj, key, item);
+}
+
+static void set_str(cJSON *obj, const char *key, const char *value)
+{
+	set_item(obj, key, cJSON_CreateString(value));
 }
 
 int hpcp_doc_mark_file(const char *path, const char *run_status,

@@ -29,10 +29,17 @@ struct hpcp_doc;
 extern _Atomic uint64_t hpcp_watch_beats;
 extern _Atomic int hpcp_watch_peer_rank;
 
-/* One relaxed increment: cheap enough for every iteration of a loop. */
+/*
+ * Cheap enough for every iteration of a timed loop: only the main thread
+ * writes the counter, so a relaxed load and store (plain moves) do, where
+ * an atomic add would be a locked instruction.
+ */
 static inline void hpcp_watch_beat(void)
 {
-	atomic_fetch_add_explicit(&hpcp_watch_beats, 1, memory_order_relaxed);
+	atomic_store_explicit(&hpcp_watch_beats,
+			      atomic_load_explicit(&hpcp_watch_beats,
+						   memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
 
 /* Whom this rank waits on from now: a rank, HPCP_WATCH_ALL or _IDLE. */
