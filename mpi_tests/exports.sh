@@ -142,6 +142,28 @@ grep -q 'pingpong.intra_node.8B.p50_ns.*REGRESSED' gate-slow.txt
 ok $? "gate: the regressed metric is named"
 "$report" --baseline r.json slower.json --tolerance 60 >/dev/null
 ok $? "gate: within --tolerance 60 it passes"
+# An all-reduce twice as slow: a regression, unless either document says
+# the host was too busy to measure it (then it is shown, not judged).
+for mark in base False True; do
+	/usr/bin/python3 - r.json "ar$mark.json" "$mark" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["phases"]["allreduce"]["sizes"]:
+    if sys.argv[3] != "base":
+        s["latency_ns"]["p50"] *= 2
+    s["noisy"] = sys.argv[3] == "True"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+done
+"$report" --baseline arbase.json arFalse.json >gate-ar.txt
+status=$?
+grep -q 'allreduce.8B.p50_ns.*REGRESSED' gate-ar.txt
+ok $(( $? || status != 1 )) "gate: a 2x slower all-reduce completion p50 exits 1 and is named ($status)"
+"$report" --baseline arbase.json arTrue.json >gate-noisy.txt
+status=$?
+grep -q 'allreduce.8B.p50_ns.*noisy host, not judged' gate-noisy.txt &&
+	grep -q 'not judged (noisy host)' gate-noisy.txt
+ok $(( $? || status != 0 )) "gate: the same on a host marked noisy is shown, not judged, exit 0 ($status)"
 
 # --- bad documents -------------------------------------------------------------
 echo 'not json' >bad1.json

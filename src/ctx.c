@@ -186,6 +186,7 @@ int hpcp_ctx_init(struct hpcp_ctx *ctx, MPI_Comm world,
 	MPI_Get_version(&ctx->mpi_version, &ctx->mpi_subversion);
 	MPI_Query_thread(&ctx->mpi_thread_level);
 	ctx->timer_resolution_ns = hpcp_timer_resolution_ns();
+	ctx->timer_overhead_ns = hpcp_timer_overhead_ns();
 	if (ctx->rank == 0)
 		hpcp_launcher_detect(&ctx->launcher, real_getenv, NULL);
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hpcp/report.h"
@@ -48,6 +49,17 @@ int hpcp_probe_sizes(const struct hpcp_config *cfg, uint64_t min,
 	for (uint64_t s = min ? min : 1; s <= max && n < cap; s *= 2)
 		sizes[n++] = s;
 	return n;
+}
+
+uint64_t hpcp_probe_preemptions(void)
+{
+	struct rusage ru;
+
+	/* Linux counts a switch away from a still-runnable task as
+	 * involuntary, sched_yield to another task included. */
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_nivcsw;
 }
 
 void *hpcp_probe_alloc(size_t bytes)

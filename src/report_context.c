@@ -184,6 +184,8 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 	}
 	hpcp_res_int(context, "timer_resolution_ns",
 		     (int64_t)ctx->timer_resolution_ns);
+	hpcp_res_int(context, "timer_overhead_ns",
+		     (int64_t)ctx->timer_overhead_ns);
 	hpcp_res_str(context, "timer", "CLOCK_MONOTONIC");
 
 	hosts = hpcp_res_array(context, "hosts");

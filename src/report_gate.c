@@ -17,6 +17,7 @@ struct metric {
 	char name[96];
 	double value;
 	int lower_is_better;
+	int noisy;   /* measured on a host too busy to judge it */
 };
 
 struct metric_set {
@@ -48,7 +49,15 @@ static void add(struct metric_set *s, const char *name, double v, int lower)
 	snprintf(s->m[s->n].name, sizeof(s->m[s->n].name), "%s", name);
 	s->m[s->n].value = v;
 	s->m[s->n].lower_is_better = lower;
+	s->m[s->n].noisy = 0;
 	s->n++;
+}
+
+/* Mark the metric just added (if it was) as measured on a noisy host. */
+static void mark_noisy(struct metric_set *s, const char *name, int noisy)
+{
+	if (noisy && s->n > 0 && strcmp(s->m[s->n - 1].name, name) == 0)
+		s->m[s->n - 1].noisy = 1;
 }
 
 static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
@@ -92,6 +101,7 @@ static void collect(struct metric_set *s, const cJSON *root)
 			snprintf(name, sizeof(name), "allreduce.%.0fB.p50_ns",
 				 num(at(size, "bytes")));
 			add(s, name, num(at(at(size, "latency_ns"), "p50")), 1);
+			mark_noisy(s, name, cJSON_IsTrue(at(size, "noisy")));
 			snprintf(name, sizeof(name),
 				 "allreduce.%.0fB.busbw_bytes_per_s",
 				 num(at(size, "bytes")));
@@ -125,7 +135,7 @@ int hpcp_report_gate(const cJSON *old, const cJSON *new, double tolerance_pct,
 		     FILE *out, char *err, size_t errlen)
 {
 	static struct metric_set a, b;
-	int compared = 0, regressed = 0;
+	int compared = 0, regressed = 0, noisy = 0;
 
 	collect(&a, old);
 	collect(&b, new);
@@ -148,16 +158,25 @@ int hpcp_report_gate(const cJSON *old, const cJSON *new, double tolerance_pct,
 			change = (nm->value - om->value) / fabs(om->value) * 100;
 		worse = nm->lower_is_better ? change > tolerance_pct :
 					      change < -tolerance_pct;
+		/* A host too busy to measure cannot show a regression. */
+		if (nm->noisy || om->noisy) {
+			noisy++;
+			worse = 0;
+		}
 		regressed += worse;
 		fprintf(out, "%-44s %14.6g %14.6g %+8.1f%%  %s\n", nm->name,
 			om->value, nm->value, isfinite(change) ? change : 999.9,
-			worse ? "REGRESSED" : "ok");
+			worse ? "REGRESSED" :
+			nm->noisy || om->noisy ? "noisy host, not judged" : "ok");
 	}
 	if (compared == 0) {
 		snprintf(err, errlen, "the documents share no metric to compare");
 		return -1;
 	}
-	fprintf(out, "%d metrics compared, %d regressed beyond %g %%\n",
+	fprintf(out, "%d metrics compared, %d regressed beyond %g %%",
 		compared, regressed, tolerance_pct);
+	if (noisy)
+		fprintf(out, ", %d not judged (noisy host)", noisy);
+	fprintf(out, "\n");
 	return regressed;
 }

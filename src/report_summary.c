@@ -176,12 +176,18 @@ static void print_allreduce(const cJSON *ph, FILE *out)
 {
 	const cJSON *size;
 
-	fprintf(out, "\n  allreduce over %.0f ranks (all ranks' calls merged)\n",
+	fprintf(out, "\n  allreduce over %.0f ranks; latency = completion time "
+		"(the slowest rank's call, per iteration)\n",
 		num_at(ph, "ranks", 0));
 	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
 		"p99", "max", "busbw");
-	cJSON_ArrayForEach(size, at(ph, "sizes"))
+	cJSON_ArrayForEach(size, at(ph, "sizes")) {
 		print_latency_row(out, size, "busbw_bytes_per_s");
+		if (cJSON_IsTrue(at(size, "noisy")))
+			fprintf(out, "    %10s  noisy host: %s\n", "",
+				str_at(size, "noisy_reason") ?
+					str_at(size, "noisy_reason") : "");
+	}
 }
 
 /* The 8-byte p50 of the slowest pair of a kind, or -1. */

@@ -42,6 +42,7 @@ struct hpcp_ctx {
 	int mpi_version, mpi_subversion;
 	int mpi_thread_level;          /* MPI_Query_thread */
 	unsigned long long timer_resolution_ns;
+	unsigned long long timer_overhead_ns;   /* one clock read, this rank */
 
 	/* Rank 0 only. */
 	struct hpcp_launcher launcher;

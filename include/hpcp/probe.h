@@ -44,6 +44,18 @@ void hpcp_probe_counts(const struct hpcp_config *cfg,
 int hpcp_probe_sizes(const struct hpcp_config *cfg, uint64_t min,
 		     uint64_t max, uint64_t *sizes, int cap, int *dropped);
 
+/*
+ * Times the calling thread was switched out while runnable (preempted, or
+ * gave the core away in sched_yield) so far: read before and after a timed
+ * loop, the difference bounds how many of its iterations another process
+ * disturbed.  0 when the count cannot be read.
+ */
+uint64_t hpcp_probe_preemptions(void);
+
+/* A loop's samples are too disturbed to trust its p50 when more than this
+ * share of its iterations may have been disturbed. */
+#define HPCP_DISTURBED_MAX_RATIO 0.10
+
 /* Page-aligned, touched (so first-use page faults are not timed). */
 void *hpcp_probe_alloc(size_t bytes);
 

@@ -9,6 +9,12 @@
 /* Resolution of CLOCK_MONOTONIC, in nanoseconds (clock_getres). */
 uint64_t hpcp_timer_resolution_ns(void);
 
+/*
+ * Cost of one hpcp_now_ns() call, in nanoseconds: the median over batches
+ * of back-to-back reads.  Every probe sample contains one read.
+ */
+uint64_t hpcp_timer_overhead_ns(void);
+
 /* Wall-clock time as "2026-11-27T02:15:51.123Z" into buf (>= 32 bytes). */
 void hpcp_utc_now(char *buf, size_t len);
 

@@ -1,14 +1,23 @@
 /*
- * allreduce: MPI_Allreduce latency over all ranks, per message size.
+ * allreduce: MPI_Allreduce completion time over all ranks, per message size.
  *
  * Method (osu_allreduce -f, every iteration kept): MPI_FLOAT sums; after
  * the warm-up each rank times each call with CLOCK_MONOTONIC and waits at
- * a barrier outside the timing, so calls do not pipeline.  Every rank's
- * per-iteration times are merged after the loop into one distribution;
- * per-rank means give min/avg/max across ranks and the slowest rank.
- * algbw = bytes / mean time (the average of the per-rank means, OSU's
- * "Avg Latency"); busbw = algbw x 2(n - 1)/n (nccl-tests).  The sum is
- * checked on a patterned buffer after the timed loop.
+ * a barrier outside the timing, so calls do not pipeline.
+ *
+ * The headline distribution is the completion time of each iteration: the
+ * longest call over all ranks (one MPI_MAXLOC reduction of the
+ * per-iteration times, after the timed loop, in fixed-size chunks).  A
+ * merged distribution of every rank's own call times is not a property of
+ * the collective: ranks leave the barrier at different moments, so the
+ * samples form one group per release position and the p50 falls between
+ * them.  Each rank's own p50 and mean are kept as the per-rank view.
+ * The slowest rank is the one whose call most often set the completion
+ * time.  algbw = bytes / mean time (the average of the per-rank means,
+ * OSU's "Avg Latency"); busbw = algbw x 2(n - 1)/n (nccl-tests) with n the
+ * ranks, and again with n the nodes (what the network between nodes
+ * carried, per node).  The sum is checked on a patterned buffer after the
+ * timed loop.
  */
 #include "config.h"
 
@@ -28,37 +37,116 @@
 
 #define MIN_BYTES 4
 #define MAX_BYTES (1u << 20)
+/* Per-iteration times are reduced every CHUNK iterations, between two
+ * timed calls: memory stays fixed whatever --iterations says. */
+#define CHUNK 4096
+
+/* MPI_LONG_INT's layout. */
+struct long_int {
+	long value;
+	int rank;
+};
 
 struct ar_state {
 	struct hpcp_ctx *ctx;
 	float *sbuf, *rbuf;
-	struct hpcp_hist mine, merged;
+	struct hpcp_hist mine, all_calls, completion;
+	struct long_int iter[CHUNK], iter_max[CHUNK];
+	uint64_t *set_completion;   /* rank 0: [size], iterations each rank set */
+	uint64_t preempted;         /* this rank, during the last timed loop */
+	int noisy_sizes;            /* rank 0 */
 };
+
+/* Rank 0 folds one chunk of per-iteration maxima into the completion
+ * distribution; everyone else only contributes. */
+static void reduce_chunk(struct ar_state *st, int n)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+
+	hpcp_mpi_or_die(MPI_Reduce(st->iter, st->iter_max, n, MPI_LONG_INT,
+				   MPI_MAXLOC, 0, ctx->comm),
+			"MPI_Reduce of the per-iteration completion times");
+	if (ctx->rank != 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		hpcp_hist_record(&st->completion, (uint64_t)st->iter_max[i].value);
+		if (st->iter_max[i].rank >= 0 &&
+		    st->iter_max[i].rank < ctx->size)
+			st->set_completion[st->iter_max[i].rank]++;
+	}
+}
 
 static int timed_loop(struct ar_state *st, int count, uint64_t warmup,
 		      uint64_t iterations)
 {
 	MPI_Comm comm = st->ctx->comm;
+	int filled = 0;
 
 	hpcp_hist_reset(&st->mine);
+	hpcp_hist_reset(&st->completion);
+	if (st->set_completion)
+		memset(st->set_completion, 0,
+		       (size_t)st->ctx->size * sizeof(*st->set_completion));
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	hpcp_mpi_or_die(MPI_Barrier(comm), "MPI_Barrier before MPI_Allreduce");
+	st->preempted = hpcp_probe_preemptions();
 	for (uint64_t i = 0; i < warmup + iterations; i++) {
-		uint64_t t0;
+		uint64_t t0, ns;
 		int rc;
 
 		hpcp_watch_beat();
 		t0 = hpcp_now_ns();
 		rc = MPI_Allreduce(st->sbuf, st->rbuf, count, MPI_FLOAT,
 				   MPI_SUM, comm);
-		if (i >= warmup)
-			hpcp_hist_record(&st->mine, hpcp_now_ns() - t0);
+		ns = hpcp_now_ns() - t0;
 		/* Outside the timing: a failed collective ends the job. */
 		hpcp_mpi_or_die(rc, "MPI_Allreduce");
+		if (i >= warmup) {
+			hpcp_hist_record(&st->mine, ns);
+			st->iter[filled].value = (long)ns;
+			st->iter[filled].rank = st->ctx->rank;
+			/* Every rank fills chunks in step: same counts. */
+			if (++filled == CHUNK) {
+				reduce_chunk(st, filled);
+				filled = 0;
+			}
+		}
 		hpcp_mpi_or_die(MPI_Barrier(comm),
 				"MPI_Barrier between MPI_Allreduce calls");
 	}
+	st->preempted = hpcp_probe_preemptions() - st->preempted;
+	if (filled)
+		reduce_chunk(st, filled);
 	return 0;
+}
+
+/*
+ * A rank switched out while runnable stalls at most the iteration it is
+ * in, and so the completion time of that iteration: the sum over ranks
+ * bounds the disturbed iterations.  Above HPCP_DISTURBED_MAX_RATIO the
+ * p50 may sit among disturbed samples, and the size says so.
+ */
+static void report_noise(struct ar_state *st, struct hpcp_res *row,
+			 uint64_t preempted, struct long_int most,
+			 uint64_t iterations)
+{
+	double ratio = iterations ? (double)preempted / (double)iterations : 0;
+	char why[160];
+
+	if (ratio > 1)
+		ratio = 1;
+	hpcp_res_int(row, "preemptions_count", (int64_t)preempted);
+	hpcp_res_double(row, "disturbed_iterations_bound_ratio", ratio);
+	hpcp_res_bool(row, "noisy", ratio > HPCP_DISTURBED_MAX_RATIO);
+	if (ratio <= HPCP_DISTURBED_MAX_RATIO)
+		return;
+	st->noisy_sizes++;
+	snprintf(why, sizeof(why),
+		 "ranks were switched out %llu times in %llu iterations "
+		 "(rank %d: %ld); the host is busy",
+		 (unsigned long long)preempted,
+		 (unsigned long long)iterations, most.rank, most.value);
+	hpcp_res_str(row, "noisy_reason", why);
 }
 
 /* Small integers stay exact in float sums, so the check is exact. */
@@ -93,24 +181,90 @@ struct rank_mean {
 	int rank;
 };
 
+/* At most this many ranks are listed one by one per size; above, the
+ * per-rank view is its extremes and median only. */
+#define LIST_RANKS_MAX 64
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Each rank's own p50 and mean: gathered to rank 0 and reported there. */
+static void report_per_rank(struct ar_state *st, struct hpcp_res *row,
+			    const double *all_two)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	int n = ctx->size, lo = 0, hi = 0;
+	struct hpcp_res *o;
+	double *p50;
+
+	p50 = malloc((size_t)n * sizeof(*p50));
+	if (!p50)
+		hpcp_die(71, "out of memory for the per-rank all-reduce view");
+	for (int r = 0; r < n; r++) {
+		p50[r] = all_two[2 * r];
+		if (p50[r] < p50[lo])
+			lo = r;
+		if (p50[r] > p50[hi])
+			hi = r;
+	}
+	o = hpcp_res_object(row, "per_rank_p50_ns");
+	hpcp_res_int(o, "min", llround(all_two[2 * lo]));
+	hpcp_res_int(o, "max", llround(all_two[2 * hi]));
+	hpcp_res_int(o, "min_rank", lo);
+	hpcp_res_int(o, "max_rank", hi);
+	qsort(p50, (size_t)n, sizeof(*p50), cmp_double);
+	hpcp_res_int(o, "median", llround(n % 2 ? p50[n / 2] :
+					  (p50[n / 2 - 1] + p50[n / 2]) / 2));
+	free(p50);
+	if (n > LIST_RANKS_MAX)
+		return;
+	o = hpcp_res_array(row, "per_rank");
+	for (int r = 0; r < n; r++) {
+		struct hpcp_res *e = hpcp_res_object(o, NULL);
+
+		hpcp_res_int(e, "rank", r);
+		hpcp_res_str(e, "host", ctx->hosts[ctx->ranks[r].node].name);
+		hpcp_res_int(e, "p50_ns", llround(all_two[2 * r]));
+		hpcp_res_int(e, "mean_ns", llround(all_two[2 * r + 1]));
+	}
+}
+
+/* The rank whose call most often set the iteration's completion time. */
+static int completion_setter(const struct ar_state *st, uint64_t *times)
+{
+	int best = 0;
+
+	for (int r = 1; r < st->ctx->size; r++)
+		if (st->set_completion[r] > st->set_completion[best])
+			best = r;
+	*times = st->set_completion[best];
+	return best;
+}
+
 static int one_size(struct ar_state *st, uint64_t bytes,
-		    struct hpcp_res *sizes, int *correct)
+		    struct hpcp_res *sizes, double *two, int *correct)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	int count = (int)(bytes / sizeof(float));
-	uint64_t iterations, warmup;
+	uint64_t iterations, warmup, set_times = 0;
 	struct rank_mean mean, lo, hi;
-	struct hpcp_lat_summary lat;
-	double sum = 0, avg, algbw;
+	struct hpcp_lat_summary lat, calls;
+	double sum = 0, avg, algbw, mine_two[2];
 	struct hpcp_res *row, *means;
-	int rc;
+	struct long_int pre, most;
+	uint64_t pre_sum = 0;
+	int rc, setter;
 
 	hpcp_probe_counts(&ctx->cfg, &HPCP_COUNTS_COLLECTIVE, bytes,
 			  &iterations, &warmup);
 	rc = timed_loop(st, count, warmup, iterations);
 	if (rc)
 		return rc;
-	if (hpcp_hist_reduce(&st->mine, &st->merged, 0, ctx->comm) != 0)
+	if (hpcp_hist_reduce(&st->mine, &st->all_calls, 0, ctx->comm) != 0)
 		hpcp_die(70, "merging the all-reduce histograms failed");
 	mean.value = (double)st->mine.sum_ns / (double)iterations;
 	mean.rank = ctx->rank;
@@ -120,13 +274,27 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 				   ctx->comm), "MPI_Reduce of the slowest rank");
 	hpcp_mpi_or_die(MPI_Reduce(&mean.value, &sum, 1, MPI_DOUBLE, MPI_SUM, 0,
 				   ctx->comm), "MPI_Reduce of the rank means");
+	pre.value = (long)st->preempted;
+	pre.rank = ctx->rank;
+	hpcp_mpi_or_die(MPI_Reduce(&pre, &most, 1, MPI_LONG_INT, MPI_MAXLOC, 0,
+				   ctx->comm), "MPI_Reduce of the preemptions");
+	hpcp_mpi_or_die(MPI_Reduce(&st->preempted, &pre_sum, 1, MPI_UINT64_T,
+				   MPI_SUM, 0, ctx->comm),
+			"MPI_Reduce of the preemptions");
 	check_sum(st, count, correct);
+	mine_two[0] = (double)hpcp_hist_quantile(&st->mine, 0.5);
+	mine_two[1] = mean.value;
+	hpcp_mpi_or_die(MPI_Gather(mine_two, 2, MPI_DOUBLE, two, 2,
+				   MPI_DOUBLE, 0, ctx->comm),
+			"MPI_Gather of the per-rank all-reduce times");
 	if (ctx->rank != 0)
 		return 0;
 
 	avg = sum / ctx->size;
 	algbw = avg > 0 ? (double)bytes / (avg / 1e9) : 0;
-	hpcp_hist_summary(&st->merged, &lat);
+	hpcp_hist_summary(&st->completion, &lat);
+	hpcp_hist_summary(&st->all_calls, &calls);
+	setter = completion_setter(st, &set_times);
 	row = hpcp_res_object(sizes, NULL);
 	hpcp_res_int(row, "bytes", (int64_t)bytes);
 	hpcp_res_int(row, "elements_count", count);
@@ -135,18 +303,33 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	hpcp_res_int(row, "warmup", (int64_t)warmup);
 	hpcp_res_int(row, "samples_count", (int64_t)lat.count);
 	hpcp_res_latency(row, "latency_ns", &lat);
+	hpcp_res_int(row, "all_calls_samples_count", (int64_t)calls.count);
+	hpcp_res_latency(row, "all_calls_latency_ns", &calls);
 	means = hpcp_res_object(row, "rank_mean_latency_ns");
 	hpcp_res_int(means, "min", (int64_t)llround(lo.value));
 	hpcp_res_int(means, "avg", (int64_t)llround(avg));
 	hpcp_res_int(means, "max", (int64_t)llround(hi.value));
 	hpcp_res_int(row, "fastest_rank", lo.rank);
-	hpcp_res_int(row, "slowest_rank", hi.rank);
+	hpcp_res_int(row, "longest_mean_rank", hi.rank);
+	hpcp_res_int(row, "slowest_rank", setter);
 	hpcp_res_str(row, "slowest_host",
-		     ctx->hosts[ctx->ranks[hi.rank].node].name);
+		     ctx->hosts[ctx->ranks[setter].node].name);
+	hpcp_res_double(row, "slowest_rank_completion_share_ratio",
+			iterations ? (double)set_times / (double)iterations : 0);
 	hpcp_res_double(row, "algbw_bytes_per_s", algbw);
 	hpcp_res_double(row, "busbw_bytes_per_s",
 			hpcp_allreduce_busbw(algbw, ctx->size));
+	if (ctx->n_nodes >= 2)
+		hpcp_res_double(row, "busbw_nodes_bytes_per_s",
+				hpcp_allreduce_busbw(algbw, ctx->n_nodes));
+	else {
+		hpcp_res_null(row, "busbw_nodes_bytes_per_s");
+		hpcp_res_str(row, "busbw_nodes_reason",
+			     "one node: no traffic between nodes");
+	}
 	hpcp_res_bool(row, "result_correct", *correct);
+	report_noise(st, row, pre_sum, most, iterations);
+	report_per_rank(st, row, two);
 	return 0;
 }
 
@@ -157,6 +340,7 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	uint64_t sizes[HPCP_MAX_SIZES];
 	uint64_t max_bytes = MIN_BYTES;
 	struct hpcp_res *arr;
+	double *two = NULL;   /* rank 0: each rank's p50 and mean */
 	int n, dropped, rc;
 
 	n = hpcp_probe_sizes(&ctx->cfg, MIN_BYTES,
@@ -173,8 +357,15 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		st->ctx = ctx;
 		st->sbuf = hpcp_probe_alloc(max_bytes);
 		st->rbuf = hpcp_probe_alloc(max_bytes);
+		if (ctx->rank == 0) {
+			st->set_completion = calloc((size_t)ctx->size,
+						    sizeof(*st->set_completion));
+			two = calloc(2 * (size_t)ctx->size, sizeof(*two));
+		}
 	}
-	rc = hpcp_ctx_agree(ctx, st && st->sbuf && st->rbuf ? 0 : -ENOMEM);
+	rc = hpcp_ctx_agree(ctx, st && st->sbuf && st->rbuf &&
+				 (ctx->rank != 0 ||
+				  (st->set_completion && two)) ? 0 : -ENOMEM);
 	if (rc) {
 		snprintf(why, len, "out of memory for %llu-byte buffers",
 			 (unsigned long long)max_bytes);
@@ -188,10 +379,24 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	}
 	hpcp_res_str(out, "operation", "MPI_Allreduce, MPI_SUM");
 	hpcp_res_str(out, "latency_definition",
-		     "time of one MPI_Allreduce call on one rank (CLOCK_MONOTONIC), "
-		     "barrier between calls outside the timing; all ranks' "
-		     "samples merged");
-	hpcp_res_str(out, "busbw_definition", "algbw x 2(n-1)/n (nccl-tests)");
+		     "completion time of each iteration: the longest "
+		     "MPI_Allreduce call over all ranks (CLOCK_MONOTONIC on "
+		     "each rank, barrier between calls outside the timing)");
+	hpcp_res_str(out, "all_calls_latency_definition",
+		     "every rank's own call times merged: not a property of "
+		     "the collective (ranks leave the barrier at different "
+		     "moments; the samples form one group per release "
+		     "position), kept for comparison with earlier documents");
+	hpcp_res_str(out, "slowest_rank_definition",
+		     "the rank whose call most often set the iteration's "
+		     "completion time (share in "
+		     "slowest_rank_completion_share_ratio)");
+	hpcp_res_str(out, "busbw_definition",
+		     "algbw x 2(n-1)/n (nccl-tests), n = ranks; "
+		     "busbw_nodes_bytes_per_s: the same with n = nodes, what "
+		     "the network between nodes carried per node (null on one "
+		     "node)");
+	hpcp_res_int(out, "nodes", ctx->n_nodes);
 	hpcp_res_int(out, "ranks", ctx->size);
 	if (dropped)
 		hpcp_res_int(out, "sizes_dropped_count", dropped);
@@ -199,7 +404,8 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	for (int s = 0; s < n; s++) {
 		int correct = 0;
 
-		rc = hpcp_ctx_agree(ctx, one_size(st, sizes[s], arr, &correct));
+		rc = hpcp_ctx_agree(ctx, one_size(st, sizes[s], arr, two,
+						  &correct));
 		if (rc) {
 			snprintf(why, len, "MPI error in MPI_Allreduce of %llu bytes",
 				 (unsigned long long)sizes[s]);
@@ -213,18 +419,27 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			goto out;
 		}
 	}
+	if (ctx->rank == 0) {
+		hpcp_res_bool(out, "noisy", st->noisy_sizes > 0);
+		if (st->noisy_sizes)
+			hpcp_res_str(out, "noisy_reason",
+				     "sizes marked noisy: ranks were switched "
+				     "out in more than 10 % of their iterations");
+	}
 out:
 	if (st) {
 		free(st->sbuf);
 		free(st->rbuf);
+		free(st->set_completion);
 	}
+	free(two);
 	free(st);
 	return rc;
 }
 
 const struct hpcp_phase hpcp_phase_allreduce = {
 	.name = "allreduce",
-	.summary = "MPI_Allreduce latency distributions, per-rank spread, "
-		   "algbw and busbw per size",
+	.summary = "MPI_Allreduce completion-time distributions, per-rank "
+		   "view, algbw and busbw (ranks and nodes) per size",
 	.run = allreduce_run,
 };
