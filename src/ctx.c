@@ -129,6 +129,7 @@ static void split_nodes(struct hpcp_ctx *ctx)
 static int map_hosts(struct hpcp_ctx *ctx)
 {
 	int *members = NULL, *all = NULL, *counts = NULL, *displs = NULL;
+	int *node_of = NULL;
 	int leader, len = 0;
 	int rc;
 
@@ -155,9 +156,12 @@ static int map_hosts(struct hpcp_ctx *ctx)
 		all = calloc((size_t)ctx->size, sizeof(*all));
 		counts = calloc((size_t)ctx->n_nodes, sizeof(*counts));
 		displs = calloc((size_t)ctx->n_nodes, sizeof(*displs));
+		node_of = all;
+	} else {
+		node_of = calloc((size_t)ctx->size, sizeof(*node_of));
 	}
 	rc = (!ctx->ranks || !ctx->hosts || (ctx->node_rank == 0 && !members) ||
-	      (leader && (!all || !counts || !displs))) ? -ENOMEM : 0;
+	      !node_of || (leader && (!counts || !displs))) ? -ENOMEM : 0;
 	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc)
 		goto out;
@@ -202,20 +206,15 @@ static int map_hosts(struct hpcp_ctx *ctx)
 		for (int r = 0; r < ctx->size; r++)
 			all[r] = ctx->ranks[r].node;
 	if (ctx->node_size > 1) {
-		int *node_of = leader ? all : calloc((size_t)ctx->size,
-						     sizeof(*node_of));
-
-		if (!node_of)
-			hpcp_die(71, "out of memory for the node map");
 		hpcp_mpi_or_die(MPI_Bcast(node_of, ctx->size, MPI_INT, 0,
 					  ctx->node_comm),
 				"MPI_Bcast(node map)");
 		for (int r = 0; r < ctx->size; r++)
 			ctx->ranks[r].node = node_of[r];
-		if (!leader)
-			free(node_of);
 	}
 out:
+	if (!leader)
+		free(node_of);
 	free(members);
 	free(all);
 	free(counts);
