@@ -169,8 +169,9 @@ int main(int argc, char **argv)
 						   "every rank");
 		/* rc is agreed by every rank, so all take the same branch. */
 		if (rc == 0) {
-			check(ctx.n_nodes == world_size && ctx.node == ctx.rank &&
-			      ctx.node_size == 1 && ctx.node_rank == 0 &&
+			check(ctx.n_nodes == world_size &&
+			      ctx.node == ctx.rank && ctx.node_size == 1 &&
+			      ctx.node_rank == 0 &&
 			      ctx.leader_comm != MPI_COMM_NULL,
 			      "rank-is-node: one node per rank, each its own "
 			      "leader");
@@ -191,8 +192,8 @@ int main(int argc, char **argv)
 					ok &= strcmp(ctx.hosts[a].name,
 						     ctx.hosts[b].name) != 0;
 			check(ok, "rank-is-node: host names are distinct");
-			check(same_map(&ctx), "rank-is-node: every rank sees the same "
-					      "map");
+			check(same_map(&ctx), "rank-is-node: every rank sees "
+					      "the same map");
 		}
 		hpcp_ctx_fini(&ctx);
 		unsetenv(HPCP_ENV_TEST_RANK_IS_NODE);
