@@ -1,12 +1,14 @@
 /*
  * The run context at 2 and 4 ranks: host grouping, names, bindings, the
- * gathered topology, and status agreement.  Each check is decided on every
+ * gathered topology, status agreement, and the test-only grouping with
+ * one node per rank.  Each check is decided on every
  * rank and combined, so a wrong view on any rank fails the test.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <mpi.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hpcp/cpuset.h"
@@ -21,6 +23,35 @@ static int all(int cond)
 
 	MPI_Allreduce(&cond, &out, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
 	return out;
+}
+
+/* Rank 0's node map and host records, compared on every rank. */
+static int same_map(const struct hpcp_ctx *c)
+{
+	int *map = calloc((size_t)c->size, sizeof(*map));
+	struct hpcp_host_info *hosts = calloc((size_t)c->n_nodes,
+					      sizeof(*hosts));
+	int ok = map && hosts;
+
+	for (int r = 0; ok && r < c->size; r++)
+		map[r] = c->ranks[r].node;
+	if (ok)
+		memcpy(hosts, c->hosts, (size_t)c->n_nodes * sizeof(*hosts));
+	MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (ok) {
+		MPI_Bcast(map, c->size, MPI_INT, 0, MPI_COMM_WORLD);
+		MPI_Bcast(hosts, c->n_nodes * (int)sizeof(*hosts), MPI_BYTE, 0,
+			  MPI_COMM_WORLD);
+		for (int r = 0; r < c->size; r++)
+			ok &= map[r] == c->ranks[r].node;
+		for (int h = 0; h < c->n_nodes; h++)
+			ok &= strcmp(hosts[h].name, c->hosts[h].name) == 0 &&
+			      hosts[h].leader == c->hosts[h].leader &&
+			      hosts[h].n_ranks == c->hosts[h].n_ranks;
+	}
+	free(map);
+	free(hosts);
+	return ok;
 }
 
 static void check(int cond, const char *name)
@@ -74,19 +105,38 @@ int main(int argc, char **argv)
 		names_ok &= ctx.ranks[r].rank == r &&
 			    ctx.ranks[r].node >= 0 &&
 			    ctx.ranks[r].node < ctx.n_nodes;
-		sets_ok &= hpcp_cpuset_parse(ctx.ranks[r].cpuset, &s) == 0 &&
-			   hpcp_cpuset_count(&s) >= 1;
+		if (ctx.rank == 0)
+			sets_ok &= ctx.ranks[r].cpuset &&
+				   hpcp_cpuset_parse(ctx.ranks[r].cpuset,
+						     &s) == 0 &&
+				   hpcp_cpuset_count(&s) >= 1;
+		else
+			sets_ok &= ctx.ranks[r].cpuset == NULL;
 	}
 	check(names_ok, "every rank is listed with a valid node");
-	check(sets_ok, "every rank's cpuset is a non-empty CPU list");
+	check(sets_ok, "rank 0 alone holds every rank's cpuset, each a "
+		       "non-empty CPU list");
 	{
 		struct hpcp_cpuset mine, listed;
+		struct hpcp_cpuset *theirs = NULL;
+		int ok = 1;
 
 		hpcp_cpuset_self(&mine);
-		hpcp_cpuset_parse(ctx.ranks[ctx.rank].cpuset, &listed);
-		check(memcmp(&mine, &listed, sizeof(mine)) == 0,
-		      "own cpuset as gathered equals sched_getaffinity");
+		if (ctx.rank == 0)
+			theirs = calloc((size_t)world_size, sizeof(*theirs));
+		MPI_Gather(&mine, sizeof(mine), MPI_BYTE, theirs,
+			   sizeof(mine), MPI_BYTE, 0, MPI_COMM_WORLD);
+		for (int r = 0; ctx.rank == 0 && r < world_size; r++) {
+			ok &= theirs && hpcp_cpuset_parse(ctx.ranks[r].cpuset,
+							  &listed) == 0 &&
+			      memcmp(&theirs[r], &listed, sizeof(listed)) == 0;
+		}
+		free(theirs);
+		check(ok, "each rank's cpuset as gathered equals its "
+			  "sched_getaffinity");
 	}
+	check(same_map(&ctx), "every rank sees rank 0's node map and host "
+			      "records");
 	{
 		int ok = ctx.host_topo == NULL;
 
@@ -102,7 +152,52 @@ int main(int argc, char **argv)
 		      -EIO,
 	      "one rank's error is every rank's agreed status");
 	check(hpcp_ctx_agree(&ctx, 0) == 0, "all ok agrees on ok");
+	check(!ctx.rank_is_node, "without the test variable ranks are "
+				 "grouped by shared memory");
 	hpcp_ctx_fini(&ctx);
+
+	/* Test-only grouping, set on rank 0 alone: rank 0 decides for all. */
+	if (world_size > 1 && getenv(HPCP_ENV_TEST_RANK_IS_NODE) == NULL) {
+		char want[HPCP_HOST_LEN + 16];
+		int ok = 1;
+
+		MPI_Comm_rank(MPI_COMM_WORLD, &rc);
+		if (rc == 0)
+			setenv(HPCP_ENV_TEST_RANK_IS_NODE, "1", 1);
+		rc = hpcp_ctx_init(&ctx, MPI_COMM_WORLD, &cfg);
+		check(rc == 0 && ctx.rank_is_node, "rank-is-node: set up, on "
+						   "every rank");
+		/* rc is agreed by every rank, so all take the same branch. */
+		if (rc == 0) {
+			check(ctx.n_nodes == world_size &&
+			      ctx.node == ctx.rank && ctx.node_size == 1 &&
+			      ctx.node_rank == 0 &&
+			      ctx.leader_comm != MPI_COMM_NULL,
+			      "rank-is-node: one node per rank, each its own "
+			      "leader");
+			for (int r = 0; r < ctx.size; r++)
+				ok &= ctx.ranks[r].node == r &&
+				      ctx.hosts[r].leader == r &&
+				      ctx.hosts[r].n_ranks == 1;
+			check(ok, "rank-is-node: rank r is node r, its leader, "
+				  "alone");
+			snprintf(want, sizeof(want), "%s#r%d", me, ctx.rank);
+			check(strcmp(ctx.host, want) == 0 &&
+			      strcmp(ctx.hosts[ctx.node].name, want) == 0,
+			      "rank-is-node: host name is the processor name "
+			      "+ #r<rank>");
+			ok = 1;
+			for (int a = 0; a < ctx.n_nodes; a++)
+				for (int b = 0; b < a; b++)
+					ok &= strcmp(ctx.hosts[a].name,
+						     ctx.hosts[b].name) != 0;
+			check(ok, "rank-is-node: host names are distinct");
+			check(same_map(&ctx), "rank-is-node: every rank sees "
+					      "the same map");
+		}
+		hpcp_ctx_fini(&ctx);
+		unsetenv(HPCP_ENV_TEST_RANK_IS_NODE);
+	}
 	MPI_Barrier(MPI_COMM_WORLD);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rc);
 	if (rc == 0)

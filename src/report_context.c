@@ -128,7 +128,7 @@ static void host_topology(struct hpcp_res *parent,
 void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 {
 	struct hpcp_res *root, *run, *config, *context, *job, *mpi, *hosts,
-		*ranks;
+		*ranks, **lists;
 
 	if (!doc)
 		return;
@@ -166,6 +166,15 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 	}
 	hpcp_res_int(mpi, "ranks", ctx->size);
 	hpcp_res_int(mpi, "nodes", ctx->n_nodes);
+	/* A test run standing in for many nodes must never pass for one. */
+	hpcp_res_str(mpi, "node_grouping",
+		     ctx->rank_is_node ? "test_rank_is_node" : "shared_memory");
+	if (ctx->rank_is_node)
+		hpcp_res_str(json_res(doc->warnings), NULL,
+			     HPCP_ENV_TEST_RANK_IS_NODE "=1: test only, every "
+			     "rank declared its own node; node figures "
+			     "(matrix, outliers, oversubscription, node "
+			     "rates) describe simulated nodes, not hosts");
 	/* Only what changes numbers, and never a secret (env.h). */
 	{
 		extern char **environ;
@@ -189,17 +198,22 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 	hpcp_res_str(context, "timer", "CLOCK_MONOTONIC");
 
 	hosts = hpcp_res_array(context, "hosts");
+	/* One pass over the ranks fills every host's list: O(ranks), not
+	 * O(nodes x ranks). */
+	lists = calloc((size_t)ctx->n_nodes, sizeof(*lists));
 	for (int h = 0; h < ctx->n_nodes; h++) {
 		struct hpcp_res *host = hpcp_res_object(hosts, NULL);
-		struct hpcp_res *list;
 
 		hpcp_res_str(host, "name", ctx->hosts[h].name);
-		list = hpcp_res_array(host, "ranks");
-		for (int r = 0; r < ctx->size; r++)
-			if (ctx->ranks[r].node == h)
-				hpcp_res_int(list, NULL, r);
+		if (lists)
+			lists[h] = hpcp_res_array(host, "ranks");
 		host_topology(host, ctx->host_topo ? &ctx->host_topo[h] : NULL);
 	}
+	for (int r = 0; lists && r < ctx->size; r++)
+		hpcp_res_int(lists[ctx->ranks[r].node], NULL, r);
+	if (!lists)
+		doc->oom = 1;
+	free(lists);
 	ranks = hpcp_res_array(context, "ranks");
 	for (int r = 0; r < ctx->size; r++) {
 		struct hpcp_res *one = hpcp_res_object(ranks, NULL);
@@ -207,6 +221,35 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 		hpcp_res_int(one, "rank", r);
 		hpcp_res_str(one, "host", ctx->hosts[ctx->ranks[r].node].name);
 		hpcp_res_int(one, "node", ctx->ranks[r].node);
-		hpcp_res_str(one, "cpuset", ctx->ranks[r].cpuset);
+		hpcp_res_str(one, "cpuset", ctx->ranks[r].cpuset ?
+						    ctx->ranks[r].cpuset :
+						    "unknown");
+	}
+}
+
+void hpcp_doc_set_peak_rss(struct hpcp_doc *doc,
+			   const struct hpcp_peak_rss *rss, int n_ranks)
+{
+	cJSON *context, *rank;
+	struct hpcp_res *m;
+	int r = 0;
+
+	if (!doc || !rss)
+		return;
+	context = cJSON_GetObjectItemCaseSensitive(doc->root, "context");
+	m = hpcp_res_object(json_res(context), "peak_rss");
+	hpcp_res_int(m, "rank_0_bytes", (int64_t)rss->rank0_bytes);
+	hpcp_res_int(m, "max_bytes", (int64_t)rss->max_bytes);
+	hpcp_res_int(m, "max_rank", rss->max_rank);
+	hpcp_res_str(m, "source",
+		     "getrusage(RUSAGE_SELF).ru_maxrss of each rank after the "
+		     "last phase, before the final write");
+	/* context.ranks[] is in rank order (hpcp_doc_set_context). */
+	cJSON_ArrayForEach(rank, cJSON_GetObjectItemCaseSensitive(context,
+								  "ranks")) {
+		if (!rss->per_rank || r >= n_ranks)
+			break;
+		hpcp_res_int(json_res(rank), "peak_rss_bytes",
+			     (int64_t)rss->per_rank[r++]);
 	}
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hpcp/ctx.h"
@@ -253,6 +254,13 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 
 	hpcp_watch_phase("finish");
 	saved = 0;
+	{
+		struct hpcp_peak_rss rss;
+
+		hpcp_ctx_peak_rss(&ctx, &rss);
+		hpcp_doc_set_peak_rss(doc, &rss, ctx.size);
+		free(rss.per_rank);
+	}
 	if (ctx.rank == 0) {
 		hpcp_doc_finish(doc, final_status(&tally), 1,
 				(double)(hpcp_now_ns() - start) / 1e9);

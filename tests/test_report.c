@@ -82,8 +82,8 @@ static void fake_ctx(struct hpcp_ctx *ctx, struct hpcp_rank_info *ranks,
 	memset(ranks, 0, 2 * sizeof(*ranks));
 	ranks[0].rank = 0;
 	ranks[1].rank = 1;
-	snprintf(ranks[0].cpuset, sizeof(ranks[0].cpuset), "0");
-	snprintf(ranks[1].cpuset, sizeof(ranks[1].cpuset), "1");
+	ranks[0].cpuset = "0";
+	ranks[1].cpuset = "1";
 	memset(hosts, 0, sizeof(*hosts));
 	snprintf(hosts[0].name, sizeof(hosts[0].name), "node\"1");
 	hosts[0].n_ranks = 2;

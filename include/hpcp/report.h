@@ -17,10 +17,11 @@
 #include <stdio.h>
 
 #define HPCP_SCHEMA_NAME "hpcprobe-results"
-#define HPCP_SCHEMA_VERSION "1.0.0"
+#define HPCP_SCHEMA_VERSION "1.1.0"
 
 struct hpcp_ctx;
 struct hpcp_doc;
+struct hpcp_peak_rss;
 struct hpcp_res;
 
 /* Nodes: new child object/array under key (or appended to an array). */
@@ -56,6 +57,13 @@ void hpcp_doc_free(struct hpcp_doc *doc);
 
 /* run.config (the option table's echo) and context, from ctx. */
 void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx);
+
+/*
+ * context.peak_rss (rank 0's and the largest of all ranks) and each
+ * context.ranks[] entry's peak_rss_bytes, for n_ranks ranks.
+ */
+void hpcp_doc_set_peak_rss(struct hpcp_doc *doc,
+			   const struct hpcp_peak_rss *rss, int n_ranks);
 
 /* phases.<name>: a fresh object for the phase to fill. */
 struct hpcp_res *hpcp_doc_phase(struct hpcp_doc *doc, const char *name);

@@ -372,7 +372,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	struct hpcp_pair *pairs = NULL;
 	struct hpcp_res *arr = NULL, *counters = NULL, *checks = NULL;
 	uint64_t max_bytes = MIN_BYTES;
-	int rc, n_pairs;
+	int rc, n_pairs = 0, probes = 0;
 
 	if (ctx->size < 2) {
 		free(st);
@@ -403,8 +403,19 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	for (int s = 0; s < st->n_sizes; s++)
 		if (st->sizes[s] > max_bytes)
 			max_bytes = st->sizes[s];
-	rc = hpcp_fabric_open(provider, max_bytes, &st->fab, &st->info, why,
-			      len);
+	/* Every rank opens an endpoint (addresses are exchanged by rank),
+	 * but only the ranks of a pair get buffers of the largest size. */
+	pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes), sizeof(*pairs));
+	rc = hpcp_ctx_agree(ctx, pairs ? 0 : -ENOMEM);
+	if (rc) {
+		snprintf(why, len, "out of memory");
+		goto out;
+	}
+	n_pairs = hpcp_pairs_plan(ctx, pairs);
+	for (int p = 0; p < n_pairs; p++)
+		probes |= ctx->rank == pairs[p].a || ctx->rank == pairs[p].b;
+	rc = hpcp_fabric_open(provider, probes ? max_bytes : 0, &st->fab,
+			      &st->info, why, len);
 	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc) {
 		/* The reason of rank 0 or a generic one; run.c names the
@@ -431,8 +442,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		goto out;
 
 	st->rows = calloc((size_t)st->n_sizes + 1, sizeof(*st->rows));
-	pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes), sizeof(*pairs));
-	rc = hpcp_ctx_agree(ctx, st->rows && pairs ? 0 : -ENOMEM);
+	rc = hpcp_ctx_agree(ctx, st->rows ? 0 : -ENOMEM);
 	if (rc) {
 		snprintf(why, len, "out of memory");
 		goto out;
@@ -472,7 +482,6 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			hpcp_res_str(out, "efa_counters_reason", reason);
 		}
 	}
-	n_pairs = hpcp_pairs_plan(ctx, pairs);
 	for (int inter = 0; inter <= 1 && rc == 0; inter++)
 		rc = run_pairs(st, pairs, n_pairs, inter, arr, counters, checks,
 			       why, len);

@@ -427,6 +427,20 @@ static void report_provenance(struct hpcp_res *out)
 	}
 }
 
+/* Buffer bytes this rank needs: 0 when it measures nothing. */
+static uint64_t probe_bytes(const struct hpcp_ctx *ctx,
+			    struct hpcp_pair *pairs, uint64_t max_bytes)
+{
+	int n = hpcp_pairs_plan(ctx, pairs);
+
+	for (int p = 0; p < n; p++)
+		if (ctx->rank == pairs[p].a || ctx->rank == pairs[p].b)
+			return max_bytes;
+	return ctx->leader_comm != MPI_COMM_NULL && ctx->n_nodes > 1 ?
+		       MATRIX_BYTES :
+		       0;
+}
+
 static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			char *why, size_t len)
 {
@@ -437,7 +451,7 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	double *matrix = NULL;
 	int *rounds = NULL;
 	int n_pairs, rc, rounds_run = 0;
-	uint64_t max_bytes = 0;
+	uint64_t max_bytes = 0, buf_bytes = 0;
 
 	if (ctx->size < 2) {
 		free(st);
@@ -460,8 +474,6 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 				max_bytes = st->sizes[s];
 		if (max_bytes < MATRIX_BYTES)
 			max_bytes = MATRIX_BYTES;
-		st->sbuf = hpcp_probe_alloc(max_bytes);
-		st->rbuf = hpcp_probe_alloc(max_bytes);
 		rows = calloc((size_t)st->n_sizes + 1, sizeof(*rows));
 		rounds = calloc((size_t)ctx->n_nodes + 1, sizeof(*rounds));
 		pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes),
@@ -469,9 +481,17 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		if (ctx->rank == 0)
 			matrix = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
 					sizeof(*matrix));
-		if (!st->sbuf || !st->rbuf || !rows || !rounds || !pairs ||
-		    (ctx->rank == 0 && !matrix))
+		if (!rows || !rounds || !pairs || (ctx->rank == 0 && !matrix))
 			rc = -ENOMEM;
+		/* Buffers only where they are used: the ranks of a measured
+		 * pair (every size), else the node leaders (the matrix). */
+		buf_bytes = rc ? 0 : probe_bytes(ctx, pairs, max_bytes);
+		if (buf_bytes) {
+			st->sbuf = hpcp_probe_alloc(buf_bytes);
+			st->rbuf = hpcp_probe_alloc(buf_bytes);
+			if (!st->sbuf || !st->rbuf)
+				rc = -ENOMEM;
+		}
 	}
 	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc) {
