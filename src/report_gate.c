@@ -15,7 +15,7 @@
 
 struct metric {
 	char name[96];
-	double value;
+	double value;       /* NaN: null in the document (not measured) */
 	int lower_is_better;
 };
 
@@ -31,15 +31,20 @@ static double num(const cJSON *v)
 	return num_of(v, &d) ? d : NAN;
 }
 
-/* Add, or keep the worse of two values for one name (several pairs). */
-static void add(struct metric_set *s, const char *name, double v, int lower)
+/*
+ * Add, or keep the worse of two values for one name (several pairs).  A
+ * value that is null in the document (a percentile too few samples
+ * support) is kept as NaN so the comparison can say so, never as 0; a
+ * measured value replaces it.
+ */
+static void add_value(struct metric_set *s, const char *name, double v,
+		      int lower)
 {
-	if (!isfinite(v))
-		return;
 	for (int i = 0; i < s->n; i++) {
 		if (strcmp(s->m[i].name, name) != 0)
 			continue;
-		if (lower ? v > s->m[i].value : v < s->m[i].value)
+		if (isnan(s->m[i].value) ||
+		    (lower ? v > s->m[i].value : v < s->m[i].value))
 			s->m[i].value = v;
 		return;
 	}
@@ -49,6 +54,25 @@ static void add(struct metric_set *s, const char *name, double v, int lower)
 	s->m[s->n].value = v;
 	s->m[s->n].lower_is_better = lower;
 	s->n++;
+}
+
+static void add(struct metric_set *s, const char *name, double v, int lower)
+{
+	if (isfinite(v))
+		add_value(s, name, v, lower);
+}
+
+/* A percentile: a number, or null kept as not measured. */
+static void add_pct(struct metric_set *s, const char *name, const cJSON *v)
+{
+	if (cJSON_IsNull(v)) {
+		for (int i = 0; i < s->n; i++)
+			if (strcmp(s->m[i].name, name) == 0)
+				return;
+		add_value(s, name, NAN, 1);
+	} else {
+		add(s, name, num(v), 1);
+	}
 }
 
 static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
@@ -63,11 +87,11 @@ static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p50_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p50")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p99_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p99")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p99"));
 		}
 	}
 }
@@ -91,7 +115,7 @@ static void collect(struct metric_set *s, const cJSON *root)
 					    "sizes")) {
 			snprintf(name, sizeof(name), "allreduce.%.0fB.p50_ns",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p50")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
 			snprintf(name, sizeof(name),
 				 "allreduce.%.0fB.busbw_bytes_per_s",
 				 num(at(size, "bytes")));
@@ -141,6 +165,17 @@ int hpcp_report_gate(const cJSON *old, const cJSON *new, double tolerance_pct,
 				om = &a.m[j];
 		if (!om)
 			continue;
+		if (isnan(nm->value) || isnan(om->value)) {
+			char a[24] = "n/a", b[24] = "n/a";
+
+			if (!isnan(om->value))
+				snprintf(a, sizeof(a), "%.6g", om->value);
+			if (!isnan(nm->value))
+				snprintf(b, sizeof(b), "%.6g", nm->value);
+			fprintf(out, "%-44s %14s %14s %9s  %s\n", nm->name, a,
+				b, "", "not compared (too few samples)");
+			continue;
+		}
 		compared++;
 		if (om->value == 0)
 			change = nm->value == 0 ? 0 : INFINITY;
