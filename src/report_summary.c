@@ -141,15 +141,21 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 		num_at(m, "rounds_count", 0),
 		cJSON_IsTrue(at(m, "sampled")) ? " (sampled)" : "",
 		num_at(m, "cluster_median_latency_ns", 0) / 1e3);
-	/* Each flagged host with the statistic that flagged it. */
-	cJSON_ArrayForEach(o, at(m, "outlier_details"))
-		fprintf(out, "%s%s (%s)", n_out++ ? ", " : "",
-			str_at(o, "host") ? str_at(o, "host") : "?",
-			str_at(o, "statistic") ? str_at(o, "statistic") : "?");
-	if (!at(m, "outlier_details"))
-		cJSON_ArrayForEach(o, at(m, "outliers"))
-			fprintf(out, "%s%s", n_out++ ? ", " : "",
-				o->valuestring);
+	/* Each flagged host with the statistics that flagged it. */
+	cJSON_ArrayForEach(o, at(m, "outliers")) {
+		const cJSON *d;
+		int k = 0;
+
+		if (!cJSON_IsString(o))
+			continue;
+		fprintf(out, "%s%s", n_out++ ? ", " : "", o->valuestring);
+		cJSON_ArrayForEach(d, at(m, "outlier_details"))
+			if (str_at(d, "host") && str_at(d, "statistic") &&
+			    strcmp(str_at(d, "host"), o->valuestring) == 0)
+				fprintf(out, "%s%s", k++ ? "+" : " (by ",
+					str_at(d, "statistic"));
+		fprintf(out, "%s", k ? ")" : "");
+	}
 	fprintf(out, "%s", n_out ? "" : "none");
 	if (str_at(m, "outliers_reason"))
 		fprintf(out, " (%s)", str_at(m, "outliers_reason"));
