@@ -11,21 +11,35 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
 
+# Python predicates on one size entry, for json_true.  ordered: the
+# percentiles present lie between min and max in order.  nulls_right: a
+# percentile is null exactly when samples_count cannot support it (p50
+# needs 1, p90 10, p99 100, p99.9 1000), and then percentiles_reason names
+# the sample count.
+ordered="(lambda s: (lambda v: v == sorted(v))([x for x in (s['latency_ns'][k] for k in ('min', 'p50', 'p90', 'p99', 'p99_9', 'max')) if x is not None]))"
+nulls_right="(lambda s: (lambda l, c: all((l[k] is None) == (c < need) for k, need in (('p50', 1), ('p90', 10), ('p99', 100), ('p99_9', 1000))) and ('percentiles_reason' in l) == (c < 1000) and (c >= 1000 or (l['percentiles_reason'].startswith('too few samples for ') and l['percentiles_reason'].endswith(': %d' % c))))(s['latency_ns'], s['samples_count']))"
+
 # Checks shared by both runs; $1 document, $2 ranks.
 common_checks() {
 	d=$1 n=$2
 	json_true "$d" "d['phases']['pingpong']['status'] == 'ok' and d['phases']['allreduce']['status'] == 'ok'"
 	ok $? "np $n: pingpong and allreduce ok"
-	json_true "$d" "all(s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p90'] <= s['latency_ns']['p99'] <= s['latency_ns']['p99_9'] <= s['latency_ns']['max'] for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
-	ok $? "np $n: ping-pong min <= p50 <= p90 <= p99 <= p99_9 <= max for every size"
+	json_true "$d" "all($ordered(s) for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+	ok $? "np $n: ping-pong min <= p50 <= p90 <= p99 <= p99_9 <= max for every size (those present)"
+	json_true "$d" "all($nulls_right(s) for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
+	ok $? "np $n: ping-pong percentiles null exactly below 10/100/1000 samples, with the reason"
 	json_true "$d" "all(s['samples_count'] == s['iterations'] for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
 	ok $? "np $n: ping-pong sample counts equal the iteration counts"
 	json_true "$d" "any(p['kind'] == 'intra_node' and p['hosts'][0] == p['hosts'][1] for p in d['phases']['pingpong']['pairs'])"
 	ok $? "np $n: an intra-node pair on one host"
 	json_true "$d" "'half the round trip' in d['phases']['pingpong']['latency_definition']"
 	ok $? "np $n: latency_definition says half the round trip"
-	json_true "$d" "all(s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p99'] <= s['latency_ns']['max'] for s in d['phases']['allreduce']['sizes'])"
-	ok $? "np $n: all-reduce p50 <= p99 <= max for every size"
+	json_true "$d" "all($ordered(s) for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: all-reduce min <= p50 <= p99 <= max for every size (those present)"
+	json_true "$d" "all($nulls_right(s) for s in d['phases']['allreduce']['sizes'])"
+	ok $? "np $n: all-reduce percentiles null exactly below their sample counts, with the reason"
+	json_true "$d" "(lambda m: len(m['p99_latency_ns']) == len(m['hosts']) and all(len(r) == len(m['hosts']) for r in m['p99_latency_ns']) and 'median polish' in m['outlier_model']['model'] and 'p99' in m['outlier_rule'])(d['phases']['pingpong']['node_matrix'])"
+	ok $? "np $n: node matrix has a p99 matrix beside the p50 one and the median-polish rule"
 	json_true "$d" "all(s['samples_count'] == s['iterations'] and s['all_calls_samples_count'] == s['iterations'] * $n for s in d['phases']['allreduce']['sizes'])"
 	ok $? "np $n: all-reduce completion samples = iterations, every call = iterations x $n ranks"
 	json_true "$d" "all(s['latency_ns']['p50'] >= s['per_rank_p50_ns']['max'] and s['latency_ns']['mean'] >= s['rank_mean_latency_ns']['max'] - 1 and s['latency_ns']['max'] == s['all_calls_latency_ns']['max'] for s in d['phases']['allreduce']['sizes'])"
@@ -63,6 +77,29 @@ json_true r2.json "all(s['iterations'] == (1000 if s['bytes'] <= 8192 else 100) 
 ok $? "np 2 --quick: OSU counts cut tenfold (1000 up to 8 KiB, 100 above)"
 json_true r2.json "all(s['bandwidth_bytes_per_s'] is None if s['bytes'] == 0 else s['bandwidth_bytes_per_s'] > 0 for s in d['phases']['pingpong']['pairs'][0]['sizes'])"
 ok $? "np 2: a bandwidth for every non-empty size"
+json_true r2.json "all(s['latency_ns']['p99_9'] is None and s['latency_ns']['p99'] is not None and s['latency_ns']['percentiles_reason'] == 'too few samples for p99.9: 100' for s in d['phases']['pingpong']['pairs'][0]['sizes'] if s['bytes'] > 8192)"
+ok $? "np 2 --quick: 100 samples above 8 KiB give a null p99.9 with the reason"
+
+# --- 50 samples per size: p99 and p99.9 cannot be estimated ----------------
+report=${HPCP_REPORT_BIN:?}
+$mpirun -np 2 "$bin" --phases pingpong --sizes 8,1k --iterations 50 \
+	--warmup 5 --emf=m50.jsonl --prom m50.prom -o r50.json \
+	>out50.txt 2>err50.txt
+ok $? "np 2 --iterations 50: exits 0"
+schema_check r50.json
+json_true r50.json "all(s['samples_count'] == 50 and s['latency_ns']['p90'] is not None and s['latency_ns']['p99'] is None and s['latency_ns']['p99_9'] is None and s['latency_ns']['percentiles_reason'] == 'too few samples for p99 and p99.9: 50' for s in d['phases']['pingpong']['pairs'][0]['sizes'])"
+ok $? "50 samples: p90 kept, p99 and p99.9 null, reason 'too few samples for p99 and p99.9: 50'"
+grep -Eq '^ +8 +[0-9.]+ us +n/a ' out50.txt && grep -q 'n/a (too few samples)' out50.txt
+ok $? "summary: the null p99 shows as n/a with a note, not as a number"
+grep -q '"LatencyP50"' m50.jsonl && ! grep -q '"LatencyP99"' m50.jsonl
+ok $? "EMF: p50 sent, the null p99 left out (never sent as 0)"
+grep -q 'quantile="0.9"' m50.prom && ! grep -q 'quantile="0.99' m50.prom
+ok $? "Prometheus: the 0.9 quantile written, 0.99 and 0.999 left out"
+"$report" r50.json -o r50.html >/dev/null 2>&1 && grep -q 'title="too few samples for p99 and p99.9: 50">n/a<' r50.html
+ok $? "HTML report: the null p99 is n/a with the reason"
+"$report" --baseline r2.json r50.json >gate50.txt 2>&1
+grep -Eq '^pingpong.intra_node.8B.p99_ns +[0-9.e+]+ +n/a .*not compared' gate50.txt && ! grep -Eq '^pingpong.intra_node.8B.p99_ns.*(REGRESSED|ok)$' gate50.txt
+ok $? "gate: a null p99 is not compared (never as 0): $(grep 8B.p99_ns gate50.txt)"
 
 $mpirun -np 4 "$bin" --phases pingpong,allreduce --sizes 8,1k,64k \
 	--iterations 300 --warmup 5 --validate -o r4.json >out4.txt 2>err4.txt

@@ -101,10 +101,20 @@ long long hpcp_pattern_check(const void *buf, size_t bytes, uint64_t seed)
 	return -1;
 }
 
+/* A percentile, or null when the sample count cannot support it. */
+static void res_pct(struct hpcp_res *lat, const char *key, uint64_t v)
+{
+	if (v == HPCP_LAT_NONE)
+		hpcp_res_null(lat, key);
+	else
+		hpcp_res_int(lat, key, (int64_t)v);
+}
+
 void hpcp_res_latency(struct hpcp_res *parent, const char *key,
 		      const struct hpcp_lat_summary *s)
 {
 	struct hpcp_res *lat;
+	char why[96];
 
 	if (s->count == 0) {
 		hpcp_res_null(parent, key);
@@ -112,12 +122,14 @@ void hpcp_res_latency(struct hpcp_res *parent, const char *key,
 	}
 	lat = hpcp_res_object(parent, key);
 	hpcp_res_int(lat, "min", (int64_t)s->min_ns);
-	hpcp_res_int(lat, "p50", (int64_t)s->p50_ns);
-	hpcp_res_int(lat, "p90", (int64_t)s->p90_ns);
-	hpcp_res_int(lat, "p99", (int64_t)s->p99_ns);
-	hpcp_res_int(lat, "p99_9", (int64_t)s->p99_9_ns);
+	res_pct(lat, "p50", s->p50_ns);
+	res_pct(lat, "p90", s->p90_ns);
+	res_pct(lat, "p99", s->p99_ns);
+	res_pct(lat, "p99_9", s->p99_9_ns);
 	hpcp_res_int(lat, "max", (int64_t)s->max_ns);
 	hpcp_res_int(lat, "mean", (int64_t)llround(s->mean_ns));
+	if (hpcp_lat_reason(s, why, sizeof(why)) > 0)
+		hpcp_res_str(lat, "percentiles_reason", why);
 }
 
 void hpcp_res_p2p_sizes(struct hpcp_res *pair,

@@ -125,6 +125,7 @@ static void emf_latency_sizes(struct text *t, const cJSON *root,
 			const char *dims[10];
 			struct emf_metric m[3];
 			int nd = 0, nm = 0;
+			double p99;
 
 			if (!cJSON_IsObject(lat))
 				continue;
@@ -144,8 +145,11 @@ static void emf_latency_sizes(struct text *t, const cJSON *root,
 			}
 			m[nm++] = (struct emf_metric){ "LatencyP50",
 				"Microseconds", num_at(lat, "p50", 0) / 1e3 };
-			m[nm++] = (struct emf_metric){ "LatencyP99",
-				"Microseconds", num_at(lat, "p99", 0) / 1e3 };
+			/* A p99 too few samples support is null: not
+			 * measured, so not sent (never as 0). */
+			if (num_of(at(lat, "p99"), &p99))
+				m[nm++] = (struct emf_metric){ "LatencyP99",
+					"Microseconds", p99 / 1e3 };
 			if (cJSON_IsNumber(at(size, "bandwidth_bytes_per_s")))
 				m[nm++] = (struct emf_metric){ "Bandwidth",
 					"Bytes/Second",
@@ -179,15 +183,19 @@ int hpcp_doc_write_emf(const struct hpcp_doc *doc, const char *path,
 			struct emf_metric m[3] = {
 				{ "LatencyP50", "Microseconds",
 				  num_at(lat, "p50", 0) / 1e3 },
-				{ "LatencyP99", "Microseconds",
-				  num_at(lat, "p99", 0) / 1e3 },
 				{ "BusBandwidth", "Bytes/Second",
 				  num_at(size, "busbw_bytes_per_s", 0) },
 			};
+			int nm = 2;
+			double p99;
 
+			/* Null p99 (too few samples): left out, not 0. */
+			if (num_of(at(lat, "p99"), &p99))
+				m[nm++] = (struct emf_metric){ "LatencyP99",
+					"Microseconds", p99 / 1e3 };
 			snprintf(bytes, sizeof(bytes), "%.0f",
 				 num_at(size, "bytes", 0));
-			emf_line(&t, root, ns, dims, 3, m, 3);
+			emf_line(&t, root, ns, dims, 3, m, nm);
 		}
 	}
 	if (phase_ok(root, "compute")) {
@@ -255,13 +263,16 @@ static void prom_summary(struct text *t, const char *name, const char *labels,
 	const cJSON *lat = at(size, "latency_ns");
 	const char *q[] = { "0.5", "p50", "0.9", "p90", "0.99", "p99",
 			    "0.999", "p99_9" };
-	double count = num_at(size, "samples_count", 0);
+	double count = num_at(size, "samples_count", 0), v;
 
 	if (!cJSON_IsObject(lat))
 		return;
+	/* A quantile too few samples support is null in the document and
+	 * left out here: a summary may carry any subset of quantiles. */
 	for (int i = 0; i < 4; i++)
-		put(t, "%s{%s,quantile=\"%s\"} %.9g\n", name, labels, q[2 * i],
-		    num_at(lat, q[2 * i + 1], 0) / 1e9);
+		if (num_of(at(lat, q[2 * i + 1]), &v))
+			put(t, "%s{%s,quantile=\"%s\"} %.9g\n", name, labels,
+			    q[2 * i], v / 1e9);
 	put(t, "%s_sum{%s} %.9g\n", name, labels,
 	    num_at(lat, "mean", 0) * count / 1e9);
 	put(t, "%s_count{%s} %.0f\n", name, labels, count);

@@ -15,7 +15,7 @@
 
 struct metric {
 	char name[96];
-	double value;
+	double value;       /* NaN: null in the document (not measured) */
 	int lower_is_better;
 	int noisy;   /* measured on a host too busy to judge it */
 };
@@ -32,15 +32,20 @@ static double num(const cJSON *v)
 	return num_of(v, &d) ? d : NAN;
 }
 
-/* Add, or keep the worse of two values for one name (several pairs). */
-static void add(struct metric_set *s, const char *name, double v, int lower)
+/*
+ * Add, or keep the worse of two values for one name (several pairs).  A
+ * value that is null in the document (a percentile too few samples
+ * support) is kept as NaN so the comparison can say so, never as 0; a
+ * measured value replaces it.
+ */
+static void add_value(struct metric_set *s, const char *name, double v,
+		      int lower)
 {
-	if (!isfinite(v))
-		return;
 	for (int i = 0; i < s->n; i++) {
 		if (strcmp(s->m[i].name, name) != 0)
 			continue;
-		if (lower ? v > s->m[i].value : v < s->m[i].value)
+		if (isnan(s->m[i].value) ||
+		    (lower ? v > s->m[i].value : v < s->m[i].value))
 			s->m[i].value = v;
 		return;
 	}
@@ -53,11 +58,31 @@ static void add(struct metric_set *s, const char *name, double v, int lower)
 	s->n++;
 }
 
-/* Mark the metric just added (if it was) as measured on a noisy host. */
+static void add(struct metric_set *s, const char *name, double v, int lower)
+{
+	if (isfinite(v))
+		add_value(s, name, v, lower);
+}
+
+/* A percentile: a number, or null kept as not measured. */
+static void add_pct(struct metric_set *s, const char *name, const cJSON *v)
+{
+	if (cJSON_IsNull(v)) {
+		for (int i = 0; i < s->n; i++)
+			if (strcmp(s->m[i].name, name) == 0)
+				return;
+		add_value(s, name, NAN, 1);
+	} else {
+		add(s, name, num(v), 1);
+	}
+}
+
+/* Mark a metric as measured on a host too busy to judge it. */
 static void mark_noisy(struct metric_set *s, const char *name, int noisy)
 {
-	if (noisy && s->n > 0 && strcmp(s->m[s->n - 1].name, name) == 0)
-		s->m[s->n - 1].noisy = 1;
+	for (int i = 0; noisy && i < s->n; i++)
+		if (strcmp(s->m[i].name, name) == 0)
+			s->m[i].noisy = 1;
 }
 
 static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
@@ -72,11 +97,11 @@ static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p50_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p50")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p99_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p99")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p99"));
 		}
 	}
 }
@@ -100,7 +125,7 @@ static void collect(struct metric_set *s, const cJSON *root)
 					    "sizes")) {
 			snprintf(name, sizeof(name), "allreduce.%.0fB.p50_ns",
 				 num(at(size, "bytes")));
-			add(s, name, num(at(at(size, "latency_ns"), "p50")), 1);
+			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
 			mark_noisy(s, name, cJSON_IsTrue(at(size, "noisy")));
 			snprintf(name, sizeof(name),
 				 "allreduce.%.0fB.busbw_bytes_per_s",
@@ -151,6 +176,17 @@ int hpcp_report_gate(const cJSON *old, const cJSON *new, double tolerance_pct,
 				om = &a.m[j];
 		if (!om)
 			continue;
+		if (isnan(nm->value) || isnan(om->value)) {
+			char a[24] = "n/a", b[24] = "n/a";
+
+			if (!isnan(om->value))
+				snprintf(a, sizeof(a), "%.6g", om->value);
+			if (!isnan(nm->value))
+				snprintf(b, sizeof(b), "%.6g", nm->value);
+			fprintf(out, "%-44s %14s %14s %9s  %s\n", nm->name, a,
+				b, "", "not compared (too few samples)");
+			continue;
+		}
 		compared++;
 		if (om->value == 0)
 			change = nm->value == 0 ? 0 : INFINITY;

@@ -634,7 +634,8 @@ static void chart_latency(struct text *t, const cJSON *root)
 
 		esc(t, def ? def : "as defined by each phase");
 	}
-	put(t, ") against message size; p50 solid with points, p99 dashed.");
+	put(t, ") against message size; p50 solid with points, p99 dashed "
+	       "(not drawn where too few samples, under 100, support it).");
 	if (zero)
 		put(t, " The 0-byte size cannot sit on a log axis and is omitted "
 		       "here (see the tables).");
@@ -967,10 +968,26 @@ static void chart_heatmap(struct text *t, const cJSON *root)
 
 		put(t, " Outliers (outlined): ");
 		cJSON_ArrayForEach(o, outliers) {
+			const cJSON *d;
+			int first = 1;
+
 			if (!cJSON_IsString(o))
 				continue;
 			put(t, "%s", k++ ? ", " : "");
 			esc(t, o->valuestring);
+			/* which statistic flagged it: p50, p99 or both */
+			cJSON_ArrayForEach(d, at(nm, "outlier_details")) {
+				const char *h = str_at(d, "host");
+
+				if (!h || strcmp(h, o->valuestring) != 0 ||
+				    !str_at(d, "statistic"))
+					continue;
+				put(t, "%s", first ? " (by " : " and ");
+				esc(t, str_at(d, "statistic"));
+				first = 0;
+			}
+			if (!first)
+				put(t, ")");
 		}
 		put(t, ".");
 	}
@@ -1327,6 +1344,8 @@ static void pick_text(struct text *t, const struct pick *pk, int half)
 			put(t, "p99 ");
 			put_us(t, v);
 			put(t, ", ");
+		} else if (cJSON_IsNull(at(lat, "p99"))) {
+			put(t, "p99 n/a: too few samples, ");
 		}
 		if (half)
 			put(t, "half the round trip, ");
@@ -1733,6 +1752,21 @@ static void table_phases(struct text *t, const cJSON *root)
 	put(t, "</tbody>\n</table>\n");
 }
 
+/* A table cell for a missing percentile: "n/a" with the document's reason
+ * as a tooltip when too few samples left it null, a dash when absent. */
+static void put_na(struct text *t, const cJSON *lat, const char *key)
+{
+	const char *why = str_at(lat, "percentiles_reason");
+
+	if (!cJSON_IsNull(at(lat, key))) {
+		put(t, "\u2013");
+		return;
+	}
+	put(t, "<span class=\"na\" title=\"");
+	esc(t, why ? why : "too few samples");
+	put(t, "\">n/a</span>");
+}
+
 static void table_pairs(struct text *t, const cJSON *root, const char *phase,
 			const char *what)
 {
@@ -1765,7 +1799,7 @@ static void table_pairs(struct text *t, const cJSON *root, const char *phase,
 				if (num_of(at(lat, q[i]), &v))
 					put_val(t, v / 1e3);
 				else
-					put(t, "\u2013");
+					put_na(t, lat, q[i]);
 				put(t, "</td>");
 			}
 			put(t, "<td>");
@@ -1810,9 +1844,13 @@ static void table_allreduce(struct text *t, const cJSON *root)
 		put(t, "<td>");
 		if (num_of(at(lat, "p50"), &v))
 			put_val(t, v / 1e3);
+		else
+			put_na(t, lat, "p50");
 		put(t, "</td><td>");
 		if (num_of(at(lat, "p99"), &v))
 			put_val(t, v / 1e3);
+		else
+			put_na(t, lat, "p99");
 		put(t, "</td><td>");
 		if (num_of(at(size, "algbw_bytes_per_s"), &v))
 			put_val(t, v / 1e9);
@@ -1968,6 +2006,7 @@ static const char CSS[] =
 	"th:first-child,td:first-child,th.l,td.l{text-align:left}\n"
 	".tables{display:flex;flex-wrap:wrap;gap:0 28px}\n"
 	".small,footer{font-size:12px;color:#57606a}\n"
+	".na{color:#57606a;cursor:help}\n"
 	"ul.warn{padding-left:20px}\n"
 	"footer{margin-top:32px;border-top:1px solid #d0d7de;padding-top:8px}\n"
 	"@page{margin:14mm}\n"

@@ -61,14 +61,43 @@ static void fmt_rate(const cJSON *v, char *buf, size_t len)
 		snprintf(buf, len, "%.1f MB/s", v->valuedouble / 1e6);
 }
 
+/* A percentile, "n/a" when too few samples left it null (the table's
+ * footnote says so), "-" when absent. */
+static void fmt_pct(const cJSON *lat, const char *key, char *buf, size_t len)
+{
+	if (cJSON_IsNull(at(lat, key)))
+		snprintf(buf, len, "n/a");
+	else
+		fmt_ns(num_at(lat, key, -1), buf, len);
+}
+
+/* Whether a row of the table shows a percentile left null. */
+static int any_na(const cJSON *sizes)
+{
+	const cJSON *size;
+
+	cJSON_ArrayForEach(size, sizes)
+		if (cJSON_IsNull(at(at(size, "latency_ns"), "p50")) ||
+		    cJSON_IsNull(at(at(size, "latency_ns"), "p99")))
+			return 1;
+	return 0;
+}
+
+static void print_na_note(FILE *out, const cJSON *sizes)
+{
+	if (any_na(sizes))
+		fprintf(out, "    n/a (too few samples): the q-quantile needs "
+			     "1/(1-q) samples, p99 100\n");
+}
+
 static void print_latency_row(FILE *out, const cJSON *size,
 			      const char *rate_key)
 {
 	const cJSON *lat = at(size, "latency_ns");
 	char p50[24], p99[24], max[24], rate[24];
 
-	fmt_ns(num_at(lat, "p50", -1), p50, sizeof(p50));
-	fmt_ns(num_at(lat, "p99", -1), p99, sizeof(p99));
+	fmt_pct(lat, "p50", p50, sizeof(p50));
+	fmt_pct(lat, "p99", p99, sizeof(p99));
 	fmt_ns(num_at(lat, "max", -1), max, sizeof(max));
 	fmt_rate(at(size, rate_key), rate, sizeof(rate));
 	fprintf(out, "    %10.0f  %11s  %11s  %11s  %12s\n",
@@ -84,6 +113,7 @@ static void print_pair_sizes(const cJSON *pair, FILE *out)
 		"p99", "max", "bandwidth");
 	cJSON_ArrayForEach(size, at(pair, "sizes"))
 		print_latency_row(out, size, "bandwidth_bytes_per_s");
+	print_na_note(out, at(pair, "sizes"));
 }
 
 static void print_pingpong(const cJSON *ph, FILE *out)
@@ -111,9 +141,25 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 		num_at(m, "rounds_count", 0),
 		cJSON_IsTrue(at(m, "sampled")) ? " (sampled)" : "",
 		num_at(m, "cluster_median_latency_ns", 0) / 1e3);
-	cJSON_ArrayForEach(o, at(m, "outliers"))
+	/* Each flagged host with the statistics that flagged it. */
+	cJSON_ArrayForEach(o, at(m, "outliers")) {
+		const cJSON *d;
+		int k = 0;
+
+		if (!cJSON_IsString(o))
+			continue;
 		fprintf(out, "%s%s", n_out++ ? ", " : "", o->valuestring);
-	fprintf(out, "%s\n", n_out ? "" : "none");
+		cJSON_ArrayForEach(d, at(m, "outlier_details"))
+			if (str_at(d, "host") && str_at(d, "statistic") &&
+			    strcmp(str_at(d, "host"), o->valuestring) == 0)
+				fprintf(out, "%s%s", k++ ? "+" : " (by ",
+					str_at(d, "statistic"));
+		fprintf(out, "%s", k ? ")" : "");
+	}
+	fprintf(out, "%s", n_out ? "" : "none");
+	if (str_at(m, "outliers_reason"))
+		fprintf(out, " (%s)", str_at(m, "outliers_reason"));
+	fprintf(out, "\n");
 }
 
 static void print_fabric(const cJSON *ph, FILE *out)
@@ -188,6 +234,7 @@ static void print_allreduce(const cJSON *ph, FILE *out)
 				str_at(size, "noisy_reason") ?
 					str_at(size, "noisy_reason") : "");
 	}
+	print_na_note(out, at(ph, "sizes"));
 }
 
 /* The 8-byte p50 of the slowest pair of a kind, or -1. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void hpcp_hist_reset(struct hpcp_hist *h)
@@ -41,6 +42,39 @@ void hpcp_hist_merge(struct hpcp_hist *dst, const struct hpcp_hist *src)
 		dst->max_ns = src->max_ns;
 }
 
+uint64_t hpcp_quantile_rank(double q, uint64_t n)
+{
+	double x = q * (double)n;
+	uint64_t r;
+
+	if (n == 0)
+		return 0;
+	if (!(x > 0))
+		return 1;
+	if (x >= (double)n)
+		return n;
+	r = (uint64_t)ceil(x);
+	if (r < 1)
+		r = 1;
+	return r > n ? n : r;
+}
+
+uint64_t hpcp_quantile_min_count(double q)
+{
+	double x;
+
+	if (q <= 0.5)
+		return 1;
+	if (q >= 1)
+		return UINT64_MAX;
+	x = 1 / (1 - q);
+	/* 1 / (1 - 0.9) is 10.000000000000002 in binary: a result within
+	 * a few ulps of an integer is that integer. */
+	if (fabs(x - (double)llround(x)) <= 1e-9 * x)
+		return (uint64_t)llround(x);
+	return (uint64_t)ceil(x);
+}
+
 uint64_t hpcp_hist_quantile(const struct hpcp_hist *h, double q)
 {
 	uint64_t target, seen = 0;
@@ -49,9 +83,8 @@ uint64_t hpcp_hist_quantile(const struct hpcp_hist *h, double q)
 		return 0;
 	if (q <= 0)
 		return h->min_ns;
-	target = (uint64_t)ceil(q * (double)h->count);
-	if (target < 1)
-		target = 1;
+	target = hpcp_quantile_rank(q, h->count);
+	/* The top rank is the max, which is kept exactly. */
 	if (target >= h->count)
 		return h->max_ns;
 	for (unsigned i = 0; i < HPCP_HIST_BUCKETS; i++) {
@@ -71,6 +104,12 @@ uint64_t hpcp_hist_quantile(const struct hpcp_hist *h, double q)
 	return h->max_ns;
 }
 
+static uint64_t quantile_or_none(const struct hpcp_hist *h, double q)
+{
+	return h->count < hpcp_quantile_min_count(q) ? HPCP_LAT_NONE :
+						       hpcp_hist_quantile(h, q);
+}
+
 void hpcp_hist_summary(const struct hpcp_hist *h, struct hpcp_lat_summary *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -79,11 +118,38 @@ void hpcp_hist_summary(const struct hpcp_hist *h, struct hpcp_lat_summary *s)
 		return;
 	s->min_ns = h->min_ns;
 	s->max_ns = h->max_ns;
-	s->p50_ns = hpcp_hist_quantile(h, 0.50);
-	s->p90_ns = hpcp_hist_quantile(h, 0.90);
-	s->p99_ns = hpcp_hist_quantile(h, 0.99);
-	s->p99_9_ns = hpcp_hist_quantile(h, 0.999);
+	s->p50_ns = quantile_or_none(h, 0.50);
+	s->p90_ns = quantile_or_none(h, 0.90);
+	s->p99_ns = quantile_or_none(h, 0.99);
+	s->p99_9_ns = quantile_or_none(h, 0.999);
 	s->mean_ns = (double)h->sum_ns / (double)h->count;
+}
+
+int hpcp_lat_reason(const struct hpcp_lat_summary *s, char *buf, size_t len)
+{
+	const uint64_t v[] = { s->p50_ns, s->p90_ns, s->p99_ns, s->p99_9_ns };
+	const char *name[] = { "p50", "p90", "p99", "p99.9" };
+	int missing = 0, seen = 0, n = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (int i = 0; i < 4; i++)
+		missing += v[i] == HPCP_LAT_NONE;
+	if (!missing || !len)
+		return 0;
+	n = snprintf(buf, len, "too few samples for");
+	for (int i = 0; i < 4 && n >= 0 && (size_t)n < len; i++) {
+		if (v[i] != HPCP_LAT_NONE)
+			continue;
+		seen++;
+		n += snprintf(buf + n, len - (size_t)n, "%s%s",
+			      seen == 1 ? " " :
+			      seen == missing ? " and " : ", ", name[i]);
+	}
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ": %llu",
+			      (unsigned long long)s->count);
+	return n < 0 ? 0 : ((size_t)n < len ? n : (int)len - 1);
 }
 
 int hpcp_hist_reduce(const struct hpcp_hist *mine, struct hpcp_hist *out,

@@ -1,7 +1,9 @@
-/* The round-robin pair schedule, sampling, outliers and busbw. */
+/* The round-robin pair schedule, sampling, the outlier rule (median polish
+ * and its confirmation on every link) and busbw. */
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,34 +70,283 @@ static void sampling(void)
 	tap_ok(n == 9, "a limit of all pairs measures all rounds");
 }
 
-static void outliers(void)
+/* A deterministic generator, so a failing matrix can be rebuilt. */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static double unit(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (double)((rng * 0x2545f4914f6cdd1dull) >> 11) * 0x1.0p-53;
+}
+
+/* Symmetric n x n matrix: base(i, j) plus up to +-jitter ns of noise. */
+static double *matrix_of(int n, double (*base)(int, int), double jitter)
+{
+	double *m = malloc((size_t)n * n * sizeof(*m));
+
+	for (int i = 0; i < n; i++) {
+		m[i * n + i] = -1;
+		for (int j = i + 1; j < n; j++)
+			m[i * n + j] = m[j * n + i] =
+				base(i, j) + jitter * (2 * unit() - 1);
+	}
+	return m;
+}
+
+/* Island membership: the first 60 nodes, or a shuffled 60 of 100. */
+static int island_a[100];
+
+static double two_islands(int i, int j)
+{
+	if (island_a[i] && island_a[j])
+		return 1500;
+	if (!island_a[i] && !island_a[j])
+		return 1600;
+	return 1900;
+}
+
+static double flat(int i, int j)
+{
+	(void)i;
+	(void)j;
+	return 1500;
+}
+
+static int slow_node = -1, slow_node2 = -1;
+
+/* +500 ns for each end that is slow (two slow nodes: +1000 between). */
+static double one_slow(int i, int j)
+{
+	return 1500 + 500.0 * ((i == slow_node || j == slow_node) +
+			       (i == slow_node2 || j == slow_node2));
+}
+
+static double islands_one_slow(int i, int j)
+{
+	return two_islands(i, j) + 500.0 * (i == slow_node || j == slow_node);
+}
+
+struct fitted {
+	int found, first;
+	double effect[100], excess[100];
+	int out[100];
+	struct hpcp_outlier_fit fit;
+};
+
+static void fit_matrix(int n, const double *m, struct fitted *f)
+{
+	f->found = hpcp_outliers_fit(n, m, f->effect, f->excess, f->out,
+				     &f->fit);
+	f->first = -1;
+	for (int i = 0; i < n && f->first < 0; i++)
+		if (f->out[i])
+			f->first = i;
+}
+
+static void islands(void)
+{
+	struct fitted f;
+	double *m;
+	int loud = 1;
+
+	for (int i = 0; i < 100; i++)
+		island_a[i] = i < 60;
+	m = matrix_of(100, two_islands, 0);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 0, "two islands (60 at 1.5 us, 40 at 1.6 us, 1.9 us "
+	       "across): nobody flagged (found %d)", f.found);
+	for (int i = 60; i < 100; i++)
+		loud &= f.effect[i] > f.fit.threshold &&
+			f.excess[i] < f.fit.threshold;
+	tap_ok(loud, "the smaller island's fitted effect exceeds the "
+	       "threshold (%.0f > %.0f ns) but its best link does not (%.0f)",
+	       f.effect[99], f.fit.threshold, f.excess[99]);
+	free(m);
+
+	for (int i = 0; i < 100; i++)  /* 60 of 100, shuffled */
+		island_a[i] = 0;
+	for (int placed = 0; placed < 60;) {
+		int k = (int)(unit() * 100);
+
+		placed += !island_a[k];
+		island_a[k] = 1;
+	}
+	m = matrix_of(100, two_islands, 15);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 0, "the same islands interleaved, with +-15 ns of "
+	       "noise: nobody flagged (found %d)", f.found);
+	free(m);
+
+	for (int i = 0; i < 100; i++)
+		island_a[i] = i < 90;
+	m = matrix_of(100, two_islands, 15);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 0, "islands of 90 and 10: nobody flagged (found %d)",
+	       f.found);
+	free(m);
+
+	for (int i = 0; i < 100; i++)
+		island_a[i] = i < 60;
+	slow_node = 70;
+	m = matrix_of(100, islands_one_slow, 15);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 1 && f.out[70], "a slow node (+0.5 us) inside the "
+	       "smaller island is flagged alone (found %d, first %d)",
+	       f.found, f.first);
+	free(m);
+	slow_node = -1;
+}
+
+static void slow_nodes(void)
+{
+	struct fitted f;
+	double *m;
+
+	m = matrix_of(100, flat, 30);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 0 && fabs(f.fit.typical - 1500) < 10,
+	       "100 healthy nodes at 1.5 us +-30 ns: nobody flagged, typical "
+	       "pair %.0f ns", f.fit.typical);
+	free(m);
+
+	slow_node = 37;
+	m = matrix_of(100, one_slow, 30);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 1 && f.out[37], "one slow node (+0.5 us on all its "
+	       "pairs) among 100 is flagged alone (found %d, first %d)",
+	       f.found, f.first);
+	tap_ok(fabs(f.effect[37] - 500) < 30 && fabs(f.excess[37] - 500) < 100,
+	       "its fitted effect is the 500 ns it was given (%.0f; best link "
+	       "%.0f)", f.effect[37], f.excess[37]);
+	tap_ok(f.fit.threshold >= 0.10 * f.fit.typical,
+	       "the threshold never goes under 10 %% of a typical pair "
+	       "(%.0f ns of %.0f)", f.fit.threshold, f.fit.typical);
+
+	slow_node2 = 3;
+	free(m);
+	m = matrix_of(100, one_slow, 30);
+	fit_matrix(100, m, &f);
+	tap_ok(f.found == 2 && f.out[3] && f.out[37],
+	       "two slow nodes, slow to each other too: both flagged (found "
+	       "%d)", f.found);
+	free(m);
+	slow_node2 = -1;
+
+	/* --max-pairs: 8 of 99 rounds measured, every node has 8 peers. */
+	{
+		int rounds[100], k = hpcp_rr_sample(100, 400, rounds);
+		double *full = matrix_of(100, one_slow, 30);
+
+		m = malloc(100 * 100 * sizeof(*m));
+		for (int c = 0; c < 100 * 100; c++)
+			m[c] = -1;
+		for (int r = 0; r < k; r++)
+			for (int i = 0; i < 100; i++) {
+				int p = hpcp_rr_partner(100, rounds[r], i);
+
+				if (p >= 0)
+					m[i * 100 + p] = full[i * 100 + p];
+			}
+		fit_matrix(100, m, &f);
+		tap_ok(f.found == 1 && f.out[37], "sampled matrix (%d rounds): "
+		       "the slow node is still flagged alone (found %d)", k,
+		       f.found);
+		free(full);
+		free(m);
+	}
+	slow_node = -1;
+}
+
+/* Normal p50 everywhere; node 12's pairs have a p99 of 40 us, not 4. */
+static double p99_base(int i, int j)
+{
+	return i == 12 || j == 12 ? 40000 : 4000;
+}
+
+static void jitter(void)
+{
+	struct fitted f50, f99;
+	double *m50 = matrix_of(100, flat, 30);
+	double *m99 = matrix_of(100, p99_base, 400);
+
+	fit_matrix(100, m50, &f50);
+	fit_matrix(100, m99, &f99);
+	tap_ok(f50.found == 0 && f99.found == 1 && f99.out[12],
+	       "a jittery node (normal p50, p99 x10) is flagged by the p99 "
+	       "matrix alone (p50 found %d, p99 found %d)", f50.found,
+	       f99.found);
+	free(m50);
+	free(m99);
+}
+
+static void small(void)
 {
 	enum { N = 8 };
-	double m[N * N], med[N], center, threshold;
-	int out[N], found;
+	double m[N * N], med[N], center;
+	struct fitted f;
 
+	/* Two nodes: one pair, which end is slow cannot be told. */
+	m[0] = m[3] = -1;
+	m[1] = m[2] = 900000;
+	fit_matrix(2, m, &f);
+	tap_ok(f.found == 0 && f.fit.nodes == 2 && f.fit.threshold == 0,
+	       "2 nodes: nobody can be blamed, no threshold");
+
+	/* Three nodes: the model is just determined, the slow one shows. */
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			m[i * 3 + j] = i == j ? -1 : 50000 + 500000.0 * (i == 2 || j == 2);
+	fit_matrix(3, m, &f);
+	tap_ok(f.found == 1 && f.out[2] && fabs(f.effect[2] - 500000) < 1,
+	       "3 nodes, one 500 us slower: flagged, effect %.0f ns",
+	       f.effect[2]);
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			m[i * 3 + j] = i == j ? -1 : 50000 + 1000 * ((i + j) % 2);
+	fit_matrix(3, m, &f);
+	tap_ok(f.found == 0, "3 nodes within 2 %%: nobody flagged");
+
+	/* Four nodes, one behind a delay line (the cluster test's case). */
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++)
+			m[i * 4 + j] = i == j ? -1 :
+				       60000 + 3000 * unit() +
+					       500000.0 * (i == 3 || j == 3);
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < i; j++)
+			m[i * 4 + j] = m[j * 4 + i];
+	fit_matrix(4, m, &f);
+	tap_ok(f.found == 1 && f.out[3], "4 nodes, one behind a 500 us delay: "
+	       "flagged alone (found %d)", f.found);
+
+	/* Uniform 8-node matrix, then node 5 slower by 500 us. */
 	for (int i = 0; i < N; i++)
 		for (int j = 0; j < N; j++)
 			m[i * N + j] = i == j ? -1 : 2000 + ((i + j) % 3) * 20;
-	found = hpcp_find_outliers(N, m, med, out, &center, &threshold);
-	tap_ok(found == 0, "uniform matrix (2.00-2.04 us): no outlier");
-
+	fit_matrix(N, m, &f);
+	tap_ok(f.found == 0, "8 nodes at 2.00-2.04 us: no outlier");
 	for (int j = 0; j < N; j++)
 		if (j != 5) {
 			m[5 * N + j] += 500000;
 			m[j * N + 5] += 500000;
 		}
-	found = hpcp_find_outliers(N, m, med, out, &center, &threshold);
-	tap_ok(found == 1 && out[5], "one slow node (node 5) is found");
-	tap_ok(med[5] > threshold && threshold > center,
-	       "the slow node's median lies above the threshold");
+	fit_matrix(N, m, &f);
+	tap_ok(f.found == 1 && f.out[5], "8 nodes, node 5 slower by 500 us: "
+	       "flagged alone");
 
+	/* Only one pair measured out of 8 nodes. */
 	for (int i = 0; i < N * N; i++)
 		m[i] = -1;
-	m[0 * N + 1] = m[1 * N + 0] = 2000;
-	found = hpcp_find_outliers(N, m, med, out, &center, &threshold);
-	tap_ok(found == 0 && med[2] < 0,
-	       "unmeasured pairs are ignored; fewer than 3 nodes flag none");
+	m[0 * N + 1] = 2000;
+	fit_matrix(N, m, &f);
+	tap_ok(f.found == 0 && f.fit.nodes == 2 && isnan(f.effect[2]),
+	       "unmeasured pairs are ignored (one triangle is enough); "
+	       "fewer than 3 measured nodes flag none");
+	tap_ok(hpcp_node_medians(N, m, med, &center) == 2 && med[0] == 2000 &&
+	       med[1] == 2000 && med[2] < 0 && center == 2000,
+	       "node medians: measured nodes only, -1 for the others");
 }
 
 static void busbw(void)
@@ -113,7 +364,10 @@ int main(void)
 {
 	round_robin();
 	sampling();
-	outliers();
+	islands();
+	slow_nodes();
+	jitter();
+	small();
 	busbw();
 	return tap_done();
 }

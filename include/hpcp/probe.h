@@ -90,7 +90,9 @@ static inline double hpcp_allreduce_busbw(double algbw, int n)
 	return n < 2 ? 0 : algbw * 2.0 * (n - 1) / n;
 }
 
-/* latency_ns {min, p50, p90, p99, p99_9, max, mean} under key. */
+/* latency_ns {min, p50, p90, p99, p99_9, max, mean} under key; a
+ * percentile too few samples support is null, and percentiles_reason says
+ * why.  null when there is no sample. */
 void hpcp_res_latency(struct hpcp_res *parent, const char *key,
 		      const struct hpcp_lat_summary *s);
 

@@ -14,7 +14,8 @@
  * - Bandwidth: windows of 64 MPI_Isend answered by 64 MPI_Irecv and a
  *   4-byte acknowledgement, as osu_bw does.
  * - Node matrix: every pair of node leaders, in n - 1 rounds of disjoint
- *   pairs, 8-byte p50 latency; outliers by a robust rule (schedule.h).
+ *   pairs, 8-byte p50 and p99 latency; outliers by median polish and a
+ *   MAD rule on each (schedule.h).
  * Nothing is allocated, logged or formatted inside a timed loop.
  */
 #include "config.h"
@@ -256,9 +257,20 @@ static void report_pair(struct hpcp_res *pairs, const struct hpcp_ctx *ctx,
 	hpcp_res_p2p_sizes(pair, rows, n_rows, validate_asked);
 }
 
-/* Each leader measures its row of the matrix; rank 0 gets all rows. */
-static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
-		       int *rounds)
+/* Rank 0: complete each row from the initiator's cells (the responder
+ * learned nothing about its pair). */
+static void mirror(double *matrix, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (matrix[j * n + i] >= 0)
+				matrix[i * n + j] = matrix[j * n + i];
+}
+
+/* Each leader measures its row of the matrices (p50 and p99 of each
+ * pair's histogram); rank 0 gets all rows. */
+static int node_matrix(struct pp_state *st, double *matrix, double *p99,
+		       int *rounds_run, int *rounds)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	const struct hpcp_config *cfg = &ctx->cfg;
@@ -272,15 +284,16 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 		hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 		return 0;
 	}
-	row = malloc((size_t)n * sizeof(*row));
+	row = malloc(2 * (size_t)n * sizeof(*row));
 	if (!row)
 		hpcp_die(71, "out of memory for the node matrix");
-	for (int j = 0; j < n; j++)
+	for (int j = 0; j < 2 * n; j++)
 		row[j] = -1;
 	hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, MATRIX_BYTES, &iterations,
 			  &warmup);
-	/* A matrix cell is a median: a thousand samples pin it down, and
-	 * the matrix costs rounds x iterations round trips. */
+	/* A matrix cell is a median and a p99: a thousand samples pin them
+	 * down (p99 needs 100), and the matrix costs rounds x iterations
+	 * round trips. */
 	if (!cfg->iterations_given)
 		iterations = cfg->quick ? 200 : 1000;
 	for (int k = 0; k < *rounds_run; k++) {
@@ -299,45 +312,39 @@ static int node_matrix(struct pp_state *st, double *matrix, int *rounds_run,
 		}
 		prc = ping(st, ctx->hosts[other].leader, ctx->node < other,
 			   MATRIX_BYTES, warmup, iterations, NULL);
-		if (prc)
+		if (prc) {
 			rc = prc;
-		else if (ctx->node < other) {
+		} else if (ctx->node < other) {
 			row[other] =
 				(double)hpcp_hist_quantile(&st->hist, 0.50);
+			/* Too few samples for a p99: left unmeasured. */
+			if (st->hist.count >= hpcp_quantile_min_count(0.99))
+				row[n + other] = (double)hpcp_hist_quantile(
+					&st->hist, 0.99);
 		}
 	}
-	/* The responder learns the value from the initiator's row below;
-	 * mirror it so each row is complete. */
 	hpcp_mpi_or_die(MPI_Gather(row, n, MPI_DOUBLE, matrix, n, MPI_DOUBLE,
 				   0, ctx->leader_comm),
 			"MPI_Gather of the node matrix");
-	if (ctx->rank == 0)
-		for (int i = 0; i < n; i++)
-			for (int j = 0; j < i; j++)
-				if (matrix[j * n + i] >= 0)
-					matrix[i * n + j] = matrix[j * n + i];
+	hpcp_mpi_or_die(MPI_Gather(row + n, n, MPI_DOUBLE, p99, n, MPI_DOUBLE,
+				   0, ctx->leader_comm),
+			"MPI_Gather of the node p99 matrix");
+	if (ctx->rank == 0) {
+		mirror(matrix, n);
+		mirror(p99, n);
+	}
 	free(row);
 	return rc;
 }
 
-static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
-			  const double *matrix, int rounds_run)
+/* A matrix of integer nanoseconds; null on the diagonal and where not
+ * measured.  Returns the number of measured pairs. */
+static int report_cells(struct hpcp_res *m, const char *key, int n,
+			const double *matrix)
 {
-	struct hpcp_res *m = hpcp_res_object(out, "node_matrix");
-	struct hpcp_res *arr, *rows;
-	int n = ctx->n_nodes, total = hpcp_rr_rounds(n), pairs = 0;
-	double *med = malloc((size_t)n * sizeof(*med));
-	int *outlier = malloc((size_t)n * sizeof(*outlier));
-	double center = 0, threshold = 0;
+	struct hpcp_res *rows = hpcp_res_array(m, key);
+	int pairs = 0;
 
-	hpcp_res_int(m, "message_bytes", MATRIX_BYTES);
-	hpcp_res_str(m, "statistic", "p50 of half the round trip");
-	hpcp_res_str(m, "schedule",
-		     "round-robin over node leaders: disjoint pairs per round");
-	arr = hpcp_res_array(m, "hosts");
-	for (int h = 0; h < n; h++)
-		hpcp_res_str(arr, NULL, ctx->hosts[h].name);
-	rows = hpcp_res_array(m, "p50_latency_ns");
 	for (int i = 0; i < n; i++) {
 		struct hpcp_res *row = hpcp_res_array(rows, NULL);
 
@@ -351,6 +358,69 @@ static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 			}
 		}
 	}
+	return pairs;
+}
+
+static void res_ns_or_null(struct hpcp_res *o, const char *key, double v)
+{
+	if (isfinite(v))
+		hpcp_res_int(o, key, (int64_t)llround(v));
+	else
+		hpcp_res_null(o, key);
+}
+
+/* One statistic's fit: the model, each node's effect and best link. */
+static void report_fit(struct hpcp_res *model, const char *stat,
+		       const struct hpcp_outlier_fit *fit, int n,
+		       const double *effect, const double *excess)
+{
+	struct hpcp_res *o = hpcp_res_object(model, stat), *arr;
+
+	hpcp_res_int(o, "nodes_count", fit->nodes);
+	hpcp_res_int(o, "sweeps_count", fit->sweeps);
+	if (fit->nodes == 0) {
+		hpcp_res_str(o, "reason", "no measured pair");
+		return;
+	}
+	res_ns_or_null(o, "typical_pair_latency_ns", fit->typical);
+	res_ns_or_null(o, "effect_mad_ns", fit->mad);
+	if (fit->threshold > 0)
+		res_ns_or_null(o, "effect_threshold_ns", fit->threshold);
+	else
+		hpcp_res_null(o, "effect_threshold_ns");
+	arr = hpcp_res_array(o, "node_effect_ns");
+	for (int h = 0; h < n; h++)
+		res_ns_or_null(arr, NULL, effect[h]);
+	arr = hpcp_res_array(o, "best_link_excess_ns");
+	for (int h = 0; h < n; h++)
+		res_ns_or_null(arr, NULL, excess[h]);
+}
+
+static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
+			  const double *matrix, const double *p99,
+			  int rounds_run)
+{
+	struct hpcp_res *m = hpcp_res_object(out, "node_matrix");
+	struct hpcp_res *arr, *model, *details;
+	int n = ctx->n_nodes, total = hpcp_rr_rounds(n), pairs;
+	size_t nn = (size_t)(n > 0 ? n : 1);
+	double *med = malloc(nn * sizeof(*med));
+	double *effect = malloc(2 * nn * sizeof(*effect));
+	double *excess = malloc(2 * nn * sizeof(*excess));
+	int *flag = malloc(2 * nn * sizeof(*flag));
+	const char *stat[2] = { "p50", "p99" };
+	struct hpcp_outlier_fit fit[2];
+	double center = 0;
+
+	hpcp_res_int(m, "message_bytes", MATRIX_BYTES);
+	hpcp_res_str(m, "statistic", "p50 of half the round trip");
+	hpcp_res_str(m, "schedule",
+		     "round-robin over node leaders: disjoint pairs per round");
+	arr = hpcp_res_array(m, "hosts");
+	for (int h = 0; h < n; h++)
+		hpcp_res_str(arr, NULL, ctx->hosts[h].name);
+	pairs = report_cells(m, "p50_latency_ns", n, matrix);
+	report_cells(m, "p99_latency_ns", n, p99);
 	hpcp_res_int(m, "rounds_count", rounds_run);
 	hpcp_res_int(m, "pairs_count", pairs);
 	hpcp_res_bool(m, "sampled", rounds_run < total);
@@ -367,35 +437,82 @@ static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 		hpcp_res_str(m, "sampling", note);
 	}
 	arr = hpcp_res_array(m, "outliers");
-	if (med && outlier &&
-	    hpcp_find_outliers(n, matrix, med, outlier, &center,
-			       &threshold) >= 0) {
-		struct hpcp_res *nm = hpcp_res_array(m, "node_median_latency_ns");
-
-		for (int h = 0; h < n; h++) {
-			if (med[h] >= 0)
-				hpcp_res_int(nm, NULL, (int64_t)llround(med[h]));
-			else
-				hpcp_res_null(nm, NULL);
-			if (outlier[h])
-				hpcp_res_str(arr, NULL, ctx->hosts[h].name);
-		}
-		if (center > 0)
-			hpcp_res_int(m, "cluster_median_latency_ns",
-				     (int64_t)llround(center));
-		else
-			hpcp_res_null(m, "cluster_median_latency_ns");
-		if (threshold > 0)
-			hpcp_res_int(m, "outlier_threshold_ns",
-				     (int64_t)llround(threshold));
-		else
-			hpcp_res_null(m, "outlier_threshold_ns");
-		hpcp_res_str(m, "outlier_rule",
-			     "node median > cluster median + max(3 x 1.4826 x "
-			     "MAD, 10 % of cluster median); needs >= 3 nodes");
+	if (!med || !effect || !excess || !flag ||
+	    hpcp_node_medians(n, matrix, med, &center) < 0 ||
+	    hpcp_outliers_fit(n, matrix, effect, excess, flag, &fit[0]) < 0 ||
+	    hpcp_outliers_fit(n, p99, effect + n, excess + n, flag + n,
+			      &fit[1]) < 0) {
+		hpcp_res_str(m, "outliers_reason",
+			     "out of memory for the outlier rule");
+		goto out;
 	}
+	/* A host flagged by either statistic, once, in host order. */
+	for (int h = 0; h < n; h++)
+		if (flag[h] || flag[n + h])
+			hpcp_res_str(arr, NULL, ctx->hosts[h].name);
+	details = hpcp_res_array(m, "outlier_details");
+	for (int s = 0; s < 2; s++)
+		for (int h = 0; h < n; h++) {
+			struct hpcp_res *d;
+
+			if (!flag[s * n + h])
+				continue;
+			d = hpcp_res_object(details, NULL);
+			hpcp_res_str(d, "host", ctx->hosts[h].name);
+			hpcp_res_str(d, "statistic", stat[s]);
+			res_ns_or_null(d, "node_effect_ns", effect[s * n + h]);
+			res_ns_or_null(d, "best_link_excess_ns",
+				       excess[s * n + h]);
+			res_ns_or_null(d, "effect_threshold_ns",
+				       fit[s].threshold);
+		}
+	if (fit[0].nodes == 2)
+		hpcp_res_str(m, "outliers_reason",
+			     "2 nodes: one pair cannot tell which end is slow");
+	else if (n >= 2 && fit[0].nodes < 3)
+		hpcp_res_str(m, "outliers_reason",
+			     "fewer than 3 nodes measured");
+	arr = hpcp_res_array(m, "node_median_latency_ns");
+	for (int h = 0; h < n; h++)
+		res_ns_or_null(arr, NULL, med[h] >= 0 ? med[h] : NAN);
+	if (center > 0)
+		hpcp_res_int(m, "cluster_median_latency_ns",
+			     (int64_t)llround(center));
+	else
+		hpcp_res_null(m, "cluster_median_latency_ns");
+	/* Kept for readers of 1.0: where the rule's threshold sits on the
+	 * latency scale of a node's link to a typical peer. */
+	if (fit[0].threshold > 0)
+		hpcp_res_int(m, "outlier_threshold_ns",
+			     (int64_t)llround(fit[0].typical +
+					      fit[0].threshold));
+	else
+		hpcp_res_null(m, "outlier_threshold_ns");
+	model = hpcp_res_object(m, "outlier_model");
+	hpcp_res_str(model, "model",
+		     "latency(i, j) = mu + a_i + a_j, fitted by median polish "
+		     "over the measured pairs; node effect = a_i - median(a)");
+	for (int s = 0; s < 2; s++)
+		report_fit(model, stat[s], &fit[s], n, effect + s * n,
+			   excess + s * n);
+	{
+		char rule[400];
+
+		snprintf(rule, sizeof(rule),
+			 "on the p50 and on the p99 matrix: node effect > "
+			 "max(%.1f x 1.4826 x MAD of the effects, %.0f %% of a "
+			 "typical pair's latency) and, on every measured link, "
+			 "latency - (mu + median(a) + a_peer) above the same "
+			 "threshold (so a group of nodes fast to each other is "
+			 "never flagged); needs >= 3 nodes",
+			 HPCP_OUTLIER_K, HPCP_OUTLIER_FLOOR * 100);
+		hpcp_res_str(m, "outlier_rule", rule);
+	}
+out:
 	free(med);
-	free(outlier);
+	free(effect);
+	free(excess);
+	free(flag);
 }
 
 static void report_provenance(struct hpcp_res *out)
@@ -448,7 +565,7 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	struct hpcp_pair *pairs = NULL;
 	char corrupt[256] = "";
 	struct hpcp_p2p_row *rows = NULL;
-	double *matrix = NULL;
+	double *matrix = NULL, *p99 = NULL;
 	int *rounds = NULL;
 	int n_pairs, rc, rounds_run = 0;
 	uint64_t max_bytes = 0, buf_bytes = 0;
@@ -478,10 +595,14 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		rounds = calloc((size_t)ctx->n_nodes + 1, sizeof(*rounds));
 		pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes),
 			       sizeof(*pairs));
-		if (ctx->rank == 0)
+		if (ctx->rank == 0) {
 			matrix = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
 					sizeof(*matrix));
-		if (!rows || !rounds || !pairs || (ctx->rank == 0 && !matrix))
+			p99 = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
+				     sizeof(*p99));
+		}
+		if (!rows || !rounds || !pairs ||
+		    (ctx->rank == 0 && (!matrix || !p99)))
 			rc = -ENOMEM;
 		/* Buffers only where they are used: the ranks of a measured
 		 * pair (every size), else the node leaders (the matrix). */
@@ -585,13 +706,14 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			}
 		}
 	}
-	rc = hpcp_ctx_agree(ctx, node_matrix(st, matrix, &rounds_run, rounds));
+	rc = hpcp_ctx_agree(ctx, node_matrix(st, matrix, p99, &rounds_run,
+					     rounds));
 	if (rc) {
 		snprintf(why, len, "MPI error measuring the node matrix");
 		goto out;
 	}
 	if (out)
-		report_matrix(out, ctx, matrix, rounds_run);
+		report_matrix(out, ctx, matrix, p99, rounds_run);
 out:
 	if (st) {
 		free(st->sbuf);
@@ -602,6 +724,7 @@ out:
 	free(rounds);
 	free(pairs);
 	free(matrix);
+	free(p99);
 	return rc;
 }
 
