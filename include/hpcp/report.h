@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #define HPCP_SCHEMA_NAME "hpcprobe-results"
-#define HPCP_SCHEMA_VERSION "1.0.0"
+#define HPCP_SCHEMA_VERSION "1.1.0"
 
 struct hpcp_ctx;
 struct hpcp_doc;
