@@ -184,3 +184,47 @@ double hpcp_lb_expected(const double *work, int n)
 	}
 	return n > 0 && max > 0 ? sum / n / max : -1;
 }
+
+double hpcp_speed_spread(const double *ref, const int *node, int n,
+			 int n_nodes, int *host, int *fast, int *slow)
+{
+	int *lo = calloc((size_t)(n_nodes > 0 ? n_nodes : 1), 2 * sizeof(int));
+	double worst = 0;
+
+	if (!lo)
+		return -1;
+	/* Each host's fastest and slowest rank, then the widest host. */
+	for (int h = 0; h < 2 * n_nodes; h++)
+		lo[h] = -1;
+	for (int p = 0; p < n; p++) {
+		int h = node[p], *f = &lo[2 * (h < 0 ? 0 : h)], *sl = f + 1;
+
+		if (!(ref[p] > 0) || h < 0 || h >= n_nodes) {
+			free(lo);
+			return -1;
+		}
+		if (*f < 0 || ref[p] < ref[*f])
+			*f = p;
+		if (*sl < 0 || ref[p] > ref[*sl])
+			*sl = p;
+	}
+	for (int h = 0; h < n_nodes; h++) {
+		int f = lo[2 * h], sl = lo[2 * h + 1];
+		double s;
+
+		if (f < 0 || f == sl)
+			continue;
+		s = ref[sl] / ref[f] - 1;
+		if (s > worst) {
+			worst = s;
+			if (host)
+				*host = h;
+			if (fast)
+				*fast = f;
+			if (slow)
+				*slow = sl;
+		}
+	}
+	free(lo);
+	return worst;
+}

@@ -160,6 +160,25 @@ static void robust_tests(void)
 		       "(%s)", m.noisy_reason);
 	}
 	{
+		/* Reference speeds: compared within a host only. */
+		const double ref[4] = { 50, 51, 60, 40 };
+		const int node[4] = { 0, 0, 1, 1 }, own[4] = { 0, 1, 2, 3 };
+		const double bad[2] = { 50, 0 };
+		int h = -1, f = -1, sl = -1;
+
+		tap_ok(near(hpcp_speed_spread(ref, node, 4, 2, &h, &f, &sl),
+			    0.5, 1e-12) && h == 1 && f == 3 && sl == 2,
+		       "speed spread: host 1, ranks 3 (40) and 2 (60), 50 %%");
+		tap_ok(near(hpcp_speed_spread(ref, own, 4, 4, NULL, NULL, NULL),
+			    0, 0),
+		       "one rank per host: no spread (nodes differ: a finding, "
+		       "not noise)");
+		tap_ok(near(hpcp_speed_spread(ref, node, 2, 1, NULL, NULL, NULL),
+			    0.02, 1e-12), "50 and 51 on one host: 2 %%");
+		tap_ok(hpcp_speed_spread(bad, node, 2, 1, NULL, NULL, NULL) < 0,
+		       "a rank without a reference time: no value");
+	}
+	{
 		/* Expected LB from the work done: whole calls per rank. */
 		const double w2[2] = { 8, 12 }, w3[2] = { 8, 10 };
 		const double w4[4] = { 8, 11, 13, 16 }, w0[2] = { 0, 0 };

@@ -57,6 +57,10 @@ void hpcp_pop_compute(const double *useful, const int *node, int n,
  * compute time: its core is shared, and even its undisturbed rounds run
  * on caches the other task keeps evicting. */
 #define HPCP_ROBUST_MAX_WAIT_FRACTION 0.05
+/* Ranks of one host running the same reference work at speeds further
+ * apart than this (max/min - 1): the host's cores were not equally fast,
+ * for reasons the guest cannot see (another tenant on the core). */
+#define HPCP_ROBUST_MAX_SPEED_SPREAD 0.03
 
 #define HPCP_ROBUST_DEFINITION \
 	"rounds where wall - thread CPU time > max(20 us, 1 % of wall), or " \
@@ -67,7 +71,9 @@ void hpcp_pop_compute(const double *useful, const int *node, int n,
 	"rank anywhere between its lower and upper quartile round time; " \
 	"noisy when a rank has fewer than 8 or fewer than half of its rounds " \
 	"undisturbed, or waited on the run queue for more than 5 % of its " \
-	"compute time, or high - low > 0.05"
+	"compute time, or ranks of one host ran the same reference work " \
+	"(a fixed loop before each round's compute) at speeds more than " \
+	"3 % apart, or high - low > 0.05"
 
 /* One rank's undisturbed round times: median and quartiles, as order
  * statistics (quartiles: elements (n-1)/4 and n-1-(n-1)/4 of the sorted
@@ -96,6 +102,17 @@ struct hpcp_lb_robust {
 void hpcp_lb_robust(const double *med, const double *lo, const double *hi,
 		    const int *undisturbed, const double *wait, int n,
 		    int rounds, struct hpcp_lb_robust *out);
+
+/*
+ * The largest spread, max/min - 1, of ref[p] (each rank's median time of
+ * the same reference work, > 0) among the ranks of one host (node[p] in
+ * 0..n_nodes-1); *host, *fast and *slow (may be NULL) get that host and
+ * its fastest and slowest rank.  0 when every host has one rank; -1 when
+ * some ref is not positive or a node index is out of range.  Hosts are not compared with each other: a
+ * slower node is a finding, not noise.
+ */
+double hpcp_speed_spread(const double *ref, const int *node, int n,
+			 int n_nodes, int *host, int *fast, int *slow);
 
 /* avg/max of per-rank work, the load balance that work alone implies on
  * ranks of equal speed; -1 when there is no work. */

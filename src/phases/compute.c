@@ -42,6 +42,13 @@
 #include "hpcp/watch.h"
 
 #define MAX_ROUNDS 256
+/* The reference: the same fixed work on every rank before each round's
+ * compute (a few tens of us, in L1).  A vCPU slowed by what the guest
+ * cannot see (another tenant on the physical core, the host's clocks)
+ * runs it slower; ranks of one host that run it at different speeds
+ * make the load balance a property of the host, not of the work. */
+#define REF_WIDTH 64
+#define REF_ITERS 2000
 
 static const struct hpcp_kernel *const kernels[] = {
 	&hpcp_kernel_dgemm,
@@ -56,7 +63,8 @@ struct rank_rec {
 	double useful_s, mpi_s, wall_s, cpu_s;
 	double work, best_rate;
 	/* Undisturbed round times: median and quartiles (s). */
-	double med_s, q1_s, q3_s;
+	double med_s, q1_s, q3_s, min_s;
+	double ref_s;                /* median reference time, undisturbed */
 	double span_s;               /* barrier exit to the last compute end */
 	double runq_s;               /* run-queue delay during compute */
 	int undisturbed, disturbed, by_cpu, by_runq, by_steal;
@@ -71,6 +79,8 @@ struct comp_state {
 	uint64_t memory_bytes;
 	double round_useful[MAX_ROUNDS], round_max[MAX_ROUNDS];
 	unsigned round_why[MAX_ROUNDS];  /* HPCP_DISTURB_* of each round */
+	double round_ref[MAX_ROUNDS];    /* the reference work's time */
+	double ref_buf[REF_WIDTH];
 	double scratch[MAX_ROUNDS];
 	struct hpcp_interfere ifr;
 	const char *ifr_missing;
@@ -78,7 +88,7 @@ struct comp_state {
 	double *node_work, *node_span;
 	/* Phase sums of the robust per-rank times (rank 0: [size] each). */
 	double *ph_med, *ph_lo, *ph_hi;
-	double *r_med, *r_lo, *r_hi, *r_work, *r_wait; /* rank 0: [size] */
+	double *r_med, *r_lo, *r_hi, *r_work, *r_wait, *r_ref; /* rank 0 */
 	int *r_und, *r_dist, *ph_dist, ph_rounds;
 	int any_noisy, any_invalid;
 	char noisy_kernels[HPCP_ROBUST_REASON_LEN];
@@ -101,6 +111,14 @@ static double cpu_seconds(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double reference_work(double *v)
+{
+	for (int it = 0; it < REF_ITERS; it++)
+		for (int j = 0; j < REF_WIDTH; j++)
+			v[j] = v[j] * 0.999999 + 1e-6;
+	return v[0];
 }
 
 static double work_factor(const struct hpcp_ctx *ctx)
@@ -252,10 +270,14 @@ static void report_interference(struct hpcp_res *rank,
 		hpcp_res_int(o, "round_median_ns", llround(r->med_s * 1e9));
 		hpcp_res_int(o, "round_q1_ns", llround(r->q1_s * 1e9));
 		hpcp_res_int(o, "round_q3_ns", llround(r->q3_s * 1e9));
+		hpcp_res_int(o, "round_min_ns", llround(r->min_s * 1e9));
+		hpcp_res_int(o, "reference_median_ns", llround(r->ref_s * 1e9));
 	} else {
 		hpcp_res_null(o, "round_median_ns");
 		hpcp_res_null(o, "round_q1_ns");
 		hpcp_res_null(o, "round_q3_ns");
+		hpcp_res_null(o, "round_min_ns");
+		hpcp_res_null(o, "reference_median_ns");
 		hpcp_res_str(o, "reason", "every round was disturbed");
 	}
 }
@@ -285,6 +307,24 @@ static void kernel_robust(struct comp_state *st, const struct hpcp_kernel *k,
 	}
 	hpcp_lb_robust(st->r_med, st->r_lo, st->r_hi, st->r_und, st->r_wait,
 		       ctx->size, rounds, &m);
+	for (int r = 0; r < ctx->size; r++)
+		st->r_ref[r] = st->all[r].ref_s;
+	{
+		int host = 0, fast = 0, slow = 0;
+		double sp = hpcp_speed_spread(st->r_ref, st->node, ctx->size,
+					      ctx->n_nodes, &host, &fast,
+					      &slow);
+
+		if (sp > HPCP_ROBUST_MAX_SPEED_SPREAD && !m.noisy) {
+			m.noisy = 1;
+			snprintf(m.noisy_reason, sizeof(m.noisy_reason),
+				 "ranks %d and %d of %.64s ran the same reference "
+				 "work %.0f %% apart in speed (%.1f and %.1f "
+				 "us): the host's cores were not equally fast",
+				 fast, slow, ctx->hosts[host].name, 100 * sp,
+				 st->r_ref[fast] * 1e6, st->r_ref[slow] * 1e6);
+		}
+	}
 	report_robust(kr, ctx, &m, rounds, st->r_dist);
 	st->ph_rounds += rounds;
 	st->any_invalid |= !m.valid;
@@ -468,6 +508,17 @@ static void round_summary(struct comp_state *st, int rounds)
 	if (hpcp_round_stats(st->scratch, n, &rec->med_s, &rec->q1_s,
 			     &rec->q3_s) != 0)
 		rec->med_s = rec->q1_s = rec->q3_s = 0;
+	rec->min_s = n > 0 ? st->scratch[0] : 0;   /* sorted above */
+	n = 0;
+	for (int r = 0; r < rounds; r++)
+		if (!st->round_why[r])
+			st->scratch[n++] = st->round_ref[r];
+	{
+		double q1, q3;
+
+		if (hpcp_round_stats(st->scratch, n, &rec->ref_s, &q1, &q3))
+			rec->ref_s = 0;
+	}
 }
 
 /* Timed rounds of one kernel on this rank. */
@@ -486,7 +537,8 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	for (int r = 0; r < rounds; r++) {
 		struct hpcp_interfere_sample i0, i1;
-		uint64_t t0, t1, t2;
+		uint64_t r0, t0, t1, t2;
+		volatile double sink;
 
 		hpcp_watch_beat();
 		if (st->counters)
@@ -494,10 +546,13 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 		/* The signals are read outside [t0, t1]: their cost is in
 		 * neither useful nor (much) MPI time. */
 		hpcp_interfere_begin(&st->ifr, &i0);
+		r0 = hpcp_now_ns();
+		sink = reference_work(st->ref_buf);
 		t0 = hpcp_now_ns();
 		k->compute(ks);
 		t1 = hpcp_now_ns();
 		hpcp_interfere_end(&st->ifr, &i1);
+		(void)sink;
 		if (st->counters)
 			hpcp_counters_stop(st->counters, &rec->cv);
 		/* A failed collective leaves the ranks out of step. */
@@ -506,7 +561,8 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 				 k->name);
 		t2 = hpcp_now_ns();
 		st->round_useful[r] = (double)(t1 - t0) / 1e9;
-		st->round_why[r] = hpcp_interfere_disturbed(t1 - t0, &i0, &i1);
+		st->round_ref[r] = (double)(t0 - r0) / 1e9;
+		st->round_why[r] = hpcp_interfere_disturbed(t1 - r0, &i0, &i1);
 		if (i1.runq_ns > i0.runq_ns)
 			rec->runq_s += (double)(i1.runq_ns - i0.runq_ns) / 1e9;
 		last_compute = t1;
@@ -654,6 +710,8 @@ static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	if (st) {
 		st->ctx = ctx;
 		st->ifr.schedstat_fd = st->ifr.stat_fd = -1;
+		for (int j = 0; j < REF_WIDTH; j++)
+			st->ref_buf[j] = 1.0 + j;
 		st->useful = calloc((size_t)ctx->size, sizeof(double));
 		st->phase_useful = calloc((size_t)ctx->size, sizeof(double));
 		st->node = calloc((size_t)ctx->size, sizeof(int));
@@ -665,7 +723,7 @@ static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 					       sizeof(double));
 			st->node_span = calloc((size_t)ctx->n_nodes,
 					       sizeof(double));
-			st->r_med = calloc(8 * (size_t)ctx->size,
+			st->r_med = calloc(9 * (size_t)ctx->size,
 					   sizeof(double));
 			st->r_und = calloc(3 * (size_t)ctx->size, sizeof(int));
 		}
@@ -681,6 +739,7 @@ static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 			st->ph_lo = st->ph_med + ctx->size;
 			st->ph_hi = st->ph_lo + ctx->size;
 			st->r_wait = st->ph_hi + ctx->size;
+			st->r_ref = st->r_wait + ctx->size;
 		}
 	}
 	rc = !st || !st->useful || !st->phase_useful || !st->node ||
