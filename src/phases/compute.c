@@ -16,9 +16,12 @@
  *
  * Interference: around each round's compute, the thread's CPU clock,
  * run-queue delay and the host's steal time are read (interfere.h); a
- * round the thread did not fully run is disturbed.  The raw POP values use
- * wall time as they always did; beside them a robust load balance from
- * the undisturbed rounds, its interval and a noisy verdict (pop.h).
+ * round the thread did not fully run is disturbed.  Before each round's
+ * compute every rank also times the same fixed reference loop, so ranks
+ * of one host whose cores ran at different speeds are seen.  The raw POP
+ * values use wall time as they always did; beside them a robust load
+ * balance from the undisturbed rounds, its interval and a noisy verdict
+ * (pop.h).
  */
 #include "config.h"
 
@@ -537,31 +540,33 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	for (int r = 0; r < rounds; r++) {
 		struct hpcp_interfere_sample i0, i1;
-		uint64_t r0, t0, t1, t2;
+		uint64_t r0, r1, t0, t1, t2;
 		volatile double sink;
 
 		hpcp_watch_beat();
-		if (st->counters)
-			hpcp_counters_start(st->counters);
 		/* The signals are read outside [t0, t1]: their cost is in
-		 * neither useful nor (much) MPI time. */
+		 * neither useful nor (much) MPI time.  The reference runs
+		 * outside the counters' window. */
 		hpcp_interfere_begin(&st->ifr, &i0);
 		r0 = hpcp_now_ns();
 		sink = reference_work(st->ref_buf);
+		r1 = hpcp_now_ns();
+		if (st->counters)
+			hpcp_counters_start(st->counters);
 		t0 = hpcp_now_ns();
 		k->compute(ks);
 		t1 = hpcp_now_ns();
-		hpcp_interfere_end(&st->ifr, &i1);
-		(void)sink;
 		if (st->counters)
 			hpcp_counters_stop(st->counters, &rec->cv);
+		hpcp_interfere_end(&st->ifr, &i1);
+		(void)sink;
 		/* A failed collective leaves the ranks out of step. */
 		if (k->communicate(ks, st->ctx->comm) != 0)
 			hpcp_die(70, "%s: the round's communication failed",
 				 k->name);
 		t2 = hpcp_now_ns();
 		st->round_useful[r] = (double)(t1 - t0) / 1e9;
-		st->round_ref[r] = (double)(t0 - r0) / 1e9;
+		st->round_ref[r] = (double)(r1 - r0) / 1e9;
 		st->round_why[r] = hpcp_interfere_disturbed(t1 - r0, &i0, &i1);
 		if (i1.runq_ns > i0.runq_ns)
 			rec->runq_s += (double)(i1.runq_ns - i0.runq_ns) / 1e9;
