@@ -135,9 +135,19 @@ static void collect(struct metric_set *s, const cJSON *root)
 	}
 	if (phase_ok(root, "compute")) {
 		const cJSON *c = at(at(root, "phases"), "compute");
+		const cJSON *rob = at(c, "load_balance_robust");
 
-		add(s, "compute.load_balance_ratio",
-		    num(at(at(c, "load_balance"), "load_balance_ratio")), 0);
+		/* The robust value where the document has one, and only when
+		 * the host let it be measured: a noisy host's load balance
+		 * would raise false alarms.  The raw value only from
+		 * documents that predate it (schema < 1.1). */
+		if (rob && !cJSON_IsTrue(at(rob, "noisy")))
+			add(s, "compute.robust_load_balance_ratio",
+			    num(at(rob, "load_balance_ratio")), 0);
+		else if (!rob)
+			add(s, "compute.load_balance_ratio",
+			    num(at(at(c, "load_balance"),
+				   "load_balance_ratio")), 0);
 		add(s, "compute.parallel_efficiency_ratio",
 		    num(at(at(c, "load_balance"), "parallel_efficiency_ratio")),
 		    0);
@@ -147,8 +157,13 @@ static void collect(struct metric_set *s, const cJSON *root)
 
 			if (!cJSON_IsString(unit))
 				continue;
-			snprintf(key, sizeof(key), "total_%s_per_s",
+			/* Work over the wall span; the deprecated sum of
+			 * per-rank round rates only from older documents. */
+			snprintf(key, sizeof(key), "job_%s_per_s",
 				 unit->valuestring);
+			if (!at(k, key))
+				snprintf(key, sizeof(key), "total_%s_per_s",
+					 unit->valuestring);
 			snprintf(name, sizeof(name), "compute.%s.%s", k->string,
 				 key);
 			add(s, name, num(at(k, key)), 0);

@@ -1108,6 +1108,17 @@ static void chart_load(struct text *t, const cJSON *root)
 	}
 	put(t, "<p class=\"sub\">load balance ");
 	put_ratio(t, num_at(lb, "load_balance_ratio", NAN));
+	{
+		char rb[256];
+
+		/* Beside the raw value: the robust one, or "noisy host". */
+		if (hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
+					  sizeof(rb))) {
+			put(t, " (robust: ");
+			esc(t, rb);
+			put(t, ")");
+		}
+	}
 	put(t, " \u00b7 parallel efficiency ");
 	put_ratio(t, num_at(lb, "parallel_efficiency_ratio", NAN));
 	put(t, " \u00b7 communication efficiency ");
@@ -1488,7 +1499,11 @@ static int kernel_rate(struct text *t, const cJSON *k)
 
 	if (!unit)
 		return 0;
-	sfmt(key, sizeof(key), "total_%s_per_s", unit);
+	/* Work over the wall span; the deprecated sum of per-rank round
+	 * rates only in documents that lack it. */
+	sfmt(key, sizeof(key), "job_%s_per_s", unit);
+	if (!at(k, key))
+		sfmt(key, sizeof(key), "total_%s_per_s", unit);
 	if (!num_of(at(k, key), &v))
 		return 0;
 	if (strcmp(unit, "flops") == 0) {
@@ -1513,8 +1528,25 @@ static void narrative_compute(struct text *t, const cJSON *root)
 	double v;
 	int n = 0;
 
-	if (num_of(at(lb, "load_balance_ratio"), &v)) {
+	if (cJSON_IsTrue(at(at(c, "load_balance_robust"), "noisy"))) {
+		char rb[256];
+
+		/* Not a finding: say why instead. */
+		hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
+				      sizeof(rb));
+		put(t, "Compute load balance was not measurable: ");
+		esc(t, rb);
+		put(t, ". ");
+	} else if (num_of(at(lb, "load_balance_ratio"), &v)) {
+		char rb[256];
+
 		put(t, "Compute load balance was %.3f", v);
+		if (hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
+					  sizeof(rb))) {
+			put(t, " raw, ");
+			esc(t, rb);
+			put(t, " from undisturbed rounds");
+		}
 		if (num_of(at(c, "expected_load_balance_ratio"), &v)) {
 			put(t, " (expected %.3f for --imbalance ", v);
 			put_val(t, num_at(c, "imbalance_factor", NAN));
@@ -1891,6 +1923,15 @@ static void table_compute(struct text *t, const cJSON *root)
 			put(t, "\u2013");
 		put(t, "</td><td>");
 		put_ratio(t, num_at(lb, "load_balance_ratio", NAN));
+		{
+			char rb[256];
+
+			if (hpcp_report_robust_lb(at(k, "load_balance_robust"),
+						  rb, sizeof(rb))) {
+				put(t, "<br>robust ");
+				esc(t, rb);
+			}
+		}
 		put(t, "</td><td>");
 		put_ratio(t, num_at(lb, "parallel_efficiency_ratio", NAN));
 		put(t, "</td><td>");

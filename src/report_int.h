@@ -64,6 +64,14 @@ int hpcp_report_html(const cJSON *root, const char *path, char *err,
 int hpcp_report_gate(const cJSON *old, const cJSON *new, double tolerance_pct,
 		     FILE *out, char *err, size_t errlen);
 
+/*
+ * A compute load_balance_robust object as text: "0.833 [0.821, 0.845]",
+ * or "noisy host (disturbed rounds 3/40, 31/40; <reason>)" so that a
+ * noisy value is never shown as a finding.  0 with buf "" when rb holds
+ * neither (documents before schema 1.1).  report_summary.c.
+ */
+int hpcp_report_robust_lb(const cJSON *rb, char *buf, size_t len);
+
 /* --- Reading a document: NULL-tolerant, shared by the report files. --- */
 
 static inline const cJSON *at(const cJSON *obj, const char *key)

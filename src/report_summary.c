@@ -179,8 +179,52 @@ static void print_fabric(const cJSON *ph, FILE *out)
 	}
 }
 
+int hpcp_report_robust_lb(const cJSON *rb, char *buf, size_t len)
+{
+	const cJSON *d;
+	size_t used = 0;
+	double v;
+	int n = 0;
+
+#define ADD(...)                                                              \
+	do {                                                                  \
+		if (used < len)                                               \
+			used += (size_t)snprintf(buf + used, len - used,      \
+						 __VA_ARGS__);                \
+	} while (0)
+	buf[0] = '\0';
+	if (!cJSON_IsObject(rb))
+		return 0;
+	if (cJSON_IsTrue(at(rb, "noisy"))) {
+		ADD("noisy host (");
+		if (cJSON_IsArray(at(rb, "disturbed_rounds_count"))) {
+			ADD("disturbed rounds ");
+			cJSON_ArrayForEach(d, at(rb, "disturbed_rounds_count")) {
+				if (n++ == 8) {
+					ADD(", ...");
+					break;
+				}
+				ADD("%s%.0f/%.0f", n > 1 ? ", " : "",
+				    d->valuedouble, num_at(rb, "rounds_count", 0));
+			}
+			ADD("; ");
+		}
+		ADD("%s)", str_at(rb, "noisy_reason") ?
+				   str_at(rb, "noisy_reason") : "?");
+		return 1;
+	}
+	if (!num_of(at(rb, "load_balance_ratio"), &v))
+		return 0;
+	ADD("%.3f [%.3f, %.3f]", v, num_at(rb, "load_balance_low_ratio", v),
+	    num_at(rb, "load_balance_high_ratio", v));
+#undef ADD
+	return 1;
+}
+
 static void print_compute(const cJSON *ph, FILE *out)
 {
+	char rb[256];
+
 	const cJSON *k, *lb = at(ph, "load_balance"), *c = at(ph, "counters");
 
 	fprintf(out, "\n  compute (imbalance %.2f, expected load balance %.3f)\n",
@@ -196,12 +240,27 @@ static void print_compute(const cJSON *ph, FILE *out)
 			continue;
 		}
 		snprintf(key, sizeof(key), "total_%s_per_s", unit);
+		/* The job rate over the wall span where the document has
+		 * it; total_ (a sum of per-rank round rates) before. */
+		snprintf(key, sizeof(key), "job_%s_per_s", unit);
+		if (!at(k, key))
+			snprintf(key, sizeof(key), "total_%s_per_s", unit);
 		fprintf(out, "    %-8s %12.3g %s/s total, load balance %.3f, "
 			     "parallel efficiency %.3f\n",
 			k->string, num_at(k, key, 0), unit,
 			num_at(at(k, "load_balance"), "load_balance_ratio", -1),
 			num_at(at(k, "load_balance"),
 			       "parallel_efficiency_ratio", -1));
+		if (hpcp_report_robust_lb(at(k, "load_balance_robust"), rb,
+					  sizeof(rb))) {
+			fprintf(out, "             robust load balance %s", rb);
+			if (num_at(k, "expected_load_balance_ratio", -1) >= 0)
+				fprintf(out, ", expected %.3f from the work "
+					     "done",
+					num_at(k, "expected_load_balance_ratio",
+					       0));
+			fprintf(out, "\n");
+		}
 	}
 	fprintf(out, "    phase    load balance %.3f (in node %.3f, between "
 		     "nodes %.3f), communication %.3f, parallel efficiency "
@@ -213,6 +272,9 @@ static void print_compute(const cJSON *ph, FILE *out)
 		num_at(lb, "parallel_efficiency_ratio", -1),
 		num_at(lb, "slowest_rank", -1),
 		str_at(lb, "slowest_host") ? str_at(lb, "slowest_host") : "?");
+	if (hpcp_report_robust_lb(at(ph, "load_balance_robust"), rb,
+				  sizeof(rb)))
+		fprintf(out, "    phase    robust load balance %s\n", rb);
 	if (!cJSON_IsTrue(at(c, "available")))
 		fprintf(out, "    hardware counters unavailable: %s\n",
 			str_at(c, "reason") ? str_at(c, "reason") : "?");
@@ -307,8 +369,23 @@ static void print_findings(const cJSON *root, FILE *out)
 	}
 	if (comp && status_ok(comp)) {
 		const cJSON *lb = at(comp, "load_balance");
+		const cJSON *rob = at(comp, "load_balance_robust");
+		char rb[256];
 
-		if (cJSON_IsNumber(at(lb, "load_balance_ratio")))
+		/* A noisy host's load balance is not a finding. */
+		if (hpcp_report_robust_lb(rob, rb, sizeof(rb)) &&
+		    cJSON_IsTrue(at(rob, "noisy")))
+			fprintf(out, "  load balance: %s\n", rb);
+		else if (rb[0])
+			fprintf(out, "  load balance %s (robust; raw %.3f), "
+				     "parallel efficiency %.3f; slowest rank "
+				     "%.0f on %s\n", rb,
+				num_at(lb, "load_balance_ratio", 0),
+				num_at(lb, "parallel_efficiency_ratio", 0),
+				num_at(rob, "slowest_rank", -1),
+				str_at(rob, "slowest_host") ?
+					str_at(rob, "slowest_host") : "?");
+		else if (cJSON_IsNumber(at(lb, "load_balance_ratio")))
 			fprintf(out, "  load balance %.3f, parallel efficiency "
 				     "%.3f; slowest rank %.0f on %s\n",
 				num_at(lb, "load_balance_ratio", 0),

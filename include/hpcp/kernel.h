@@ -28,6 +28,10 @@ struct hpcp_kernel {
 	const char *name;
 	const char *work_unit;  /* what work_per_round counts: "flops" ... */
 	const char *unavailable;  /* built without what it needs, or NULL */
+	/* Why the load balance implied by the work done (avg/max of work)
+	 * does not predict this kernel's, or NULL when it does: ranks that
+	 * share no resource while computing. */
+	const char *no_expected_lb;
 	/* Collective.  0, -ENOTSUP (cannot run here) or -errno, with why. */
 	int (*setup)(const struct hpcp_kernel_args *a, void **state,
 		     char *why, size_t len);
