@@ -174,7 +174,8 @@ int hpcp_outliers_fit(int n, const double *matrix, double *effect,
 	double *step = malloc(nn * sizeof(*step));
 	double *buf = malloc(nn * sizeof(*buf));
 	int *has = calloc(nn, sizeof(*has));
-	int cells = 0;
+	double *all = NULL;
+	int cells = 0, rc = 0;
 
 	memset(fit, 0, sizeof(*fit));
 	for (int i = 0; i < n; i++) {
@@ -183,12 +184,8 @@ int hpcp_outliers_fit(int n, const double *matrix, double *effect,
 		best_excess[i] = NAN;
 	}
 	if (!r || !a || !step || !buf || !has) {
-		free(r);
-		free(a);
-		free(step);
-		free(buf);
-		free(has);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
 	/* Symmetric working copy; mu starts at the median of all pairs. */
 	for (int i = 0; i < n; i++)
@@ -205,24 +202,19 @@ int hpcp_outliers_fit(int n, const double *matrix, double *effect,
 		fit->nodes += has[i];
 	if (cells == 0)
 		goto out;
+	all = malloc((size_t)cells * sizeof(*all));
+	if (!all) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	{
-		double *all = malloc((size_t)cells * sizeof(*all));
 		int k = 0;
 
-		if (!all) {
-			free(r);
-			free(a);
-			free(step);
-			free(buf);
-			free(has);
-			return -ENOMEM;
-		}
 		for (int i = 0; i < n; i++)
 			for (int j = i + 1; j < n; j++)
 				if (!isnan(r[i * n + j]))
 					all[k++] = r[i * n + j];
 		fit->mu = fast_median(all, k);
-		free(all);
 	}
 	for (size_t c = 0; c < nn * nn; c++)
 		r[c] -= fit->mu;
@@ -299,10 +291,11 @@ int hpcp_outliers_fit(int n, const double *matrix, double *effect,
 		fit->found += outlier[i];
 	}
 out:
+	free(all);
 	free(r);
 	free(a);
 	free(step);
 	free(buf);
 	free(has);
-	return fit->found;
+	return rc ? rc : fit->found;
 }
