@@ -1109,7 +1109,7 @@ static void chart_load(struct text *t, const cJSON *root)
 	put(t, "<p class=\"sub\">load balance ");
 	put_ratio(t, num_at(lb, "load_balance_ratio", NAN));
 	{
-		char rb[256];
+		char rb[1024];
 
 		/* Beside the raw value: the robust one, or "noisy host". */
 		if (hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
@@ -1529,7 +1529,7 @@ static void narrative_compute(struct text *t, const cJSON *root)
 	int n = 0;
 
 	if (cJSON_IsTrue(at(at(c, "load_balance_robust"), "noisy"))) {
-		char rb[256];
+		char rb[1024];
 
 		/* Not a finding: say why instead. */
 		hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
@@ -1538,7 +1538,7 @@ static void narrative_compute(struct text *t, const cJSON *root)
 		esc(t, rb);
 		put(t, ". ");
 	} else if (num_of(at(lb, "load_balance_ratio"), &v)) {
-		char rb[256];
+		char rb[1024];
 
 		put(t, "Compute load balance was %.3f", v);
 		if (hpcp_report_robust_lb(at(c, "load_balance_robust"), rb,
@@ -1924,7 +1924,7 @@ static void table_compute(struct text *t, const cJSON *root)
 		put(t, "</td><td>");
 		put_ratio(t, num_at(lb, "load_balance_ratio", NAN));
 		{
-			char rb[256];
+			char rb[1024];
 
 			if (hpcp_report_robust_lb(at(k, "load_balance_robust"),
 						  rb, sizeof(rb))) {

@@ -223,7 +223,7 @@ int hpcp_report_robust_lb(const cJSON *rb, char *buf, size_t len)
 
 static void print_compute(const cJSON *ph, FILE *out)
 {
-	char rb[256];
+	char rb[1024];
 
 	const cJSON *k, *lb = at(ph, "load_balance"), *c = at(ph, "counters");
 
@@ -370,7 +370,7 @@ static void print_findings(const cJSON *root, FILE *out)
 	if (comp && status_ok(comp)) {
 		const cJSON *lb = at(comp, "load_balance");
 		const cJSON *rob = at(comp, "load_balance_robust");
-		char rb[256];
+		char rb[1024];
 
 		/* A noisy host's load balance is not a finding. */
 		if (hpcp_report_robust_lb(rob, rb, sizeof(rb)) &&
