@@ -28,7 +28,7 @@ json_true "$d" "all(p['kind'] == 'inter_node' and p['hosts'][0] != p['hosts'][1]
 ok $? "1 rank per node: only inter-node pairs, on different hosts"
 json_true "$d" "(lambda m: len(m['hosts']) == 3 and all(len(r) == 3 for r in m['p50_latency_ns']) and all(m['p50_latency_ns'][i][j] is not None for i in range(3) for j in range(3) if i != j) and m['pairs_count'] == 3)(d['phases']['pingpong']['node_matrix'])"
 ok $? "a full 3x3 node matrix, 3 pairs measured"
-json_true "$d" "d['phases']['allreduce']['ranks'] == 3 and all(s['samples_count'] == 3 * s['iterations'] for s in d['phases']['allreduce']['sizes'])"
+json_true "$d" "d['phases']['allreduce']['ranks'] == 3 and all(s['samples_count'] == s['iterations'] and s['all_calls_samples_count'] == 3 * s['iterations'] and len(s['per_rank']) == 3 for s in d['phases']['allreduce']['sizes'])"
 ok $? "the all-reduce spans all 3 ranks"
 json_true "$d" "d['phases']['fabric']['status'] == 'ok' and d['phases']['fabric']['provider']['name'] == 'tcp;ofi_rxm' and any(p['kind'] == 'inter_node' for p in d['phases']['fabric']['pairs'])"
 ok $? "fabric over tcp;ofi_rxm between nodes: $(json_query "$d" "d['phases']['fabric'].get('reason', 'ok')" 2>/dev/null)"
