@@ -175,7 +175,7 @@ static int timed_loop(struct ar_state *st, int count, uint64_t iterations)
  * p50 may sit among disturbed samples, and the size says so.
  */
 static void report_noise(struct ar_state *st, struct hpcp_res *row,
-			 uint64_t preempted, struct long_int most,
+			 uint64_t preempted, int most_rank, uint64_t most,
 			 uint64_t iterations)
 {
 	double ratio = iterations ? (double)preempted / (double)iterations : 0;
@@ -191,9 +191,10 @@ static void report_noise(struct ar_state *st, struct hpcp_res *row,
 	st->noisy_sizes++;
 	snprintf(why, sizeof(why),
 		 "ranks were switched out %llu times in %llu iterations "
-		 "(rank %d: %ld); the host is busy",
+		 "(rank %d: %llu); the host is busy",
 		 (unsigned long long)preempted,
-		 (unsigned long long)iterations, most.rank, most.value);
+		 (unsigned long long)iterations, most_rank,
+		 (unsigned long long)most);
 	hpcp_res_str(row, "noisy_reason", why);
 }
 
@@ -224,10 +225,9 @@ static void check_sum(struct ar_state *st, int count, int *correct)
 	*correct = ok;
 }
 
-struct rank_mean {
-	double value;
-	int rank;
-};
+/* What each rank sends rank 0 after a size: its own p50, mean and
+ * preemptions.  Everything per rank in the row derives from these. */
+#define PER_RANK 3
 
 /* At most this many ranks are listed one by one per size; above, the
  * per-rank view is its extremes and median only. */
@@ -242,7 +242,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Each rank's own p50 and mean: gathered to rank 0 and reported there. */
 static void report_per_rank(struct ar_state *st, struct hpcp_res *row,
-			    const double *all_two)
+			    const double *all)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	int n = ctx->size, lo = 0, hi = 0;
@@ -253,15 +253,15 @@ static void report_per_rank(struct ar_state *st, struct hpcp_res *row,
 	if (!p50)
 		hpcp_die(71, "out of memory for the per-rank all-reduce view");
 	for (int r = 0; r < n; r++) {
-		p50[r] = all_two[2 * r];
+		p50[r] = all[PER_RANK * r];
 		if (p50[r] < p50[lo])
 			lo = r;
 		if (p50[r] > p50[hi])
 			hi = r;
 	}
 	o = hpcp_res_object(row, "per_rank_p50_ns");
-	hpcp_res_int(o, "min", llround(all_two[2 * lo]));
-	hpcp_res_int(o, "max", llround(all_two[2 * hi]));
+	hpcp_res_int(o, "min", llround(all[PER_RANK * lo]));
+	hpcp_res_int(o, "max", llround(all[PER_RANK * hi]));
 	hpcp_res_int(o, "min_rank", lo);
 	hpcp_res_int(o, "max_rank", hi);
 	qsort(p50, (size_t)n, sizeof(*p50), cmp_double);
@@ -276,8 +276,8 @@ static void report_per_rank(struct ar_state *st, struct hpcp_res *row,
 
 		hpcp_res_int(e, "rank", r);
 		hpcp_res_str(e, "host", ctx->hosts[ctx->ranks[r].node].name);
-		hpcp_res_int(e, "p50_ns", llround(all_two[2 * r]));
-		hpcp_res_int(e, "mean_ns", llround(all_two[2 * r + 1]));
+		hpcp_res_int(e, "p50_ns", llround(all[PER_RANK * r]));
+		hpcp_res_int(e, "mean_ns", llround(all[PER_RANK * r + 1]));
 	}
 }
 
@@ -294,18 +294,16 @@ static int completion_setter(const struct ar_state *st, uint64_t *times)
 }
 
 static int one_size(struct ar_state *st, uint64_t bytes,
-		    struct hpcp_res *sizes, double *two, int *correct)
+		    struct hpcp_res *sizes, double *all, int *correct)
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	int count = (int)(bytes / sizeof(float));
 	uint64_t iterations, warmup, set_times = 0, default_iterations;
-	struct rank_mean mean, lo, hi;
 	struct hpcp_lat_summary lat, calls;
-	double sum = 0, avg, algbw, mine_two[2];
+	double sum = 0, avg, algbw, mine[PER_RANK];
 	struct hpcp_res *row, *means;
-	struct long_int pre, most;
 	uint64_t pre_sum = 0;
-	int rc, setter;
+	int rc, setter, lo = 0, hi = 0, busiest = 0;
 
 	hpcp_probe_counts(&ctx->cfg, &HPCP_COUNTS_COLLECTIVE, bytes,
 			  &iterations, &warmup);
@@ -318,29 +316,25 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 		return rc;
 	if (hpcp_hist_reduce(&st->mine, &st->all_calls, 0, ctx->comm) != 0)
 		hpcp_die(70, "merging the all-reduce histograms failed");
-	mean.value = (double)st->mine.sum_ns / (double)iterations;
-	mean.rank = ctx->rank;
-	hpcp_mpi_or_die(MPI_Reduce(&mean, &lo, 1, MPI_DOUBLE_INT, MPI_MINLOC, 0,
-				   ctx->comm), "MPI_Reduce of the fastest rank");
-	hpcp_mpi_or_die(MPI_Reduce(&mean, &hi, 1, MPI_DOUBLE_INT, MPI_MAXLOC, 0,
-				   ctx->comm), "MPI_Reduce of the slowest rank");
-	hpcp_mpi_or_die(MPI_Reduce(&mean.value, &sum, 1, MPI_DOUBLE, MPI_SUM, 0,
-				   ctx->comm), "MPI_Reduce of the rank means");
-	pre.value = (long)st->preempted;
-	pre.rank = ctx->rank;
-	hpcp_mpi_or_die(MPI_Reduce(&pre, &most, 1, MPI_LONG_INT, MPI_MAXLOC, 0,
-				   ctx->comm), "MPI_Reduce of the preemptions");
-	hpcp_mpi_or_die(MPI_Reduce(&st->preempted, &pre_sum, 1, MPI_UINT64_T,
-				   MPI_SUM, 0, ctx->comm),
-			"MPI_Reduce of the preemptions");
 	check_sum(st, count, correct);
-	mine_two[0] = (double)hpcp_hist_quantile(&st->mine, 0.5);
-	mine_two[1] = mean.value;
-	hpcp_mpi_or_die(MPI_Gather(mine_two, 2, MPI_DOUBLE, two, 2,
+	mine[0] = (double)hpcp_hist_quantile(&st->mine, 0.5);
+	mine[1] = (double)st->mine.sum_ns / (double)iterations;
+	mine[2] = (double)st->preempted;
+	hpcp_mpi_or_die(MPI_Gather(mine, PER_RANK, MPI_DOUBLE, all, PER_RANK,
 				   MPI_DOUBLE, 0, ctx->comm),
 			"MPI_Gather of the per-rank all-reduce times");
 	if (ctx->rank != 0)
 		return 0;
+
+	for (int r = 0; r < ctx->size; r++) {
+		const double *v = &all[PER_RANK * r];
+
+		sum += v[1];
+		pre_sum += (uint64_t)v[2];
+		lo = v[1] < all[PER_RANK * lo + 1] ? r : lo;
+		hi = v[1] > all[PER_RANK * hi + 1] ? r : hi;
+		busiest = v[2] > all[PER_RANK * busiest + 2] ? r : busiest;
+	}
 
 	avg = sum / ctx->size;
 	algbw = avg > 0 ? (double)bytes / (avg / 1e9) : 0;
@@ -359,11 +353,11 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	hpcp_res_int(row, "all_calls_samples_count", (int64_t)calls.count);
 	hpcp_res_latency(row, "all_calls_latency_ns", &calls);
 	means = hpcp_res_object(row, "rank_mean_latency_ns");
-	hpcp_res_int(means, "min", (int64_t)llround(lo.value));
-	hpcp_res_int(means, "avg", (int64_t)llround(avg));
-	hpcp_res_int(means, "max", (int64_t)llround(hi.value));
-	hpcp_res_int(row, "fastest_rank", lo.rank);
-	hpcp_res_int(row, "longest_mean_rank", hi.rank);
+	hpcp_res_int(means, "min", llround(all[PER_RANK * lo + 1]));
+	hpcp_res_int(means, "avg", llround(avg));
+	hpcp_res_int(means, "max", llround(all[PER_RANK * hi + 1]));
+	hpcp_res_int(row, "fastest_rank", lo);
+	hpcp_res_int(row, "longest_mean_rank", hi);
 	hpcp_res_int(row, "slowest_rank", setter);
 	hpcp_res_str(row, "slowest_host",
 		     ctx->hosts[ctx->ranks[setter].node].name);
@@ -381,8 +375,9 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 			     "one node: no traffic between nodes");
 	}
 	hpcp_res_bool(row, "result_correct", *correct);
-	report_noise(st, row, pre_sum, most, iterations);
-	report_per_rank(st, row, two);
+	report_noise(st, row, pre_sum, busiest,
+		     (uint64_t)all[PER_RANK * busiest + 2], iterations);
+	report_per_rank(st, row, all);
 	return 0;
 }
 
@@ -393,7 +388,7 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	uint64_t sizes[HPCP_MAX_SIZES];
 	uint64_t max_bytes = MIN_BYTES;
 	struct hpcp_res *arr;
-	double *two = NULL;   /* rank 0: each rank's p50 and mean */
+	double *per_rank = NULL;   /* rank 0: PER_RANK values of each rank */
 	int n, dropped, rc;
 
 	n = hpcp_probe_sizes(&ctx->cfg, MIN_BYTES,
@@ -413,12 +408,13 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		if (ctx->rank == 0) {
 			st->set_completion = calloc((size_t)ctx->size,
 						    sizeof(*st->set_completion));
-			two = calloc(2 * (size_t)ctx->size, sizeof(*two));
+			per_rank = calloc(PER_RANK * (size_t)ctx->size,
+					  sizeof(*per_rank));
 		}
 	}
 	rc = hpcp_ctx_agree(ctx, st && st->sbuf && st->rbuf &&
 				 (ctx->rank != 0 ||
-				  (st->set_completion && two)) ? 0 : -ENOMEM);
+				  (st->set_completion && per_rank)) ? 0 : -ENOMEM);
 	if (rc) {
 		snprintf(why, len, "out of memory for %llu-byte buffers",
 			 (unsigned long long)max_bytes);
@@ -465,7 +461,7 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	for (int s = 0; s < n; s++) {
 		int correct = 0;
 
-		rc = hpcp_ctx_agree(ctx, one_size(st, sizes[s], arr, two,
+		rc = hpcp_ctx_agree(ctx, one_size(st, sizes[s], arr, per_rank,
 						  &correct));
 		if (rc) {
 			snprintf(why, len, "MPI error in MPI_Allreduce of %llu bytes",
@@ -493,7 +489,7 @@ out:
 		free(st->rbuf);
 		free(st->set_completion);
 	}
-	free(two);
+	free(per_rank);
 	free(st);
 	return rc;
 }

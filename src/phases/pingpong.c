@@ -9,8 +9,8 @@
  *   at the same time).  The lower rank of a pair starts each exchange.
  * - Latency: after the warm-up, each iteration is MPI_Send + MPI_Recv of
  *   the same size; one CLOCK_MONOTONIC read per iteration, half the time
- *   from one read to the next goes into a histogram.  The whole-loop mean (what OSU and IMB print) is
- *   recorded beside it.
+ *   from one read to the next goes into a histogram.  The whole-loop mean
+ *   (what OSU and IMB print) is recorded beside it.
  * - Bandwidth: windows of 64 MPI_Isend answered by 64 MPI_Irecv and a
  *   4-byte acknowledgement, as osu_bw does.
  * - Node matrix: every pair of node leaders, in n - 1 rounds of disjoint
