@@ -115,4 +115,28 @@ ok $? "np 4 --validate: every payload intact"
 json_true r4.json "d['phases']['pingpong']['node_matrix']['hosts'] == [h['name'] for h in d['context']['hosts']]"
 ok $? "np 4: node matrix over the hosts of the run"
 
+# --- foreign CPU load (hostload.h) -------------------------------------------
+# On any host the verdict is an identity of its own figures; with one busy
+# loop per CPU beside the job, other work holds about half of the CPUs
+# (more, as the waiting ranks yield), which must be seen.
+consistent="(lambda h: h['measured'] and 0 <= h['foreign_cpu_fraction'] <= 1 and h['noisy'] == (h['foreign_cpu_fraction'] > h['threshold'] + h['resolution']) and ('noisy_reason' in h) == h['noisy'])"
+json_true r4.json "$consistent(d['phases']['pingpong']['host_load']) and $consistent(d['phases']['pingpong']['node_matrix']['host_load']) and d['phases']['pingpong']['node_matrix']['noisy'] == d['phases']['pingpong']['node_matrix']['host_load']['noisy']"
+ok $? "np 4: host load of the pairs and the matrix: noisy exactly when the foreign share exceeds threshold + resolution"
+hogs=
+trap 'kill $hogs 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq "$(nproc)"); do
+	sh -c 'while :; do :; done' &
+	hogs="$hogs $!"
+done
+$mpirun -np 2 "$bin" --phases pingpong --sizes 8,64k --iterations 3000 \
+	-o hog.json >outhog.txt 2>errhog.txt
+rc=$?
+kill $hogs 2>/dev/null
+hogs=
+ok $rc "np 2 with one busy loop per CPU beside the job: exits 0"
+json_true hog.json "(lambda h: h['noisy'] and h['foreign_cpu_fraction'] > h['threshold'] and h['noisy_reason'].startswith('other work took'))(d['phases']['pingpong']['host_load'])"
+ok $? "busy loops beside the job: the pairs' host load is noisy ($(json_query hog.json "d['phases']['pingpong']['host_load'].get('foreign_cpu_fraction')" 2>/dev/null))"
+grep -q 'pairs: noisy host: other work took' outhog.txt
+ok $? "busy loops beside the job: the summary says noisy host"
+
 done_testing

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "hpcp/hostload.h"
 #include "hpcp/interfere.h"
 
 #include <errno.h>
@@ -35,24 +36,9 @@ int hpcp_interfere_parse_schedstat(const char *text, uint64_t *runq_ns)
  * 8th value, absent on kernels before 2.6.11 (then: not measurable). */
 int hpcp_interfere_parse_steal(const char *text, uint64_t *steal_ticks)
 {
-	unsigned long long v = 0;
-	char *end;
+	uint64_t busy;
 
-	if (!text || strncmp(text, "cpu ", 4) != 0)
-		return -EINVAL;
-	text += 4;
-	for (int i = 0; i < 8; i++) {
-		while (*text == ' ')
-			text++;
-		errno = 0;
-		v = strtoull(text, &end, 10);
-		if (end == text || errno || (*end != ' ' && *end != '\n' &&
-					     *end != '\0'))
-			return -EINVAL;
-		text = end;
-	}
-	*steal_ticks = v;
-	return 0;
+	return hpcp_hostload_parse_stat(text, &busy, steal_ticks);
 }
 
 static int read_at0(int fd, char *buf, size_t len)

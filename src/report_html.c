@@ -1659,7 +1659,12 @@ static void narrative(struct text *t, const cJSON *root)
 			put(t, "%s", n++ ? ", " : "");
 			esc(t, o->valuestring);
 		}
-		if (!n) {
+		if (cJSON_IsTrue(at(nm, "noisy"))) {
+			put(t, "%snoisy host, not a finding: ", n ? " (" : "none (");
+			esc(t, str_at(nm, "noisy_reason") ?
+				       str_at(nm, "noisy_reason") : "?");
+			put(t, ")");
+		} else if (!n) {
 			put(t, "none");
 			if (str_at(nm, "reason")) {
 				put(t, " (");

@@ -133,6 +133,10 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 			cJSON_GetArrayItem(h, 1)->valuestring);
 		print_pair_sizes(pair, out);
 	}
+	if (cJSON_IsTrue(at(at(ph, "host_load"), "noisy")))
+		fprintf(out, "\n  pairs: noisy host: %s\n",
+			str_at(at(ph, "host_load"), "noisy_reason") ?
+				str_at(at(ph, "host_load"), "noisy_reason") : "?");
 	if (cJSON_GetArraySize(at(m, "hosts")) < 2)
 		return;
 	fprintf(out, "\n  node matrix: %d hosts, %.0f pairs in %.0f rounds%s, "
@@ -159,6 +163,9 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 	fprintf(out, "%s", n_out ? "" : "none");
 	if (str_at(m, "outliers_reason"))
 		fprintf(out, " (%s)", str_at(m, "outliers_reason"));
+	if (cJSON_IsTrue(at(m, "noisy")))
+		fprintf(out, "\n    noisy host: %s",
+			str_at(m, "noisy_reason") ? str_at(m, "noisy_reason") : "?");
 	fprintf(out, "\n");
 }
 
@@ -364,7 +371,9 @@ static void print_findings(const cJSON *root, FILE *out)
 			cJSON_ArrayForEach(o, at(m, "outliers"))
 				fprintf(out, "%s%s", n++ ? ", " : "",
 					o->valuestring);
-			fprintf(out, "%s\n", n ? "" : "none");
+			fprintf(out, "%s%s\n", n ? "" : "none",
+				cJSON_IsTrue(at(m, "noisy")) ?
+					" (noisy host: not a finding)" : "");
 		}
 	}
 	if (comp && status_ok(comp)) {

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/hostload.h"
 #include "hpcp/log.h"
 #include "hpcp/mpiinfo.h"
 #include "hpcp/pairs.h"
@@ -398,7 +399,7 @@ static void report_fit(struct hpcp_res *model, const char *stat,
 
 static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 			  const double *matrix, const double *p99,
-			  int rounds_run)
+			  int rounds_run, const struct hpcp_hostload_result *load)
 {
 	struct hpcp_res *m = hpcp_res_object(out, "node_matrix");
 	struct hpcp_res *arr, *model, *details;
@@ -435,6 +436,20 @@ static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 			 (unsigned long long)ctx->cfg.max_pairs, rounds_run,
 			 total);
 		hpcp_res_str(m, "sampling", note);
+	}
+	/* Another process's time slices show up as slow links: say so
+	 * rather than present them as a finding. */
+	if (hpcp_hostload_report(m, ctx, load)) {
+		char why[200];
+
+		snprintf(why, sizeof(why),
+			 "other work took %.0f %% of a kernel's CPUs during "
+			 "the matrix: links include waits for a time slice, "
+			 "outliers are not a finding", 100 * load->foreign_fraction);
+		hpcp_res_bool(m, "noisy", 1);
+		hpcp_res_str(m, "noisy_reason", why);
+	} else {
+		hpcp_res_bool(m, "noisy", 0);
 	}
 	arr = hpcp_res_array(m, "outliers");
 	if (!med || !effect || !excess || !flag ||
@@ -569,6 +584,8 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	int *rounds = NULL;
 	int n_pairs, rc, rounds_run = 0;
 	uint64_t max_bytes = 0, buf_bytes = 0;
+	struct hpcp_hostload load;
+	struct hpcp_hostload_result load_res;
 
 	if (ctx->size < 2) {
 		free(st);
@@ -636,6 +653,11 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		if (st->dropped)
 			hpcp_res_int(out, "sizes_dropped_count", st->dropped);
 		report_provenance(out);
+	}
+	rc = hpcp_ctx_agree(ctx, hpcp_hostload_begin(ctx, &load));
+	if (rc) {
+		snprintf(why, len, "MPI error before the ping-pong pairs");
+		goto out;
 	}
 	{
 		struct hpcp_res *arr = hpcp_res_array(out, "pairs");
@@ -706,14 +728,26 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			}
 		}
 	}
-	rc = hpcp_ctx_agree(ctx, node_matrix(st, matrix, p99, &rounds_run,
-					     rounds));
+	rc = hpcp_hostload_end(ctx, &load, &load_res);
+	if (rc == 0)
+		rc = hpcp_hostload_begin(ctx, &load);
+	rc = hpcp_ctx_agree(ctx, rc);
+	if (rc) {
+		snprintf(why, len, "MPI error after the ping-pong pairs");
+		goto out;
+	}
+	if (out)
+		hpcp_hostload_report(out, ctx, &load_res);
+	rc = node_matrix(st, matrix, p99, &rounds_run, rounds);
+	if (rc == 0)
+		rc = hpcp_hostload_end(ctx, &load, &load_res);
+	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc) {
 		snprintf(why, len, "MPI error measuring the node matrix");
 		goto out;
 	}
 	if (out)
-		report_matrix(out, ctx, matrix, p99, rounds_run);
+		report_matrix(out, ctx, matrix, p99, rounds_run, &load_res);
 out:
 	if (st) {
 		free(st->sbuf);

@@ -5,6 +5,11 @@
 #     round trip grows by D), while the intra-node p50 does not.
 # (b) 4 nodes, one behind a delay line to all others: the node matrix names
 #     that node, and only it, as the outlier.
+# The delay line runs at real-time priority, so the wire is exact; the
+# ranks are not.  When other work took the CPUs during a measurement,
+# every link includes waits for a time slice: hpcprobe says so
+# (host_load.noisy) and the checks on that measurement report a skip
+# with its words rather than judge the scheduler.
 . "$(dirname "$0")/../tap.sh"
 . "$(dirname "$0")/lib.sh"
 
@@ -40,15 +45,29 @@ run_pair "$CL/d$D.json"
 ok $? "delay $D us: the same path exits 0"
 cluster_undelay 1
 
+# The run's own verdict on its pairs: "" when quiet, else why not.
+noisy_pairs() {
+	json_query "$1" "(lambda h: h['noisy_reason'] if h.get('noisy') else '')(d['phases']['pingpong']['host_load'])"
+}
+n0=$(noisy_pairs "$CL/d0.json")
+nD=$(noisy_pairs "$CL/d$D.json")
+noisy="$n0${n0:+${nD:+; }}$nD"
 inter0=$(p50 "$CL/d0.json" inter_node)
 interD=$(p50 "$CL/d$D.json" inter_node)
 intra0=$(p50 "$CL/d0.json" intra_node)
 intraD=$(p50 "$CL/d$D.json" intra_node)
 delta=$(( (interD - inter0) / 1000 ))
-awk -v d="$delta" -v D=$D 'BEGIN { exit !(d > 0.7 * D && d < 2 * D) }'
-ok $? "inter-node p50 grew by ${delta} us for a ${D} us delay ($((inter0 / 1000)) -> $((interD / 1000)) us; bounds 0.7D..2D)"
-awk -v a="$intra0" -v b="$intraD" -v D=$D 'BEGIN { exit !((b - a) / 1000 < 0.1 * D) }'
-ok $? "intra-node p50 did not grow ($intra0 -> $intraD ns)"
+if [ -n "$noisy" ]; then
+	# The wire guarantees the lower bound whatever the host does.
+	awk -v d="$((interD / 1000))" -v D=$D 'BEGIN { exit !(d > 0.7 * D) }'
+	ok $? "inter-node p50 at least the delay: $((interD / 1000)) us for ${D} us"
+	skip "inter-node p50 grew by 0.7D..2D (measured ${delta} us)" "noisy host: $noisy"
+else
+	awk -v d="$delta" -v D=$D 'BEGIN { exit !(d > 0.7 * D && d < 2 * D) }'
+	ok $? "inter-node p50 grew by ${delta} us for a ${D} us delay ($((inter0 / 1000)) -> $((interD / 1000)) us; bounds 0.7D..2D)"
+	awk -v a="$intra0" -v b="$intraD" -v D=$D 'BEGIN { exit !((b - a) / 1000 < 0.1 * D) }'
+	ok $? "intra-node p50 did not grow ($intra0 -> $intraD ns)"
+fi
 
 # (b) node d reaches the others only through a delay line.
 cluster_down
@@ -61,6 +80,15 @@ cluster_mpirun -np 4 --mca btl self,vader,tcp \
 	"$bin" --phases pingpong --quick --sizes 8 -o "$CL/matrix.json" \
 	>"$CL/matrix.out" 2>&1
 ok $? "4 nodes, node d behind a delay line: exits 0"
+json_true "$CL/matrix.json" "all(d['phases']['pingpong']['node_matrix']['p50_latency_ns'][i][3] > $D * 1000 * 0.7 for i in range(3))"
+ok $? "every link to noded carries at least 0.7 x the delay"
+noisy=$(json_query "$CL/matrix.json" "(lambda m: m['noisy_reason'] if m.get('noisy') else '')(d['phases']['pingpong']['node_matrix'])")
+if [ -n "$noisy" ]; then
+	skip "the node matrix names noded, and only noded, as the outlier" "noisy host: $noisy"
+	skip "exactly the links to noded carry the delay" "noisy host: $noisy"
+	done_testing
+	exit
+fi
 json_true "$CL/matrix.json" "d['phases']['pingpong']['node_matrix']['outliers'] == ['noded']"
 ok $? "the node matrix names noded, and only noded, as the outlier: $(json_query "$CL/matrix.json" "d['phases']['pingpong']['node_matrix']['outliers']" 2>/dev/null)"
 json_true "$CL/matrix.json" "(lambda m: all((m['p50_latency_ns'][i][j] > $D * 1000 * 0.7) == (3 in (i, j)) for i in range(4) for j in range(4) if i != j))(d['phases']['pingpong']['node_matrix'])"
