@@ -16,6 +16,12 @@ CL_NET=10.200.0
 CL_LINKS=10.201
 cluster_src=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# The names above are machine-wide, so two test suites on one machine take
+# turns: cluster_up takes this lock and cluster_down releases it (flock -u
+# releases it for the daemons that inherited the descriptor too); while
+# another suite holds it, cluster_down leaves that suite's cluster alone.
+{ exec 9>>/tmp/hpcprobe-cluster.lock; } 2>/dev/null || exec 9>/dev/null
+
 # cluster_can_run: root, namespaces and a bridge work here, or why not.
 cluster_can_run() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -38,6 +44,12 @@ cluster_can_run() {
 # cluster_down: stop every daemon by its PID file, remove every link and
 # namespace by name.  Safe to call twice and on a half-built cluster.
 cluster_down() {
+	flock -n 9 || return 0
+	cluster_clean
+	flock -u 9
+}
+
+cluster_clean() {
 	local f p
 	if [ -n "${CL:-}" ] && [ -d "$CL" ]; then
 		for f in "$CL"/*.pid "$CL"/slurm/*.pid "$CL"/munge/*.pid; do
@@ -69,7 +81,11 @@ cluster_down() {
 # $CL/netns-rsh and the host list.
 cluster_up() {
 	local n=$1 bridged=${2:-$(seq -s ' ' 1 "$1")} i
-	cluster_down
+	if ! flock -w 3600 9; then
+		echo "cluster_up: another test cluster held the machine for an hour" >&2
+		return 1
+	fi
+	cluster_clean
 	CL=$(mktemp -d /tmp/hpcp-cluster.XXXXXX)
 	chmod 755 "$CL"
 	cp "$cluster_src/netns-rsh" "$CL/netns-rsh"
