@@ -43,8 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; i < cfg.n_sizes; i++)
 			if (cfg.sizes[i] > HPCP_MAX_MSG_BYTES)
 				abort();
-		if (cfg.imbalance < 0 || cfg.imbalance > 10)
-			abort();
+		/* Every number, global or a phase's, within its range. */
+		for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
+			double v;
+
+			if (o->kind != HPCP_OPT_REAL)
+				continue;
+			memcpy(&v, (const char *)&cfg + o->value_offset,
+			       sizeof(v));
+			if (!(v >= o->real_min && v <= o->real_max))
+				abort();
+		}
 	} else if (!err[0]) {
 		abort();   /* a refusal must say why */
 	}

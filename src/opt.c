@@ -1,3 +1,7 @@
+/*
+ * The global options, the merged table and the parser.  --help, the value
+ * texts and the warnings are in opt_text.c.
+ */
 #include "config.h"
 
 #include "hpcp/opt.h"
@@ -6,14 +10,17 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CFG(field) offsetof(struct hpcp_config, field)
-#define NOT_TRACKED SIZE_MAX
+#define NOT_TRACKED HPCP_OPT_NOT_TRACKED
 
-const struct hpcp_opt hpcp_opts[] = {
+/* The global options, of the whole run; a phase's own are in its file. */
+static const struct hpcp_opt global_opts[] = {
 	{ .long_name = "phases", .short_name = 'p', .kind = HPCP_OPT_PHASES,
 	  .metavar = "LIST",
 	  .help = "phases to run, comma-separated, or all (see --list)",
@@ -54,18 +61,6 @@ const struct hpcp_opt hpcp_opts[] = {
 	  .default_text = "all", .min = 1, .max = 1000000000000ull,
 	  .value_offset = CFG(max_pairs),
 	  .given_offset = CFG(max_pairs_given) },
-	{ .long_name = "fabric-provider", .kind = HPCP_OPT_STRING,
-	  .metavar = "NAME",
-	  .help = "libfabric provider of the fabric phase, e.g. efa, "
-		  "'tcp;ofi_rxm', shm; auto: efa when present, else the first "
-		  "RDM provider",
-	  .default_text = "auto",
-	  .value_offset = CFG(fabric_provider), .given_offset = NOT_TRACKED },
-	{ .long_name = "imbalance", .kind = HPCP_OPT_REAL, .metavar = "F",
-	  .help = "compute: rank r of N does 1 + F r/(N-1) times the base "
-		  "work (expected load balance (2+F)/(2+2F))",
-	  .default_text = "0", .real_min = 0, .real_max = 10,
-	  .value_offset = CFG(imbalance), .given_offset = NOT_TRACKED },
 	{ .long_name = "timeout", .short_name = 't', .kind = HPCP_OPT_COUNT,
 	  .metavar = "SECONDS",
 	  .help = "end the job when a rank waits this long on a peer without "
@@ -226,9 +221,93 @@ static void *field(struct hpcp_config *cfg, size_t offset)
 	return (char *)cfg + offset;
 }
 
-static const void *cfield(const struct hpcp_config *cfg, size_t offset)
+/*
+ * The merged table.  A phase's options are rebased: their offsets, into
+ * the phase's own struct, become offsets into the phase's slot of
+ * struct hpcp_config, so the parser, the echo and the value texts treat
+ * every option alike.
+ */
+static struct hpcp_opt merged[HPCP_MAX_OPTS + 1];
+static pthread_once_t merged_once = PTHREAD_ONCE_INIT;
+
+/* A table that cannot be merged is a bug of this build, not bad input. */
+__attribute__((format(printf, 1, 2), noreturn))
+static void table_bug(const char *fmt, ...)
 {
-	return (const char *)cfg + offset;
+	va_list ap;
+
+	fputs("hpcprobe: internal error: option table: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+static void merge(int *n, const struct hpcp_opt *o,
+		  const struct hpcp_phase *p, size_t base)
+{
+	struct hpcp_opt *m;
+
+	if (*n == HPCP_MAX_OPTS)
+		table_bug("more than %d options", HPCP_MAX_OPTS);
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(merged[i].long_name, o->long_name) == 0)
+			table_bug("--%s is defined twice", o->long_name);
+		if (o->short_name && merged[i].short_name == o->short_name)
+			table_bug("-%c is defined twice", o->short_name);
+	}
+	m = &merged[(*n)++];
+	*m = *o;
+	m->phase = p;
+	if (!p)
+		return;
+	m->value_offset += base;
+	if (o->given_offset != NOT_TRACKED)
+		m->given_offset += base;
+}
+
+static void merge_phase(int *n, int index, const struct hpcp_phase *p)
+{
+	size_t base = CFG(phase_opts) +
+		      (size_t)index * sizeof(union hpcp_phase_opts_store);
+
+	if (index >= HPCP_MAX_PHASES)
+		table_bug("more than %d phases", HPCP_MAX_PHASES);
+	if (p->opts_size > HPCP_PHASE_OPTS_BYTES)
+		table_bug("phase %s: %zu bytes of options, room for %d",
+			  p->name, p->opts_size, HPCP_PHASE_OPTS_BYTES);
+	for (const struct hpcp_opt *o = p->opts; o->long_name; o++) {
+		/* These write the global fields (phases, sizes, action). */
+		if (o->kind == HPCP_OPT_ACTION || o->kind == HPCP_OPT_SIZES ||
+		    o->kind == HPCP_OPT_PHASES)
+			table_bug("phase %s: --%s is of a global kind", p->name,
+				  o->long_name);
+		if (o->value_offset >= p->opts_size ||
+		    (o->given_offset != NOT_TRACKED &&
+		     o->given_offset + sizeof(int) > p->opts_size))
+			table_bug("phase %s: --%s lies outside its %zu bytes",
+				  p->name, o->long_name, p->opts_size);
+		merge(n, o, p, base);
+	}
+}
+
+static void build_table(void)
+{
+	int n = 0;
+
+	for (const struct hpcp_opt *o = global_opts; o->long_name; o++)
+		merge(&n, o, NULL, 0);
+	for (int i = 0; hpcp_phases[i]; i++)
+		if (hpcp_phases[i]->opts)
+			merge_phase(&n, i, hpcp_phases[i]);
+	merged[n].long_name = NULL;
+}
+
+const struct hpcp_opt *hpcp_opt_table(void)
+{
+	pthread_once(&merged_once, build_table);
+	return merged;
 }
 
 static int parse_phases(const char *s, struct hpcp_config *cfg, char *err,
@@ -283,7 +362,7 @@ static int parse_phases(const char *s, struct hpcp_config *cfg, char *err,
 
 static const struct hpcp_opt *find_long(const char *name, size_t len)
 {
-	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
+	for (const struct hpcp_opt *o = hpcp_opt_table(); o->long_name; o++)
 		if (strlen(o->long_name) == len &&
 		    strncmp(o->long_name, name, len) == 0)
 			return o;
@@ -292,7 +371,7 @@ static const struct hpcp_opt *find_long(const char *name, size_t len)
 
 static const struct hpcp_opt *find_short(char c)
 {
-	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
+	for (const struct hpcp_opt *o = hpcp_opt_table(); o->long_name; o++)
 		if (o->short_name && o->short_name == c)
 			return o;
 	return NULL;
@@ -315,6 +394,7 @@ static int apply(const struct hpcp_opt *o, const char *value,
 {
 	int rc;
 
+	cfg->given[o - hpcp_opt_table()] = 1;
 	if (o->given_offset != NOT_TRACKED)
 		*(int *)field(cfg, o->given_offset) = 1;
 	switch (o->kind) {
@@ -413,10 +493,15 @@ static void set_defaults(struct hpcp_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->action = HPCP_ACTION_RUN;
 	cfg->output = HPCP_DEFAULT_OUTPUT;
-	cfg->fabric_provider = "auto";
 	cfg->emf_namespace = "hpcprobe";
-	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++)
-		cfg->phases[cfg->n_phases++] = hpcp_phases[i];
+	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++) {
+		const struct hpcp_phase *p = hpcp_phases[i];
+
+		cfg->phases[cfg->n_phases++] = p;
+		if (p->opts_defaults && p->opts_size <= HPCP_PHASE_OPTS_BYTES)
+			memcpy(cfg->phase_opts[i].bytes, p->opts_defaults,
+			       p->opts_size);
+	}
 }
 
 int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
@@ -486,105 +571,4 @@ int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
 			return rc;
 	}
 	return 0;
-}
-
-void hpcp_opt_value_text(const struct hpcp_opt *opt,
-			 const struct hpcp_config *cfg, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	if (len)
-		buf[0] = '\0';
-	if (opt->given_offset != NOT_TRACKED &&
-	    !*(const int *)cfield(cfg, opt->given_offset)) {
-		snprintf(buf, len, "%s", opt->default_text);
-		return;
-	}
-	switch (opt->kind) {
-	case HPCP_OPT_FLAG:
-		snprintf(buf, len, "%s",
-			 *(const int *)cfield(cfg, opt->value_offset) ? "on" :
-									"off");
-		break;
-	case HPCP_OPT_PATH:
-	case HPCP_OPT_STRING:
-	case HPCP_OPT_OPT_PATH: {
-		const char *v =
-			*(const char *const *)cfield(cfg, opt->value_offset);
-
-		snprintf(buf, len, "%s", v ? v : opt->default_text);
-		break;
-	}
-	case HPCP_OPT_COUNT:
-		snprintf(buf, len, "%llu",
-			 (unsigned long long)*(const uint64_t *)cfield(
-				 cfg, opt->value_offset));
-		break;
-	case HPCP_OPT_REAL:
-		snprintf(buf, len, "%g",
-			 *(const double *)cfield(cfg, opt->value_offset));
-		break;
-	case HPCP_OPT_SIZES:
-		for (int i = 0; i < cfg->n_sizes && used < len; i++) {
-			int n = snprintf(buf + used, len - used, "%s%llu",
-					 i ? "," : "",
-					 (unsigned long long)cfg->sizes[i]);
-			if (n < 0)
-				break;
-			used += (size_t)n;
-		}
-		break;
-	case HPCP_OPT_PHASES:
-		for (int i = 0; i < cfg->n_phases && used < len; i++) {
-			int n = snprintf(buf + used, len - used, "%s%s",
-					 i ? "," : "", cfg->phases[i]->name);
-			if (n < 0)
-				break;
-			used += (size_t)n;
-		}
-		break;
-	case HPCP_OPT_ACTION:
-		break;
-	}
-}
-
-int hpcp_opt_is_given(const struct hpcp_opt *opt,
-		      const struct hpcp_config *cfg)
-{
-	if (opt->given_offset == NOT_TRACKED)
-		return 1;
-	return *(const int *)cfield(cfg, opt->given_offset);
-}
-
-void hpcp_opt_print_help(FILE *f)
-{
-	fprintf(f,
-		"Usage: mpirun -np N hpcprobe [OPTIONS]\n"
-		"\n"
-		"Measures an MPI cluster in one job and has rank 0 write one "
-		"results document (JSON).\n"
-		"\n"
-		"Options:\n");
-	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
-		char left[48];
-
-		if (o->short_name)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s",
-				 o->short_name, o->long_name,
-				 o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s",
-				 o->long_name, o->metavar ? " " : "",
-				 o->metavar ? o->metavar : "");
-		fprintf(f, "  %-26s %s", left, o->help);
-		if (o->default_text)
-			fprintf(f, " [default: %s]", o->default_text);
-		fputc('\n', f);
-	}
-	fprintf(f,
-		"\n"
-		"Exit status: 0 every selected phase ran or was unavailable "
-		"here; 1 a phase failed;\n"
-		"2 bad input (nothing is run and no file is written).\n");
 }

@@ -3,6 +3,8 @@
 
 #include "hpcp/phase.h"
 
+#include "hpcp/opt.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,4 +45,22 @@ void hpcp_phase_names(char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
+}
+
+int hpcp_phase_index(const struct hpcp_phase *p)
+{
+	for (int i = 0; hpcp_phases[i]; i++)
+		if (hpcp_phases[i] == p)
+			return i;
+	return -1;
+}
+
+const void *hpcp_phase_opts(const struct hpcp_config *cfg,
+			    const struct hpcp_phase *p)
+{
+	int i = hpcp_phase_index(p);
+
+	if (i < 0 || i >= HPCP_MAX_PHASES || !p->opts)
+		return NULL;
+	return cfg->phase_opts[i].bytes;
 }

@@ -58,6 +58,20 @@ static void print_list(FILE *out)
 	}
 }
 
+/*
+ * A phase's option given without its phase is accepted (a launcher script
+ * may pass it to every run), and said once, on rank 0, before the run.
+ */
+static void warn_unselected(const struct hpcp_config *cfg)
+{
+	char msg[REASON_LEN];
+
+	for (int i = 0; hpcp_opt_unselected(cfg, i, msg, sizeof(msg)); i++) {
+		fprintf(stderr, "hpcprobe: warning: %s\n", msg);
+		fflush(stderr);
+	}
+}
+
 /* Everything before MPI work; returns -1 to go on, else the exit status. */
 static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
@@ -110,7 +124,11 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			hpcp_usage_error("%s", err);
 	}
 	MPI_Bcast(&rc, 1, MPI_INT, 0, world);
-	return rc ? HPCP_EXIT_USAGE : -1;
+	if (rc)
+		return HPCP_EXIT_USAGE;
+	if (rank == 0)
+		warn_unselected(cfg);
+	return -1;
 }
 
 /*

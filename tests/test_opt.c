@@ -1,4 +1,8 @@
-/* Option and size parsing, including every bad input the CLI must refuse. */
+/*
+ * Option and size parsing, including every bad input the CLI must refuse;
+ * the global options merged with each phase's own (--help under a heading
+ * per phase, a phase's option without its phase a warning).
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -17,6 +21,34 @@ static int parse(int argc, char **argv, struct hpcp_config *cfg, char *err)
 }
 
 #define PARSE(cfg, err, ...) parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg, err)
+
+/* The merged table's entry called name, or NULL. */
+static const struct hpcp_opt *opt_named(const char *name)
+{
+	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
+		if (strcmp(o->long_name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* A phase option's value, read where the table says it is. */
+static double real_of(const struct hpcp_config *cfg, const char *name)
+{
+	double v;
+
+	memcpy(&v, (const char *)cfg + opt_named(name)->value_offset,
+	       sizeof(v));
+	return v;
+}
+
+static const char *str_of(const struct hpcp_config *cfg, const char *name)
+{
+	const char *v;
+
+	memcpy(&v, (const char *)cfg + opt_named(name)->value_offset,
+	       sizeof(v));
+	return v;
+}
 
 static void sizes(void)
 {
@@ -141,11 +173,6 @@ static void command_lines(void)
 	       "--validate and --max-pairs 500 parse");
 	tap_ok(PARSE(&cfg, err, "--max-pairs", "0") == -EINVAL &&
 	       strstr(err, "--max-pairs"), "--max-pairs 0 is refused");
-	tap_ok(PARSE(&cfg, err, "--imbalance", "0.5") == 0 &&
-	       cfg.imbalance == 0.5, "--imbalance 0.5 parses");
-	tap_ok(PARSE(&cfg, err, "--imbalance", "11") == -EINVAL &&
-	       strstr(err, "--imbalance") && strstr(err, "0..10"),
-	       "--imbalance 11 names the range: %s", err);
 	tap_ok(PARSE(&cfg, err, "--help") == 0 &&
 	       cfg.action == HPCP_ACTION_HELP, "--help selects help");
 	tap_ok(PARSE(&cfg, err, "-V") == 0 &&
@@ -188,6 +215,137 @@ static void command_lines(void)
 	       "empty output name is refused");
 }
 
+/* The global table and every phase's, merged. */
+static void merged_table(void)
+{
+	const struct hpcp_opt *imb = opt_named("imbalance");
+	const struct hpcp_opt *prov = opt_named("fabric-provider");
+	const struct hpcp_phase *compute = hpcp_phase_find("compute");
+	const struct hpcp_phase *fabric = hpcp_phase_find("fabric");
+	int n_global = 0, n_phase = 0, globals_first = 1, owned = 1;
+
+	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
+		if (o->phase) {
+			n_phase++;
+		} else {
+			globals_first &= n_phase == 0;
+			n_global++;
+		}
+	}
+	for (int i = 0; hpcp_phases[i]; i++)
+		for (const struct hpcp_opt *o = hpcp_phases[i]->opts;
+		     o && o->long_name; o++)
+			owned &= opt_named(o->long_name) &&
+				 opt_named(o->long_name)->phase == hpcp_phases[i];
+	tap_ok(owned && n_phase >= 2,
+	       "every phase's options are in the merged table, owned by the "
+	       "phase (%d global, %d of phases)", n_global, n_phase);
+	tap_ok(globals_first, "the global options come first");
+	tap_ok(imb && compute && imb->phase == compute,
+	       "--imbalance belongs to the compute phase");
+	tap_ok(prov && fabric && prov->phase == fabric,
+	       "--fabric-provider belongs to the fabric phase");
+	tap_ok(opt_named("phases") && !opt_named("phases")->phase &&
+	       opt_named("timeout") && !opt_named("timeout")->phase,
+	       "--phases and --timeout are global");
+	tap_ok(n_global + n_phase <= HPCP_MAX_OPTS,
+	       "the merged table fits its %d entries", HPCP_MAX_OPTS);
+}
+
+static void phase_options(void)
+{
+	struct hpcp_config cfg;
+	const struct hpcp_phase *compute = hpcp_phase_find("compute");
+	const struct hpcp_phase *fabric = hpcp_phase_find("fabric");
+	const char *slot;
+	char err[512];
+
+	tap_ok(PARSE(&cfg, err, "--quick") == 0 &&
+	       real_of(&cfg, "imbalance") == 0 &&
+	       strcmp(str_of(&cfg, "fabric-provider"), "auto") == 0,
+	       "phase option defaults: --imbalance 0, --fabric-provider auto");
+	tap_ok(PARSE(&cfg, err, "--imbalance", "0.5", "-q",
+		     "--fabric-provider", "tcp;ofi_rxm", "--phases",
+		     "compute,fabric") == 0 &&
+	       real_of(&cfg, "imbalance") == 0.5 &&
+	       strcmp(str_of(&cfg, "fabric-provider"), "tcp;ofi_rxm") == 0 &&
+	       cfg.quick && cfg.n_phases == 2,
+	       "global and phase options parse in one command line");
+	slot = hpcp_phase_opts(&cfg, compute);
+	tap_ok(slot && (const char *)&cfg + opt_named("imbalance")->value_offset
+				== slot,
+	       "--imbalance lands in the compute phase's own struct");
+	tap_ok(hpcp_phase_opts(&cfg, fabric) != slot &&
+	       hpcp_phase_opts(&cfg, hpcp_phase_find("topology")) == NULL,
+	       "each phase has its own struct; a phase without options none");
+	tap_ok(PARSE(&cfg, err, "--imbalance=2") == 0 &&
+	       real_of(&cfg, "imbalance") == 2, "--imbalance=2 parses");
+	tap_ok(PARSE(&cfg, err, "--phases", "topology") == 0 &&
+	       real_of(&cfg, "imbalance") == 0,
+	       "a new parse starts from the phase's defaults again");
+
+	tap_ok(PARSE(&cfg, err, "--imbalance", "11") == -EINVAL &&
+	       strstr(err, "--imbalance") && strstr(err, "0..10") &&
+	       !strchr(err, '\n'),
+	       "--imbalance 11 names the range, in one line: %s", err);
+	tap_ok(PARSE(&cfg, err, "--imbalance", "-2") == -EINVAL &&
+	       strstr(err, "'-2'"), "--imbalance -2 is refused: %s", err);
+	tap_ok(PARSE(&cfg, err, "--imbalance", "lots") == -EINVAL &&
+	       strstr(err, "--imbalance"), "--imbalance lots is refused");
+	tap_ok(PARSE(&cfg, err, "--phases", "topology", "--imbalance",
+		     "11") == -EINVAL && strstr(err, "--imbalance"),
+	       "a phase option is checked when its phase is not selected");
+	tap_ok(PARSE(&cfg, err, "--imbalance") == -EINVAL &&
+	       strstr(err, "--imbalance") && strstr(err, "needs a value"),
+	       "--imbalance without a value is refused");
+	tap_ok(PARSE(&cfg, err, "--fabric-provider", "") == -EINVAL &&
+	       strstr(err, "--fabric-provider") && strstr(err, "NAME"),
+	       "--fabric-provider '' is refused: %s", err);
+}
+
+static void unselected(void)
+{
+	struct hpcp_config cfg;
+	char err[512], msg[256];
+	const struct hpcp_opt *o;
+
+	PARSE(&cfg, err, "--fabric-provider", "tcp", "--phases", "topology");
+	o = hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg));
+	tap_ok(o == opt_named("fabric-provider"),
+	       "--fabric-provider without fabric: warned");
+	tap_is_str(msg, "--fabric-provider applies to phase fabric, which "
+			"is not selected", "the warning names the option and "
+					    "its phase");
+	tap_ok(!hpcp_opt_unselected(&cfg, 1, msg, sizeof(msg)),
+	       "one option, one warning");
+	tap_ok(strcmp(str_of(&cfg, "fabric-provider"), "tcp") == 0,
+	       "the option is still parsed");
+
+	PARSE(&cfg, err, "--imbalance", "1", "--phases", "topology,fabric");
+	o = hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg));
+	tap_ok(o == opt_named("imbalance") &&
+	       strcmp(msg, "--imbalance applies to phase compute, which is "
+			   "not selected") == 0,
+	       "--imbalance without compute: %s", msg);
+	PARSE(&cfg, err, "--phases", "topology", "--imbalance", "1",
+	      "--fabric-provider", "shm");
+	tap_ok(hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg)) ==
+			       opt_named("imbalance") &&
+		       hpcp_opt_unselected(&cfg, 1, msg, sizeof(msg)) ==
+			       opt_named("fabric-provider") &&
+		       !hpcp_opt_unselected(&cfg, 2, msg, sizeof(msg)),
+	       "two such options: two warnings, whatever the order");
+	PARSE(&cfg, err, "--phases", "compute", "--imbalance", "1");
+	tap_ok(!hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg)),
+	       "--imbalance with compute: no warning");
+	PARSE(&cfg, err, "--imbalance", "1", "--fabric-provider", "efa");
+	tap_ok(!hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg)),
+	       "all phases (the default): no warning");
+	PARSE(&cfg, err, "--phases", "topology");
+	tap_ok(!hpcp_opt_unselected(&cfg, 0, msg, sizeof(msg)),
+	       "phase options left at their defaults: no warning");
+}
+
 static void help_text(void)
 {
 	char buf[8192] = "";
@@ -205,6 +363,32 @@ static void help_text(void)
 	tap_ok(all_listed, "--help lists every option of the table");
 	tap_ok(strstr(buf, "Exit status") != NULL,
 	       "--help documents the exit status");
+	{
+		const char *cs = strstr(buf, "\ncompute options:\n");
+		const char *fs = strstr(buf, "\nfabric options:\n");
+		const char *imb = strstr(buf, "--imbalance");
+		const char *prov = strstr(buf, "--fabric-provider");
+		const char *first = cs && fs ? (cs < fs ? cs : fs) : NULL;
+		int globals_above = 1;
+
+		tap_ok(cs && fs, "--help has a heading per phase with options");
+		tap_ok(cs && imb > cs && (!fs || fs < cs || imb < fs),
+		       "--imbalance is under compute options:");
+		tap_ok(fs && prov > fs && (!cs || cs < fs || prov < cs),
+		       "--fabric-provider is under fabric options:");
+		for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "--%s ", o->long_name);
+			if (!o->phase && first)
+				globals_above &= strstr(buf, name) &&
+						 strstr(buf, name) < first;
+		}
+		tap_ok(globals_above,
+		       "the global options are above the phase headings");
+		tap_ok(!strstr(buf, "topology options:"),
+		       "no heading for a phase without options");
+	}
 }
 
 static void echo_text(void)
@@ -213,18 +397,25 @@ static void echo_text(void)
 	char err[512], text[256];
 	const struct hpcp_opt *sizes_opt = NULL, *iters = NULL;
 
-	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
-		if (strcmp(o->long_name, "sizes") == 0)
-			sizes_opt = o;
-		if (strcmp(o->long_name, "iterations") == 0)
-			iters = o;
-	}
+	sizes_opt = opt_named("sizes");
+	iters = opt_named("iterations");
 	PARSE(&cfg, err, "--sizes", "8,1k");
 	hpcp_opt_value_text(sizes_opt, &cfg, text, sizeof(text));
 	tap_is_str(text, "8,1024", "config echo of --sizes 8,1k");
 	hpcp_opt_value_text(iters, &cfg, text, sizeof(text));
 	tap_is_str(text, iters->default_text,
 		   "config echo of an unset option is its default text");
+	hpcp_opt_value_text(opt_named("fabric-provider"), &cfg, text,
+			    sizeof(text));
+	tap_is_str(text, "auto", "config echo of a phase option's default");
+	PARSE(&cfg, err, "--imbalance", "0.5", "--fabric-provider", "shm");
+	hpcp_opt_value_text(opt_named("imbalance"), &cfg, text, sizeof(text));
+	tap_is_str(text, "0.5", "config echo of --imbalance 0.5");
+	hpcp_opt_value_text(opt_named("fabric-provider"), &cfg, text,
+			    sizeof(text));
+	tap_is_str(text, "shm", "config echo of --fabric-provider shm");
+	tap_ok(hpcp_opt_is_given(opt_named("imbalance"), &cfg),
+	       "--imbalance is echoed as its value, never a default text");
 }
 
 int main(void)
@@ -233,6 +424,9 @@ int main(void)
 	counts();
 	reals();
 	command_lines();
+	merged_table();
+	phase_options();
+	unselected();
 	help_text();
 	echo_text();
 	return tap_done();

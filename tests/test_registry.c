@@ -4,8 +4,65 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "tap.h"
+
+/* Each phase's own options: well-formed, in the merged table once. */
+static void phase_options(int n)
+{
+	int fits = 1, described = 1, kinds = 1, merged = 1, slots = 1;
+	int total = 0, in_table = 0;
+	struct hpcp_config cfg;
+	char err[256];
+	char *argv[] = { "hpcprobe", NULL };
+
+	hpcp_opt_parse(1, argv, &cfg, err, sizeof(err));
+	for (int i = 0; i < n; i++) {
+		const struct hpcp_phase *p = hpcp_phases[i];
+
+		tap_ok(hpcp_phase_index(p) == i, "index('%s') is %d", p->name,
+		       i);
+		slots &= (hpcp_phase_opts(&cfg, p) != NULL) == (p->opts != NULL);
+		if (!p->opts)
+			continue;
+		fits &= p->opts_size > 0 &&
+			p->opts_size <= HPCP_PHASE_OPTS_BYTES &&
+			p->opts_defaults != NULL;
+		/* The values start as the phase's defaults. */
+		slots &= memcmp(hpcp_phase_opts(&cfg, p), p->opts_defaults,
+				p->opts_size) == 0;
+		for (const struct hpcp_opt *o = p->opts; o->long_name; o++) {
+			int found = 0;
+
+			total++;
+			described &= o->help && *o->help && o->default_text &&
+				     o->metavar;
+			kinds &= o->kind != HPCP_OPT_ACTION &&
+				 o->kind != HPCP_OPT_SIZES &&
+				 o->kind != HPCP_OPT_PHASES &&
+				 o->value_offset < p->opts_size;
+			for (const struct hpcp_opt *m = hpcp_opts; m->long_name;
+			     m++)
+				found += strcmp(m->long_name, o->long_name) == 0 &&
+					 m->phase == p;
+			merged &= found == 1;
+		}
+	}
+	for (const struct hpcp_opt *m = hpcp_opts; m->long_name; m++)
+		in_table += m->phase != NULL;
+	tap_ok(fits, "every phase's option values fit its %d bytes, with "
+		     "defaults", HPCP_PHASE_OPTS_BYTES);
+	tap_ok(described, "every phase option has help, a metavar and a "
+			  "default text");
+	tap_ok(kinds, "phase options are of a phase's kinds and lie in the "
+		      "phase's struct");
+	tap_ok(merged && in_table == total,
+	       "each phase option is once in the merged table (%d)", total);
+	tap_ok(slots, "a phase with options has its values in the config, "
+		      "starting as its defaults; a phase without has none");
+	tap_ok(hpcp_phase_index(NULL) == -1, "an unregistered phase has no index");
+}
 
 int main(void)
 {
@@ -52,5 +109,6 @@ int main(void)
 			       strcmp(why, "built without it") == 0,
 		       "an unavailable phase reports -ENOTSUP with its reason");
 	}
+	phase_options(n);
 	return tap_done();
 }

@@ -1,10 +1,12 @@
 /*
  * Command-line options, described once.
  *
- * One table (src/opt.c) drives parsing, --help, validation and the echo of
- * the effective configuration in the results document.  Parsing is pure:
- * no MPI, no output, so every rank parses the same argv to the same result
- * and tests can feed it anything.
+ * The global options are one table (src/opt.c); a phase's own options are
+ * a table in the phase (phase.h).  The two merge into one table, hpcp_opts,
+ * which drives parsing, --help (a phase's options under its own heading),
+ * validation and the echo of the effective configuration in the results
+ * document.  Parsing is pure: no MPI, no output, so every rank parses the
+ * same argv to the same result and tests can feed it anything.
  */
 #ifndef HPCP_OPT_H
 #define HPCP_OPT_H
@@ -20,6 +22,12 @@
 #define HPCP_DEFAULT_OUTPUT "hpcprobe-results.json"
 #define HPCP_DEFAULT_TIMEOUT_S 120
 #define HPCP_QUICK_TIMEOUT_S 30
+/* Options of the merged table, global and every phase's together. */
+#define HPCP_MAX_OPTS 64
+/* Room for one phase's option values (its own struct). */
+#define HPCP_PHASE_OPTS_BYTES 64
+/* given_offset of an option whose being set is not recorded there. */
+#define HPCP_OPT_NOT_TRACKED SIZE_MAX
 
 struct hpcp_phase;
 
@@ -47,13 +55,19 @@ struct hpcp_config {
 	int validate;                    /* check payloads, outside timing */
 	int max_pairs_given;
 	uint64_t max_pairs;              /* node-matrix pairs; 0: all */
-	const char *fabric_provider;     /* libfabric provider, or "auto" */
-	double imbalance;                /* compute: extra work of the last rank */
 	const char *emf;                 /* CloudWatch EMF file, "-", or NULL */
 	const char *emf_namespace;
 	const char *prom;                /* Prometheus textfile, or NULL */
 	int timeout_given;
 	uint64_t timeout;                /* watchdog, seconds without progress */
+	/* Set by the command line, by index into hpcp_opts. */
+	unsigned char given[HPCP_MAX_OPTS];
+	/* Each registered phase's option values, by registry index: the
+	 * phase's own struct (hpcp_phase_opts() in phase.h). */
+	union hpcp_phase_opts_store {
+		max_align_t align;
+		unsigned char bytes[HPCP_PHASE_OPTS_BYTES];
+	} phase_opts[HPCP_MAX_PHASES];
 };
 
 enum hpcp_opt_kind {
@@ -80,19 +94,43 @@ struct hpcp_opt {
 	const char *charset;        /* STRING: allowed characters, or NULL */
 	size_t max_len;             /* STRING: longest accepted, 0 any */
 	enum hpcp_action action;    /* ACTION */
-	size_t value_offset;        /* into struct hpcp_config */
-	size_t given_offset;        /* into struct hpcp_config, or SIZE_MAX */
+	/*
+	 * Where the value and the given flag (an int) live: in the global
+	 * table and in hpcp_opts, offsets into struct hpcp_config; in a
+	 * phase's table, into the phase's own option struct.  given_offset
+	 * HPCP_OPT_NOT_TRACKED: not recorded (the echo then shows the value,
+	 * never the default text).
+	 */
+	size_t value_offset;
+	size_t given_offset;
+	/* In hpcp_opts: the phase the option belongs to; NULL: global. */
+	const struct hpcp_phase *phase;
 };
 
-/* The table, ending with an entry whose long_name is NULL. */
-extern const struct hpcp_opt hpcp_opts[];
+/*
+ * The merged table: the global options, then each registered phase's in
+ * registry order, ending with an entry whose long_name is NULL.  Built once
+ * from what is compiled in (the same on every rank); a name given twice is
+ * a programming error and aborts.
+ */
+const struct hpcp_opt *hpcp_opt_table(void);
+#define hpcp_opts (hpcp_opt_table())
 
 /*
- * Parse argv into *cfg (defaults first).  Returns 0, or -EINVAL with one
- * line naming the option and what it accepts in err.
+ * Parse argv into *cfg (defaults first, each phase's too).  Returns 0, or
+ * -EINVAL with one line naming the option and what it accepts in err.
  */
 int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
 		   char *err, size_t errlen);
+
+/*
+ * The i-th (from 0) option the command line set for a phase it did not
+ * select, with the warning in msg ("--imbalance applies to phase compute,
+ * which is not selected"); NULL when there is no i-th.  Not an error: the
+ * option is parsed and checked all the same.
+ */
+const struct hpcp_opt *hpcp_opt_unselected(const struct hpcp_config *cfg,
+					   int i, char *msg, size_t len);
 
 /*
  * One size: digits with an optional k/K, m/M, g/G suffix (powers of 1024),
@@ -111,7 +149,8 @@ int hpcp_parse_real(const char *s, double min, double max, double *out);
 int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
 		     uint64_t *out);
 
-/* --help text from the table. */
+/* --help text from the table: the global options, then each phase's under
+ * "<phase> options:". */
 void hpcp_opt_print_help(FILE *f);
 
 /* The value of one option as text ("8,1024", "yes", "auto"...). */

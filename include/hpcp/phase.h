@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
+struct hpcp_config;
 struct hpcp_ctx;
+struct hpcp_opt;
 struct hpcp_res;
 
 struct hpcp_phase {
@@ -31,7 +33,25 @@ struct hpcp_phase {
 	 */
 	int (*run)(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		   size_t len);
+	/*
+	 * The phase's own options (opt.h), NULL-terminated, or NULL: parsed
+	 * and checked with the global ones, listed by --help under
+	 * "<name> options:", echoed in the document's run.config.  Their
+	 * value_offset and given_offset are into the phase's option struct,
+	 * opts_size bytes (at most HPCP_PHASE_OPTS_BYTES), which starts as a
+	 * copy of *opts_defaults; at run time hpcp_phase_opts() gives it.
+	 * Set all three with HPCP_PHASE_OPTIONS.
+	 */
+	const struct hpcp_opt *opts;
+	const void *opts_defaults;
+	size_t opts_size;
 };
+
+/* In a phase's initializer: its option table and its defaults, an object
+ * of the phase's option struct. */
+#define HPCP_PHASE_OPTIONS(table, defaults) \
+	.opts = (table), .opts_defaults = &(defaults), \
+	.opts_size = sizeof(defaults)
 
 /* Every phase, available or not, in run order; NULL-terminated. */
 extern const struct hpcp_phase *const hpcp_phases[];
@@ -44,5 +64,17 @@ int hpcp_phase_available(const struct hpcp_phase *p, char *why, size_t len);
 
 /* "topology, pingpong, ..." of all registered phases into buf. */
 void hpcp_phase_names(char *buf, size_t len);
+
+/* p's index in the registry, or -1. */
+int hpcp_phase_index(const struct hpcp_phase *p);
+
+/*
+ * p's option values as parsed into cfg: a pointer to the phase's option
+ * struct (cast it back), or NULL when p has no options or is not
+ * registered.  Every rank parses the same argv, so every rank reads the
+ * same values.
+ */
+const void *hpcp_phase_opts(const struct hpcp_config *cfg,
+			    const struct hpcp_phase *p);
 
 #endif

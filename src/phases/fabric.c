@@ -42,6 +42,34 @@
 
 extern char **environ;
 
+/* This phase's options (phase.h), parsed with the global ones. */
+struct fabric_opts {
+	const char *provider;   /* libfabric provider, or "auto" */
+};
+
+static const struct fabric_opts fabric_defaults = { .provider = "auto" };
+
+static const struct hpcp_opt fabric_options[] = {
+	{ .long_name = "fabric-provider", .kind = HPCP_OPT_STRING,
+	  .metavar = "NAME",
+	  .help = "libfabric provider, e.g. efa, 'tcp;ofi_rxm', shm; auto: "
+		  "efa when present, else the first RDM provider",
+	  .default_text = "auto",
+	  .value_offset = offsetof(struct fabric_opts, provider),
+	  .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = NULL },
+};
+
+extern const struct hpcp_phase hpcp_phase_fabric;
+
+static const char *requested_provider(const struct hpcp_ctx *ctx)
+{
+	const struct fabric_opts *o =
+		hpcp_phase_opts(&ctx->cfg, &hpcp_phase_fabric);
+
+	return o ? o->provider : fabric_defaults.provider;
+}
+
 struct fab_state {
 	struct hpcp_ctx *ctx;
 	struct hpcp_fabric *fab;
@@ -299,7 +327,7 @@ static void report_provider(struct hpcp_res *out, const struct fab_state *st,
 			     (int64_t)st->info.max_msg_size);
 	hpcp_res_int(prov, "inject_size_bytes", (int64_t)st->info.inject_size);
 	hpcp_res_bool(prov, "registers_buffers", st->info.mr_local);
-	hpcp_res_str(prov, "requested", st->ctx->cfg.fabric_provider);
+	hpcp_res_str(prov, "requested", requested_provider(st->ctx));
 	if (note && *note)
 		hpcp_res_str(prov, "note", note);
 	hpcp_res_bool(out, "efa_used", strcmp(st->info.provider, "efa") == 0);
@@ -326,7 +354,7 @@ static int choose(struct fab_state *st, char *provider, size_t plen,
 	int rc = 0;
 
 	if (ctx->rank == 0)
-		rc = hpcp_fabric_choose(ctx->cfg.fabric_provider,
+		rc = hpcp_fabric_choose(requested_provider(ctx),
 					ctx->n_nodes == 1, provider, plen, note,
 					nlen, why, len);
 	MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm);
@@ -498,4 +526,5 @@ const struct hpcp_phase hpcp_phase_fabric = {
 	.summary = "libfabric RDM ping-pong (EFA in production): latency "
 		   "distributions, bandwidth, provider, EFA counter deltas",
 	.run = fabric_run,
+	HPCP_PHASE_OPTIONS(fabric_options, fabric_defaults),
 };
