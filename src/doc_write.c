@@ -1,178 +1,54 @@
-/* Writing the document: atomically, so a reader never sees half a file. */
+/* Writing the document (atomically, through doc/publish.c) and marking
+ * how a run ended in the file already written. */
 #include "config.h"
 
-#include "report_int.h"
+#include "doc_int.h"
 
 #include "hpcp/timer.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-static void dir_of(const char *path, char *dir, size_t len)
+/* The document as text with a final newline, like any text file. */
+static int publish_json(const cJSON *root, const char *path, char *err,
+			size_t errlen)
 {
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(dir, len, ".");
-	else if (slash == path)
-		snprintf(dir, len, "/");
-	else
-		snprintf(dir, len, "%.*s", (int)(slash - path), path);
-}
-
-int hpcp_output_check(const char *path, const char *option, char *err,
-		      size_t errlen)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-
-	if (strcmp(path, "-") == 0)
-		return 0;
-	if (path[0] == '\0' || path[strlen(path) - 1] == '/') {
-		snprintf(err, errlen, "%s: '%s' is not a file name",
-			 option, path);
-		return -EINVAL;
-	}
-	dir_of(path, dir, sizeof(dir));
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-			 "%s: directory '%s' does not exist (accepted: a "
-			 "file in an existing, writable directory, or -)",
-			 option, dir);
-		return -ENOENT;
-	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		snprintf(err, errlen,
-			 "%s: directory '%s' is not writable (%s)", option,
-			 dir, strerror(errno));
-		return -EACCES;
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: '%s' is a directory", option, path);
-		return -EISDIR;
-	}
-	/* The file is replaced by rename(): never do that to a device or a
-	 * pipe (-o /dev/null would lose it); - is stdout. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen,
-			 "%s: '%s' is not a regular file (accepted: a "
-			 "file name, or - for stdout)", option, path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-
-int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
-		   size_t errlen)
-{
-	char *text;
+	char *text = cJSON_Print(root), *line;
 	size_t len;
 	int rc;
 
-	if (!doc || hpcp_report_oom) {
-		hpcp_report_oom = 0;
-		snprintf(err, errlen, "out of memory building the document");
-		return -ENOMEM;
-	}
-	text = cJSON_Print(doc->root);
 	if (!text) {
 		snprintf(err, errlen, "out of memory printing the document");
 		return -ENOMEM;
 	}
 	len = strlen(text);
-	if (strcmp(path, "-") == 0) {
-		rc = write_all(STDOUT_FILENO, text, len);
-		if (!rc)
-			rc = write_all(STDOUT_FILENO, "\n", 1);
+	line = malloc(len + 2);
+	if (!line) {
 		cJSON_free(text);
-		if (rc)
-			snprintf(err, errlen, "writing to stdout: %s",
-				 strerror(-rc));
-		return rc;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-
-	{
-		/* The document ends with a newline, like any text file. */
-		char *line = malloc(len + 2);
-
-		if (!line) {
-			cJSON_free(text);
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		memcpy(line, text, len);
-		memcpy(line + len, "\n", 2);
-		rc = hpcp_report_publish(line, len + 1, path, err, errlen);
-		free(line);
-	}
+	memcpy(line, text, len);
+	memcpy(line + len, "\n", 2);
 	cJSON_free(text);
+	rc = hpcp_publish(line, len + 1, path, err, errlen);
+	free(line);
 	return rc;
 }
 
-int hpcp_report_publish(const char *text, size_t len, const char *path,
-			char *err, size_t errlen)
+int hpcp_doc_write(struct hpcp_doc *doc, const char *path, char *err,
+		   size_t errlen)
 {
-	char tmp[PATH_MAX];
-	int fd, rc;
-
-	if (strcmp(path, "-") == 0) {
-		rc = write_all(STDOUT_FILENO, text, len);
-		if (rc)
-			snprintf(err, errlen, "writing to stdout: %s",
-				 strerror(-rc));
-		return rc;
+	if (!doc || hpcp_doc_oom || doc->oom) {
+		hpcp_doc_oom = 0;
+		if (doc)
+			doc->oom = 0;
+		snprintf(err, errlen, "out of memory building the document");
+		return -ENOMEM;
 	}
-	/* Same directory as the target, so rename() cannot cross devices. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
-	    (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create a file next to %s: %s",
-			 path, strerror(-rc));
-		return rc;
-	}
-	rc = write_all(fd, text, len);
-	/* mkstemp makes 0600; results are meant to be shared. */
-	if (!rc && fchmod(fd, 0644) != 0)
-		rc = -errno;
-	if (!rc && fsync(fd) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
-	}
-	return rc;
+	return publish_json(doc->root, path, err, errlen);
 }
 
 static void set_item(cJSON *obj, const char *key, cJSON *item)
@@ -195,29 +71,14 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 		       const char *reason, double phase_s, char *err,
 		       size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL, now[40];
+	char *text, now[40];
 	cJSON *root, *run, *phases, *ph, *warnings;
-	long n;
 	int rc;
 
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		return rc;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0) {
-		rewind(f);
-		text = malloc((size_t)n + 1);
-		if (text && fread(text, 1, (size_t)n, f) == (size_t)n)
-			text[n] = '\0';
-		else {
-			free(text);
-			text = NULL;
-		}
-	}
-	fclose(f);
-	root = text ? cJSON_Parse(text) : NULL;
+	text = hpcp_doc_read_file(path, err, errlen);
+	if (!text)
+		return -EINVAL;
+	root = cJSON_Parse(text);
 	free(text);
 	if (!root) {
 		snprintf(err, errlen, "%s: not a readable document", path);
@@ -248,24 +109,7 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 	warnings = cJSON_GetObjectItemCaseSensitive(root, "warnings");
 	if (cJSON_IsArray(warnings))
 		cJSON_AddItemToArray(warnings, cJSON_CreateString(reason));
-	text = cJSON_Print(root);
+	rc = publish_json(root, path, err, errlen);
 	cJSON_Delete(root);
-	if (!text) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	{
-		char *line = malloc(strlen(text) + 2);
-
-		if (!line) {
-			cJSON_free(text);
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		sprintf(line, "%s\n", text);
-		rc = hpcp_report_publish(line, strlen(line), path, err, errlen);
-		free(line);
-	}
-	cJSON_free(text);
 	return rc;
 }

@@ -1,7 +1,8 @@
-/* The human summary on stdout: a projection of the document, never parsed. */
+/* The human summary: hpcprobe prints it after a run, hpcprobe-report
+ * --summary from a document; a projection of the document, never parsed. */
 #include "config.h"
 
-#include "report_int.h"
+#include "hpcpdoc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,36 +10,36 @@
 
 static int status_ok(const cJSON *phase)
 {
-	const char *s = str_at(phase, "status");
+	const char *s = hpcp_str_at(phase, "status");
 
 	return s && strcmp(s, "ok") == 0;
 }
 
 static void print_host(const cJSON *host, FILE *out)
 {
-	const cJSON *topo = at(host, "topology");
-	const cJSON *ranks = at(host, "ranks");
+	const cJSON *topo = hpcp_at(host, "topology");
+	const cJSON *ranks = hpcp_at(host, "ranks");
 	const cJSON *dev;
 	int efa = 0;
 
-	fprintf(out, "  %-20s %d rank%s", str_at(host, "name"),
+	fprintf(out, "  %-20s %d rank%s", hpcp_str_at(host, "name"),
 		cJSON_GetArraySize(ranks),
 		cJSON_GetArraySize(ranks) == 1 ? "" : "s");
-	if (!cJSON_IsTrue(at(topo, "available"))) {
-		const char *why = str_at(topo, "reason");
+	if (!cJSON_IsTrue(hpcp_at(topo, "available"))) {
+		const char *why = hpcp_str_at(topo, "reason");
 
 		fprintf(out, ", topology unknown (%s)\n", why ? why : "?");
 		return;
 	}
-	cJSON_ArrayForEach(dev, at(topo, "network_devices"))
-		efa += cJSON_IsTrue(at(dev, "efa"));
+	cJSON_ArrayForEach(dev, hpcp_at(topo, "network_devices"))
+		efa += cJSON_IsTrue(hpcp_at(dev, "efa"));
 	fprintf(out,
 		", %.0f package(s), %.0f cores, %.0f PUs, %.0f NUMA node(s), "
 		"%.1f GiB, %d EFA adapter(s)\n",
-		num_at(topo, "packages_count", 0),
-		num_at(topo, "cores_count", 0), num_at(topo, "pus_count", 0),
-		num_at(topo, "numa_nodes_count", 0),
-		num_at(topo, "memory_bytes", 0) / (1024.0 * 1024 * 1024), efa);
+		hpcp_num_at(topo, "packages_count", 0),
+		hpcp_num_at(topo, "cores_count", 0), hpcp_num_at(topo, "pus_count", 0),
+		hpcp_num_at(topo, "numa_nodes_count", 0),
+		hpcp_num_at(topo, "memory_bytes", 0) / (1024.0 * 1024 * 1024), efa);
 }
 
 static void fmt_ns(double ns, char *buf, size_t len)
@@ -65,10 +66,10 @@ static void fmt_rate(const cJSON *v, char *buf, size_t len)
  * footnote says so), "-" when absent. */
 static void fmt_pct(const cJSON *lat, const char *key, char *buf, size_t len)
 {
-	if (cJSON_IsNull(at(lat, key)))
+	if (cJSON_IsNull(hpcp_at(lat, key)))
 		snprintf(buf, len, "n/a");
 	else
-		fmt_ns(num_at(lat, key, -1), buf, len);
+		fmt_ns(hpcp_num_at(lat, key, -1), buf, len);
 }
 
 /* Whether a row of the table shows a percentile left null. */
@@ -77,8 +78,8 @@ static int any_na(const cJSON *sizes)
 	const cJSON *size;
 
 	cJSON_ArrayForEach(size, sizes)
-		if (cJSON_IsNull(at(at(size, "latency_ns"), "p50")) ||
-		    cJSON_IsNull(at(at(size, "latency_ns"), "p99")))
+		if (cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p50")) ||
+		    cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p99")))
 			return 1;
 	return 0;
 }
@@ -93,15 +94,15 @@ static void print_na_note(FILE *out, const cJSON *sizes)
 static void print_latency_row(FILE *out, const cJSON *size,
 			      const char *rate_key)
 {
-	const cJSON *lat = at(size, "latency_ns");
+	const cJSON *lat = hpcp_at(size, "latency_ns");
 	char p50[24], p99[24], max[24], rate[24];
 
 	fmt_pct(lat, "p50", p50, sizeof(p50));
 	fmt_pct(lat, "p99", p99, sizeof(p99));
-	fmt_ns(num_at(lat, "max", -1), max, sizeof(max));
-	fmt_rate(at(size, rate_key), rate, sizeof(rate));
+	fmt_ns(hpcp_num_at(lat, "max", -1), max, sizeof(max));
+	fmt_rate(hpcp_at(size, rate_key), rate, sizeof(rate));
 	fprintf(out, "    %10.0f  %11s  %11s  %11s  %12s\n",
-		num_at(size, "bytes", 0), p50, p99, max, rate);
+		hpcp_num_at(size, "bytes", 0), p50, p99, max, rate);
 }
 
 /* A pair's table: one row per message size. */
@@ -111,82 +112,82 @@ static void print_pair_sizes(const cJSON *pair, FILE *out)
 
 	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
 		"p99", "max", "bandwidth");
-	cJSON_ArrayForEach(size, at(pair, "sizes"))
+	cJSON_ArrayForEach(size, hpcp_at(pair, "sizes"))
 		print_latency_row(out, size, "bandwidth_bytes_per_s");
-	print_na_note(out, at(pair, "sizes"));
+	print_na_note(out, hpcp_at(pair, "sizes"));
 }
 
 static void print_pingpong(const cJSON *ph, FILE *out)
 {
-	const cJSON *pair, *m = at(ph, "node_matrix"), *o;
+	const cJSON *pair, *m = hpcp_at(ph, "node_matrix"), *o;
 	int n_out = 0;
 
-	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
-		const cJSON *r = at(pair, "ranks"), *h = at(pair, "hosts");
+	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
+		const cJSON *r = hpcp_at(pair, "ranks"), *h = hpcp_at(pair, "hosts");
 
 		fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
 			     "latency = half the round trip\n",
-			str_at(pair, "kind"),
+			hpcp_str_at(pair, "kind"),
 			cJSON_GetArrayItem(r, 0)->valuedouble,
 			cJSON_GetArrayItem(r, 1)->valuedouble,
 			cJSON_GetArrayItem(h, 0)->valuestring,
 			cJSON_GetArrayItem(h, 1)->valuestring);
 		print_pair_sizes(pair, out);
 	}
-	if (cJSON_IsTrue(at(at(ph, "host_load"), "noisy")))
+	if (cJSON_IsTrue(hpcp_at(hpcp_at(ph, "host_load"), "noisy")))
 		fprintf(out, "\n  pairs: noisy host: %s\n",
-			str_at(at(ph, "host_load"), "noisy_reason") ?
-				str_at(at(ph, "host_load"), "noisy_reason") : "?");
-	if (cJSON_GetArraySize(at(m, "hosts")) < 2)
+			hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") ?
+				hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") : "?");
+	if (cJSON_GetArraySize(hpcp_at(m, "hosts")) < 2)
 		return;
 	fprintf(out, "\n  node matrix: %d hosts, %.0f pairs in %.0f rounds%s, "
 		     "cluster median %.2f us, outliers: ",
-		cJSON_GetArraySize(at(m, "hosts")), num_at(m, "pairs_count", 0),
-		num_at(m, "rounds_count", 0),
-		cJSON_IsTrue(at(m, "sampled")) ? " (sampled)" : "",
-		num_at(m, "cluster_median_latency_ns", 0) / 1e3);
+		cJSON_GetArraySize(hpcp_at(m, "hosts")), hpcp_num_at(m, "pairs_count", 0),
+		hpcp_num_at(m, "rounds_count", 0),
+		cJSON_IsTrue(hpcp_at(m, "sampled")) ? " (sampled)" : "",
+		hpcp_num_at(m, "cluster_median_latency_ns", 0) / 1e3);
 	/* Each flagged host with the statistics that flagged it. */
-	cJSON_ArrayForEach(o, at(m, "outliers")) {
+	cJSON_ArrayForEach(o, hpcp_at(m, "outliers")) {
 		const cJSON *d;
 		int k = 0;
 
 		if (!cJSON_IsString(o))
 			continue;
 		fprintf(out, "%s%s", n_out++ ? ", " : "", o->valuestring);
-		cJSON_ArrayForEach(d, at(m, "outlier_details"))
-			if (str_at(d, "host") && str_at(d, "statistic") &&
-			    strcmp(str_at(d, "host"), o->valuestring) == 0)
+		cJSON_ArrayForEach(d, hpcp_at(m, "outlier_details"))
+			if (hpcp_str_at(d, "host") && hpcp_str_at(d, "statistic") &&
+			    strcmp(hpcp_str_at(d, "host"), o->valuestring) == 0)
 				fprintf(out, "%s%s", k++ ? "+" : " (by ",
-					str_at(d, "statistic"));
+					hpcp_str_at(d, "statistic"));
 		fprintf(out, "%s", k ? ")" : "");
 	}
 	fprintf(out, "%s", n_out ? "" : "none");
-	if (str_at(m, "outliers_reason"))
-		fprintf(out, " (%s)", str_at(m, "outliers_reason"));
-	if (cJSON_IsTrue(at(m, "noisy")))
+	if (hpcp_str_at(m, "outliers_reason"))
+		fprintf(out, " (%s)", hpcp_str_at(m, "outliers_reason"));
+	if (cJSON_IsTrue(hpcp_at(m, "noisy")))
 		fprintf(out, "\n    noisy host: %s",
-			str_at(m, "noisy_reason") ? str_at(m, "noisy_reason") : "?");
+			hpcp_str_at(m, "noisy_reason") ? hpcp_str_at(m, "noisy_reason") : "?");
 	fprintf(out, "\n");
 }
 
 static void print_fabric(const cJSON *ph, FILE *out)
 {
-	const cJSON *prov = at(ph, "provider"), *pair;
+	const cJSON *prov = hpcp_at(ph, "provider"), *pair;
 
-	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
-		const cJSON *r = at(pair, "ranks");
+	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
+		const cJSON *r = hpcp_at(pair, "ranks");
 
 		fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
 			     "latency = half the round trip\n",
-			str_at(pair, "kind"), str_at(prov, "name"),
-			str_at(prov, "domain"),
+			hpcp_str_at(pair, "kind"), hpcp_str_at(prov, "name"),
+			hpcp_str_at(prov, "domain"),
 			cJSON_GetArrayItem(r, 0)->valuedouble,
 			cJSON_GetArrayItem(r, 1)->valuedouble);
 		print_pair_sizes(pair, out);
 	}
 }
 
-int hpcp_report_robust_lb(const cJSON *rb, char *buf, size_t len)
+int hpcp_summary_robust_lb(const cJSON *rb, char *buf, size_t len)
 {
 	const cJSON *d;
 	size_t used = 0;
@@ -202,28 +203,28 @@ int hpcp_report_robust_lb(const cJSON *rb, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!cJSON_IsObject(rb))
 		return 0;
-	if (cJSON_IsTrue(at(rb, "noisy"))) {
+	if (cJSON_IsTrue(hpcp_at(rb, "noisy"))) {
 		ADD("noisy host (");
-		if (cJSON_IsArray(at(rb, "disturbed_rounds_count"))) {
+		if (cJSON_IsArray(hpcp_at(rb, "disturbed_rounds_count"))) {
 			ADD("disturbed rounds ");
-			cJSON_ArrayForEach(d, at(rb, "disturbed_rounds_count")) {
+			cJSON_ArrayForEach(d, hpcp_at(rb, "disturbed_rounds_count")) {
 				if (n++ == 8) {
 					ADD(", ...");
 					break;
 				}
 				ADD("%s%.0f/%.0f", n > 1 ? ", " : "",
-				    d->valuedouble, num_at(rb, "rounds_count", 0));
+				    d->valuedouble, hpcp_num_at(rb, "rounds_count", 0));
 			}
 			ADD("; ");
 		}
-		ADD("%s)", str_at(rb, "noisy_reason") ?
-				   str_at(rb, "noisy_reason") : "?");
+		ADD("%s)", hpcp_str_at(rb, "noisy_reason") ?
+				   hpcp_str_at(rb, "noisy_reason") : "?");
 		return 1;
 	}
-	if (!num_of(at(rb, "load_balance_ratio"), &v))
+	if (!hpcp_num_of(hpcp_at(rb, "load_balance_ratio"), &v))
 		return 0;
-	ADD("%.3f [%.3f, %.3f]", v, num_at(rb, "load_balance_low_ratio", v),
-	    num_at(rb, "load_balance_high_ratio", v));
+	ADD("%.3f [%.3f, %.3f]", v, hpcp_num_at(rb, "load_balance_low_ratio", v),
+	    hpcp_num_at(rb, "load_balance_high_ratio", v));
 #undef ADD
 	return 1;
 }
@@ -232,39 +233,39 @@ static void print_compute(const cJSON *ph, FILE *out)
 {
 	char rb[1024];
 
-	const cJSON *k, *lb = at(ph, "load_balance"), *c = at(ph, "counters");
+	const cJSON *k, *lb = hpcp_at(ph, "load_balance"), *c = hpcp_at(ph, "counters");
 
 	fprintf(out, "\n  compute (imbalance %.2f, expected load balance %.3f)\n",
-		num_at(ph, "imbalance_factor", 0),
-		num_at(ph, "expected_load_balance_ratio", 0));
-	cJSON_ArrayForEach(k, at(ph, "kernels")) {
-		const char *unit = str_at(k, "work_unit");
+		hpcp_num_at(ph, "imbalance_factor", 0),
+		hpcp_num_at(ph, "expected_load_balance_ratio", 0));
+	cJSON_ArrayForEach(k, hpcp_at(ph, "kernels")) {
+		const char *unit = hpcp_str_at(k, "work_unit");
 		char key[48];
 
 		if (!status_ok(k)) {
 			fprintf(out, "    %-8s %s: %s\n", k->string,
-				str_at(k, "status"), str_at(k, "reason"));
+				hpcp_str_at(k, "status"), hpcp_str_at(k, "reason"));
 			continue;
 		}
 		snprintf(key, sizeof(key), "total_%s_per_s", unit);
 		/* The job rate over the wall span where the document has
 		 * it; total_ (a sum of per-rank round rates) before. */
 		snprintf(key, sizeof(key), "job_%s_per_s", unit);
-		if (!at(k, key))
+		if (!hpcp_at(k, key))
 			snprintf(key, sizeof(key), "total_%s_per_s", unit);
 		fprintf(out, "    %-8s %12.3g %s/s total, load balance %.3f, "
 			     "parallel efficiency %.3f\n",
-			k->string, num_at(k, key, 0), unit,
-			num_at(at(k, "load_balance"), "load_balance_ratio", -1),
-			num_at(at(k, "load_balance"),
+			k->string, hpcp_num_at(k, key, 0), unit,
+			hpcp_num_at(hpcp_at(k, "load_balance"), "load_balance_ratio", -1),
+			hpcp_num_at(hpcp_at(k, "load_balance"),
 			       "parallel_efficiency_ratio", -1));
-		if (hpcp_report_robust_lb(at(k, "load_balance_robust"), rb,
+		if (hpcp_summary_robust_lb(hpcp_at(k, "load_balance_robust"), rb,
 					  sizeof(rb))) {
 			fprintf(out, "             robust load balance %s", rb);
-			if (num_at(k, "expected_load_balance_ratio", -1) >= 0)
+			if (hpcp_num_at(k, "expected_load_balance_ratio", -1) >= 0)
 				fprintf(out, ", expected %.3f from the work "
 					     "done",
-					num_at(k, "expected_load_balance_ratio",
+					hpcp_num_at(k, "expected_load_balance_ratio",
 					       0));
 			fprintf(out, "\n");
 		}
@@ -272,19 +273,19 @@ static void print_compute(const cJSON *ph, FILE *out)
 	fprintf(out, "    phase    load balance %.3f (in node %.3f, between "
 		     "nodes %.3f), communication %.3f, parallel efficiency "
 		     "%.3f; slowest rank %.0f on %s\n",
-		num_at(lb, "load_balance_ratio", -1),
-		num_at(lb, "load_balance_in_node_ratio", -1),
-		num_at(lb, "load_balance_between_nodes_ratio", -1),
-		num_at(lb, "communication_efficiency_ratio", -1),
-		num_at(lb, "parallel_efficiency_ratio", -1),
-		num_at(lb, "slowest_rank", -1),
-		str_at(lb, "slowest_host") ? str_at(lb, "slowest_host") : "?");
-	if (hpcp_report_robust_lb(at(ph, "load_balance_robust"), rb,
+		hpcp_num_at(lb, "load_balance_ratio", -1),
+		hpcp_num_at(lb, "load_balance_in_node_ratio", -1),
+		hpcp_num_at(lb, "load_balance_between_nodes_ratio", -1),
+		hpcp_num_at(lb, "communication_efficiency_ratio", -1),
+		hpcp_num_at(lb, "parallel_efficiency_ratio", -1),
+		hpcp_num_at(lb, "slowest_rank", -1),
+		hpcp_str_at(lb, "slowest_host") ? hpcp_str_at(lb, "slowest_host") : "?");
+	if (hpcp_summary_robust_lb(hpcp_at(ph, "load_balance_robust"), rb,
 				  sizeof(rb)))
 		fprintf(out, "    phase    robust load balance %s\n", rb);
-	if (!cJSON_IsTrue(at(c, "available")))
+	if (!cJSON_IsTrue(hpcp_at(c, "available")))
 		fprintf(out, "    hardware counters unavailable: %s\n",
-			str_at(c, "reason") ? str_at(c, "reason") : "?");
+			hpcp_str_at(c, "reason") ? hpcp_str_at(c, "reason") : "?");
 }
 
 static void print_allreduce(const cJSON *ph, FILE *out)
@@ -293,17 +294,17 @@ static void print_allreduce(const cJSON *ph, FILE *out)
 
 	fprintf(out, "\n  allreduce over %.0f ranks; latency = completion time "
 		"(the slowest rank's call, per iteration)\n",
-		num_at(ph, "ranks", 0));
+		hpcp_num_at(ph, "ranks", 0));
 	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
 		"p99", "max", "busbw");
-	cJSON_ArrayForEach(size, at(ph, "sizes")) {
+	cJSON_ArrayForEach(size, hpcp_at(ph, "sizes")) {
 		print_latency_row(out, size, "busbw_bytes_per_s");
-		if (cJSON_IsTrue(at(size, "noisy")))
+		if (cJSON_IsTrue(hpcp_at(size, "noisy")))
 			fprintf(out, "    %10s  noisy host: %s\n", "",
-				str_at(size, "noisy_reason") ?
-					str_at(size, "noisy_reason") : "");
+				hpcp_str_at(size, "noisy_reason") ?
+					hpcp_str_at(size, "noisy_reason") : "");
 	}
-	print_na_note(out, at(ph, "sizes"));
+	print_na_note(out, hpcp_at(ph, "sizes"));
 }
 
 /* The 8-byte p50 of the slowest pair of a kind, or -1. */
@@ -313,14 +314,14 @@ static double worst_small_p50(const cJSON *ph, const char *kind,
 	const cJSON *pair, *size;
 	double worst = -1;
 
-	cJSON_ArrayForEach(pair, at(ph, "pairs")) {
-		if (strcmp(str_at(pair, "kind") ? str_at(pair, "kind") : "",
+	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
+		if (strcmp(hpcp_str_at(pair, "kind") ? hpcp_str_at(pair, "kind") : "",
 			   kind) != 0)
 			continue;
-		cJSON_ArrayForEach(size, at(pair, "sizes")) {
-			double p50 = num_at(at(size, "latency_ns"), "p50", -1);
+		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
+			double p50 = hpcp_num_at(hpcp_at(size, "latency_ns"), "p50", -1);
 
-			if (num_at(size, "bytes", -1) == 8 && p50 > worst) {
+			if (hpcp_num_at(size, "bytes", -1) == 8 && p50 > worst) {
 				worst = p50;
 				*which = pair;
 			}
@@ -333,25 +334,25 @@ static double worst_small_p50(const cJSON *ph, const char *kind,
  * anything oversubscribed, failed or unavailable. */
 static void print_findings(const cJSON *root, FILE *out)
 {
-	const cJSON *phases = at(root, "phases"), *ph, *item;
-	const cJSON *fab = at(phases, "fabric"), *pp = at(phases, "pingpong");
-	const cJSON *comp = at(phases, "compute"), *pair = NULL;
+	const cJSON *phases = hpcp_at(root, "phases"), *ph, *item;
+	const cJSON *fab = hpcp_at(phases, "fabric"), *pp = hpcp_at(phases, "pingpong");
+	const cJSON *comp = hpcp_at(phases, "compute"), *pair = NULL;
 	double p50;
 
 	fprintf(out, "\nFindings\n");
 	if (fab && status_ok(fab))
 		fprintf(out, "  EFA %s: fabric probe over %s (%s)\n",
-			cJSON_IsTrue(at(fab, "efa_used")) ? "used" : "not used",
-			str_at(at(fab, "provider"), "name"),
-			str_at(at(fab, "provider"), "note") ?
-				str_at(at(fab, "provider"), "note") :
+			cJSON_IsTrue(hpcp_at(fab, "efa_used")) ? "used" : "not used",
+			hpcp_str_at(hpcp_at(fab, "provider"), "name"),
+			hpcp_str_at(hpcp_at(fab, "provider"), "note") ?
+				hpcp_str_at(hpcp_at(fab, "provider"), "note") :
 				"as requested");
 	else if (fab)
 		fprintf(out, "  EFA not measured: fabric %s (%s)\n",
-			str_at(fab, "status"),
-			str_at(fab, "reason") ? str_at(fab, "reason") : "?");
+			hpcp_str_at(fab, "status"),
+			hpcp_str_at(fab, "reason") ? hpcp_str_at(fab, "reason") : "?");
 	if (pp && status_ok(pp)) {
-		const cJSON *m = at(pp, "node_matrix"), *o;
+		const cJSON *m = hpcp_at(pp, "node_matrix"), *o;
 		int n = 0;
 
 		p50 = worst_small_p50(pp, "inter_node", &pair);
@@ -359,120 +360,119 @@ static void print_findings(const cJSON *root, FILE *out)
 			fprintf(out, "  slowest inter-node link (8 B p50): "
 				     "%.2f us between %s and %s\n",
 				p50 / 1e3,
-				cJSON_GetArrayItem(at(pair, "hosts"), 0)->valuestring,
-				cJSON_GetArrayItem(at(pair, "hosts"), 1)->valuestring);
+				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 0)->valuestring,
+				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 1)->valuestring);
 		p50 = worst_small_p50(pp, "intra_node", &pair);
 		if (p50 >= 0)
 			fprintf(out, "  intra-node 8 B p50: %.2f us on %s\n",
 				p50 / 1e3,
-				cJSON_GetArrayItem(at(pair, "hosts"), 0)->valuestring);
-		if (cJSON_GetArraySize(at(m, "hosts")) >= 3) {
+				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 0)->valuestring);
+		if (cJSON_GetArraySize(hpcp_at(m, "hosts")) >= 3) {
 			fprintf(out, "  outlier nodes: ");
-			cJSON_ArrayForEach(o, at(m, "outliers"))
+			cJSON_ArrayForEach(o, hpcp_at(m, "outliers"))
 				fprintf(out, "%s%s", n++ ? ", " : "",
 					o->valuestring);
 			fprintf(out, "%s%s\n", n ? "" : "none",
-				cJSON_IsTrue(at(m, "noisy")) ?
+				cJSON_IsTrue(hpcp_at(m, "noisy")) ?
 					" (noisy host: not a finding)" : "");
 		}
 	}
 	if (comp && status_ok(comp)) {
-		const cJSON *lb = at(comp, "load_balance");
-		const cJSON *rob = at(comp, "load_balance_robust");
+		const cJSON *lb = hpcp_at(comp, "load_balance");
+		const cJSON *rob = hpcp_at(comp, "load_balance_robust");
 		char rb[1024];
 
 		/* A noisy host's load balance is not a finding. */
-		if (hpcp_report_robust_lb(rob, rb, sizeof(rb)) &&
-		    cJSON_IsTrue(at(rob, "noisy")))
+		if (hpcp_summary_robust_lb(rob, rb, sizeof(rb)) &&
+		    cJSON_IsTrue(hpcp_at(rob, "noisy")))
 			fprintf(out, "  load balance: %s\n", rb);
 		else if (rb[0])
 			fprintf(out, "  load balance %s (robust; raw %.3f), "
 				     "parallel efficiency %.3f; slowest rank "
 				     "%.0f on %s\n", rb,
-				num_at(lb, "load_balance_ratio", 0),
-				num_at(lb, "parallel_efficiency_ratio", 0),
-				num_at(rob, "slowest_rank", -1),
-				str_at(rob, "slowest_host") ?
-					str_at(rob, "slowest_host") : "?");
-		else if (cJSON_IsNumber(at(lb, "load_balance_ratio")))
+				hpcp_num_at(lb, "load_balance_ratio", 0),
+				hpcp_num_at(lb, "parallel_efficiency_ratio", 0),
+				hpcp_num_at(rob, "slowest_rank", -1),
+				hpcp_str_at(rob, "slowest_host") ?
+					hpcp_str_at(rob, "slowest_host") : "?");
+		else if (cJSON_IsNumber(hpcp_at(lb, "load_balance_ratio")))
 			fprintf(out, "  load balance %.3f, parallel efficiency "
 				     "%.3f; slowest rank %.0f on %s\n",
-				num_at(lb, "load_balance_ratio", 0),
-				num_at(lb, "parallel_efficiency_ratio", 0),
-				num_at(lb, "slowest_rank", -1),
-				str_at(lb, "slowest_host") ?
-					str_at(lb, "slowest_host") : "?");
+				hpcp_num_at(lb, "load_balance_ratio", 0),
+				hpcp_num_at(lb, "parallel_efficiency_ratio", 0),
+				hpcp_num_at(lb, "slowest_rank", -1),
+				hpcp_str_at(lb, "slowest_host") ?
+					hpcp_str_at(lb, "slowest_host") : "?");
 	}
-	cJSON_ArrayForEach(item, at(root, "warnings"))
+	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
 			fprintf(out, "  %s\n", item->valuestring);
 	cJSON_ArrayForEach(ph, phases) {
-		const char *st = str_at(ph, "status");
+		const char *st = hpcp_str_at(ph, "status");
 
 		if (st && strcmp(st, "ok") != 0)
 			fprintf(out, "  %s %s: %s\n", ph->string, st,
-				str_at(ph, "reason") ? str_at(ph, "reason") :
+				hpcp_str_at(ph, "reason") ? hpcp_str_at(ph, "reason") :
 						       "?");
 	}
 }
 
-void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
+void hpcp_summary_print(const cJSON *root, FILE *out)
 {
-	const cJSON *root, *context, *mpi, *item, *config;
+	const cJSON *context, *mpi, *item, *config;
 	const char *output;
 
-	if (!doc)
+	if (!root)
 		return;
-	root = doc->root;
-	context = at(root, "context");
-	mpi = at(context, "mpi");
-	config = at(at(root, "run"), "config");
+	context = hpcp_at(root, "context");
+	mpi = hpcp_at(context, "mpi");
+	config = hpcp_at(hpcp_at(root, "run"), "config");
 
 	fprintf(out, "hpcprobe %s: %s, %.0f rank(s) on %.0f node(s), "
 		     "launcher %s, %.2f s\n",
-		str_at(at(root, "tool"), "version"), str_at(root, "status"),
-		num_at(mpi, "ranks", 0), num_at(mpi, "nodes", 0),
-		str_at(context, "launcher") ? str_at(context, "launcher") : "?",
-		num_at(at(root, "run"), "duration_s", 0));
-	if (str_at(mpi, "library"))
-		fprintf(out, "MPI: %s\n", str_at(mpi, "library"));
+		hpcp_str_at(hpcp_at(root, "tool"), "version"), hpcp_str_at(root, "status"),
+		hpcp_num_at(mpi, "ranks", 0), hpcp_num_at(mpi, "nodes", 0),
+		hpcp_str_at(context, "launcher") ? hpcp_str_at(context, "launcher") : "?",
+		hpcp_num_at(hpcp_at(root, "run"), "duration_s", 0));
+	if (hpcp_str_at(mpi, "library"))
+		fprintf(out, "MPI: %s\n", hpcp_str_at(mpi, "library"));
 
 	print_findings(root, out);
 
 	fprintf(out, "\nHosts\n");
-	cJSON_ArrayForEach(item, at(context, "hosts"))
+	cJSON_ArrayForEach(item, hpcp_at(context, "hosts"))
 		print_host(item, out);
 
 	fprintf(out, "\nPhases\n");
-	cJSON_ArrayForEach(item, at(root, "phases")) {
-		const char *reason = str_at(item, "reason");
+	cJSON_ArrayForEach(item, hpcp_at(root, "phases")) {
+		const char *reason = hpcp_str_at(item, "reason");
 
 		fprintf(out, "  %-14s %-12s %8.2f s%s%s\n", item->string,
-			str_at(item, "status"), num_at(item, "duration_s", 0),
+			hpcp_str_at(item, "status"), hpcp_num_at(item, "duration_s", 0),
 			reason ? "  " : "", reason ? reason : "");
 	}
 
-	item = at(at(root, "phases"), "compute");
+	item = hpcp_at(hpcp_at(root, "phases"), "compute");
 	if (item && status_ok(item))
 		print_compute(item, out);
-	item = at(at(root, "phases"), "pingpong");
+	item = hpcp_at(hpcp_at(root, "phases"), "pingpong");
 	if (item && status_ok(item))
 		print_pingpong(item, out);
-	item = at(at(root, "phases"), "allreduce");
+	item = hpcp_at(hpcp_at(root, "phases"), "allreduce");
 	if (item && status_ok(item))
 		print_allreduce(item, out);
-	item = at(at(root, "phases"), "fabric");
+	item = hpcp_at(hpcp_at(root, "phases"), "fabric");
 	if (item && status_ok(item))
 		print_fabric(item, out);
 
-	if (cJSON_GetArraySize(at(root, "warnings")) > 0) {
+	if (cJSON_GetArraySize(hpcp_at(root, "warnings")) > 0) {
 		fprintf(out, "\nAll warnings\n");
-		cJSON_ArrayForEach(item, at(root, "warnings"))
+		cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 			if (cJSON_IsString(item))
 				fprintf(out, "  %s\n", item->valuestring);
 	}
-	output = str_at(config, "output");
+	output = hpcp_str_at(config, "output");
 	if (output && strcmp(output, "-") != 0)
 		fprintf(out, "\nResults: %s\n", output);
 	fflush(out);
