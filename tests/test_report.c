@@ -1,8 +1,8 @@
 /*
  * hpcprobe-report without MPI: the loader, the regression gate, the HTML
- * report, the summary and the exports, on the documents of real runs in
- * tests/data/results/ (see its README).  Links libhpcpreport and
- * libhpcpdoc only.
+ * report, the summary, the findings and the exports, on the documents of
+ * real runs in tests/data/results/ (see its README).  Links libhpcpreport
+ * and libhpcpdoc only.
  */
 #include "config.h"
 
@@ -356,6 +356,87 @@ static void test_summary_and_exports(void)
 	cJSON_Delete(root);
 }
 
+/* The summary and the narrative name the same slowest link (findings.c):
+ * the highest 8-byte p50 of a kind, and no other size stands in. */
+static void test_findings(void)
+{
+	cJSON *root = load("multinode-np4.json"), *pair, *size;
+	struct hpcp_findings f;
+	char *out = NULL, *h;
+	size_t len = 0;
+	FILE *m;
+	int ok8 = 1;
+
+	hpcp_findings_of(root, &f);
+	cJSON_ArrayForEach(pair, (cJSON *)hpcp_at(hpcp_phase_at(root,
+					"pingpong"), "pairs"))
+		cJSON_ArrayForEach(size, (cJSON *)hpcp_at(pair, "sizes")) {
+			double p50 = hpcp_num_at(hpcp_at(size, "latency_ns"),
+						 "p50", -1);
+
+			if (hpcp_num_at(size, "bytes", 0) == 8 &&
+			    strcmp(hpcp_str_at(pair, "kind"), "inter_node") == 0)
+				ok8 &= p50 <= f.pingpong_inter.slowest_p50_ns &&
+				       p50 >= f.pingpong_inter.fastest_p50_ns;
+		}
+	tap_ok(f.pingpong_ok && f.pingpong_inter.n == 2 &&
+	       f.pingpong_inter.pairs_count == 2 && ok8 &&
+	       f.pingpong_inter.slowest_p50_ns > f.pingpong_inter.fastest_p50_ns,
+	       "findings: the slowest and fastest inter-node 8-byte links "
+	       "(%.0f and %.0f ns over %d pairs)",
+	       f.pingpong_inter.slowest_p50_ns,
+	       f.pingpong_inter.fastest_p50_ns, f.pingpong_inter.n);
+	tap_ok(f.matrix_hosts == 4 && f.n_not_ok == 0 && f.compute,
+	       "findings: a 4-node matrix, no failed phase, compute measured");
+	m = open_memstream(&out, &len);
+	hpcp_summary_print(root, m);
+	fclose(m);
+	h = html_of(root, "findings");
+	{
+		char line[256], us[64];
+
+		snprintf(line, sizeof(line), "slowest inter-node link (8 B "
+			 "p50): %.2f us between %s and %s",
+			 f.pingpong_inter.slowest_p50_ns / 1e3,
+			 hpcp_pair_host(f.pingpong_inter.slowest_pair, 0),
+			 hpcp_pair_host(f.pingpong_inter.slowest_pair, 1));
+		snprintf(us, sizeof(us), "to %.2f \u00b5s (ranks %.0f\u2013",
+			 f.pingpong_inter.slowest_p50_ns / 1e3,
+			 cJSON_GetArrayItem(hpcp_at(f.pingpong_inter.slowest_pair,
+						    "ranks"), 0)->valuedouble);
+		tap_ok(out && strstr(out, line) && h && strstr(h, us) &&
+		       strstr(h, "over 2 pairs"),
+		       "summary and narrative name the same slowest link: %s",
+		       line);
+	}
+	free(out);
+	free(h);
+
+	/* Without an 8-byte size there is no small-message finding: the
+	 * narrative no longer falls back to another size. */
+	cJSON_ArrayForEach(pair, (cJSON *)hpcp_at(hpcp_phase_at(root,
+					"pingpong"), "pairs"))
+		cJSON_ArrayForEach(size, (cJSON *)hpcp_at(pair, "sizes"))
+			if (hpcp_num_at(size, "bytes", 0) == 8)
+				cJSON_SetNumberValue(
+					(cJSON *)hpcp_at(size, "bytes"), 4);
+	hpcp_findings_of(root, &f);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	hpcp_summary_print(root, m);
+	fclose(m);
+	h = html_of(root, "no8");
+	tap_ok(f.pingpong_inter.n == 0 && f.pingpong_inter.pairs_count == 2 &&
+	       out && !strstr(out, "slowest inter-node link") && h &&
+	       strstr(h, "no inter-node MPI ping-pong pair was measured at 8 "
+			 "bytes") && !strstr(h, "4-byte"),
+	       "no 8-byte size: neither the summary nor the narrative "
+	       "names a slowest link");
+	free(out);
+	free(h);
+	cJSON_Delete(root);
+}
+
 static void test_parse_real(void)
 {
 	double v = -1;
@@ -380,6 +461,7 @@ int main(void)
 	test_gate();
 	test_html();
 	test_summary_and_exports();
+	test_findings();
 	test_parse_real();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

@@ -8,6 +8,8 @@
  *   publish.c  atomic file writes and the output-path check
  *   text.c     a growing text buffer
  *   num.c      strict decimal parsing of command-line numbers
+ *   findings.c what matters first, computed once for the summary and the
+ *              HTML report's narrative
  *   summary.c  the human summary (stdout of hpcprobe, --summary of the tool)
  *   export.c   CloudWatch EMF and Prometheus projections
  *
@@ -126,6 +128,58 @@ void hpcp_put(struct hpcp_text *t, const char *fmt, ...);
  * option table's hpcp_parse_real (src/opt.c).
  */
 int hpcp_doc_parse_real(const char *s, double min, double max, double *out);
+
+/* --- findings.c -------------------------------------------------------- */
+
+/* The message size a link is judged at: the small-message latency. */
+#define HPCP_FINDINGS_SMALL_BYTES 8
+#define HPCP_FINDINGS_MAX_PHASES 16
+
+/*
+ * The pairs of one kind (inter_node, intra_node) of a phase at 8 bytes.
+ * The slowest link is the pair with the highest 8-byte p50 (the first of
+ * equal ones), the fastest the lowest; pairs whose 8-byte p50 is null or
+ * absent, and sizes other than 8 bytes, are not considered (the summary's
+ * rule, which the HTML narrative follows since findings.c).
+ */
+struct hpcp_link_finding {
+	int pairs_count;    /* pairs of the kind in the document */
+	int n;              /* of them, with an 8-byte p50 */
+	const cJSON *slowest_pair, *slowest_size;
+	const cJSON *fastest_pair, *fastest_size;
+	double slowest_p50_ns, fastest_p50_ns;
+};
+
+/* What matters first in a document, for the summary and the narrative. */
+struct hpcp_findings {
+	/* EFA: phases.fabric (NULL when not in the document). */
+	const cJSON *fabric;
+	int fabric_ok;
+	int efa_known, efa_used;  /* fabric.efa_used is a boolean; its value */
+	/* The slowest and fastest links, per phase and kind (phase ok only). */
+	int pingpong_ok;
+	struct hpcp_link_finding pingpong_inter, pingpong_intra;
+	struct hpcp_link_finding fabric_inter, fabric_intra;
+	/* Outlier nodes: pingpong.node_matrix (ping-pong ok), its host count. */
+	const cJSON *matrix;
+	int matrix_hosts;
+	/* Load balance: phases.compute when ok; the robust value as text
+	 * (hpcp_summary_robust_lb) in lb_text when the document has one. */
+	const cJSON *compute;
+	int lb_robust;
+	char lb_text[1024];
+	/* Noisy host: where a measurement says its host was too busy to be
+	 * judged (then it is not a finding). */
+	int noisy_pairs, noisy_matrix, noisy_compute, noisy_allreduce;
+	/* Phases that did not end ok, in document order. */
+	int n_not_ok;
+	const cJSON *not_ok[HPCP_FINDINGS_MAX_PHASES];
+};
+
+void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f);
+
+/* Host i (0 or 1) of a pair, "?" when the document lacks it. */
+const char *hpcp_pair_host(const cJSON *pair, int i);
 
 /* --- summary.c --------------------------------------------------------- */
 

@@ -307,42 +307,19 @@ static void print_allreduce(const cJSON *ph, FILE *out)
 	print_na_note(out, hpcp_at(ph, "sizes"));
 }
 
-/* The 8-byte p50 of the slowest pair of a kind, or -1. */
-static double worst_small_p50(const cJSON *ph, const char *kind,
-			      const cJSON **which)
-{
-	const cJSON *pair, *size;
-	double worst = -1;
-
-	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
-		if (strcmp(hpcp_str_at(pair, "kind") ? hpcp_str_at(pair, "kind") : "",
-			   kind) != 0)
-			continue;
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			double p50 = hpcp_num_at(hpcp_at(size, "latency_ns"), "p50", -1);
-
-			if (hpcp_num_at(size, "bytes", -1) == 8 && p50 > worst) {
-				worst = p50;
-				*which = pair;
-			}
-		}
-	}
-	return worst;
-}
-
-/* What matters first: was EFA used, the slowest node or link, balance,
- * anything oversubscribed, failed or unavailable. */
+/* What matters first (findings.c): was EFA used, the slowest node or
+ * link, balance, anything oversubscribed, failed or unavailable. */
 static void print_findings(const cJSON *root, FILE *out)
 {
-	const cJSON *phases = hpcp_at(root, "phases"), *ph, *item;
-	const cJSON *fab = hpcp_at(phases, "fabric"), *pp = hpcp_at(phases, "pingpong");
-	const cJSON *comp = hpcp_at(phases, "compute"), *pair = NULL;
-	double p50;
+	const cJSON *item, *fab, *lb, *rob;
+	struct hpcp_findings f;
 
+	hpcp_findings_of(root, &f);
+	fab = f.fabric;
 	fprintf(out, "\nFindings\n");
-	if (fab && status_ok(fab))
+	if (fab && f.fabric_ok)
 		fprintf(out, "  EFA %s: fabric probe over %s (%s)\n",
-			cJSON_IsTrue(hpcp_at(fab, "efa_used")) ? "used" : "not used",
+			f.efa_used ? "used" : "not used",
 			hpcp_str_at(hpcp_at(fab, "provider"), "name"),
 			hpcp_str_at(hpcp_at(fab, "provider"), "note") ?
 				hpcp_str_at(hpcp_at(fab, "provider"), "note") :
@@ -350,46 +327,45 @@ static void print_findings(const cJSON *root, FILE *out)
 	else if (fab)
 		fprintf(out, "  EFA not measured: fabric %s (%s)\n",
 			hpcp_str_at(fab, "status"),
-			hpcp_str_at(fab, "reason") ? hpcp_str_at(fab, "reason") : "?");
-	if (pp && status_ok(pp)) {
-		const cJSON *m = hpcp_at(pp, "node_matrix"), *o;
+			hpcp_str_at(fab, "reason") ?
+				hpcp_str_at(fab, "reason") : "?");
+	if (f.pingpong_ok) {
+		const struct hpcp_link_finding *l = &f.pingpong_inter;
+		const cJSON *o;
 		int n = 0;
 
-		p50 = worst_small_p50(pp, "inter_node", &pair);
-		if (p50 >= 0)
+		if (l->n)
 			fprintf(out, "  slowest inter-node link (8 B p50): "
 				     "%.2f us between %s and %s\n",
-				p50 / 1e3,
-				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 0)->valuestring,
-				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 1)->valuestring);
-		p50 = worst_small_p50(pp, "intra_node", &pair);
-		if (p50 >= 0)
+				l->slowest_p50_ns / 1e3,
+				hpcp_pair_host(l->slowest_pair, 0),
+				hpcp_pair_host(l->slowest_pair, 1));
+		l = &f.pingpong_intra;
+		if (l->n)
 			fprintf(out, "  intra-node 8 B p50: %.2f us on %s\n",
-				p50 / 1e3,
-				cJSON_GetArrayItem(hpcp_at(pair, "hosts"), 0)->valuestring);
-		if (cJSON_GetArraySize(hpcp_at(m, "hosts")) >= 3) {
+				l->slowest_p50_ns / 1e3,
+				hpcp_pair_host(l->slowest_pair, 0));
+		if (f.matrix_hosts >= 3) {
 			fprintf(out, "  outlier nodes: ");
-			cJSON_ArrayForEach(o, hpcp_at(m, "outliers"))
-				fprintf(out, "%s%s", n++ ? ", " : "",
-					o->valuestring);
+			cJSON_ArrayForEach(o, hpcp_at(f.matrix, "outliers"))
+				if (cJSON_IsString(o))
+					fprintf(out, "%s%s", n++ ? ", " : "",
+						o->valuestring);
 			fprintf(out, "%s%s\n", n ? "" : "none",
-				cJSON_IsTrue(hpcp_at(m, "noisy")) ?
+				f.noisy_matrix ?
 					" (noisy host: not a finding)" : "");
 		}
 	}
-	if (comp && status_ok(comp)) {
-		const cJSON *lb = hpcp_at(comp, "load_balance");
-		const cJSON *rob = hpcp_at(comp, "load_balance_robust");
-		char rb[1024];
-
+	if (f.compute) {
+		lb = hpcp_at(f.compute, "load_balance");
+		rob = hpcp_at(f.compute, "load_balance_robust");
 		/* A noisy host's load balance is not a finding. */
-		if (hpcp_summary_robust_lb(rob, rb, sizeof(rb)) &&
-		    cJSON_IsTrue(hpcp_at(rob, "noisy")))
-			fprintf(out, "  load balance: %s\n", rb);
-		else if (rb[0])
+		if (f.noisy_compute)
+			fprintf(out, "  load balance: %s\n", f.lb_text);
+		else if (f.lb_text[0])
 			fprintf(out, "  load balance %s (robust; raw %.3f), "
 				     "parallel efficiency %.3f; slowest rank "
-				     "%.0f on %s\n", rb,
+				     "%.0f on %s\n", f.lb_text,
 				hpcp_num_at(lb, "load_balance_ratio", 0),
 				hpcp_num_at(lb, "parallel_efficiency_ratio", 0),
 				hpcp_num_at(rob, "slowest_rank", -1),
@@ -408,14 +384,11 @@ static void print_findings(const cJSON *root, FILE *out)
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
 			fprintf(out, "  %s\n", item->valuestring);
-	cJSON_ArrayForEach(ph, phases) {
-		const char *st = hpcp_str_at(ph, "status");
-
-		if (st && strcmp(st, "ok") != 0)
-			fprintf(out, "  %s %s: %s\n", ph->string, st,
-				hpcp_str_at(ph, "reason") ? hpcp_str_at(ph, "reason") :
-						       "?");
-	}
+	for (int i = 0; i < f.n_not_ok; i++)
+		fprintf(out, "  %s %s: %s\n", f.not_ok[i]->string,
+			hpcp_str_at(f.not_ok[i], "status"),
+			hpcp_str_at(f.not_ok[i], "reason") ?
+				hpcp_str_at(f.not_ok[i], "reason") : "?");
 }
 
 void hpcp_summary_print(const cJSON *root, FILE *out)

@@ -1,6 +1,7 @@
 /*
  * The narrative: what the document says, in sentences written only
- * from measured values (fastest and slowest pairs, bandwidth, balance).
+ * from measured values (fastest and slowest pairs, bandwidth, balance);
+ * the findings (src/doc/findings.c) are those of the summary.
  */
 #include "config.h"
 
@@ -12,66 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The entries of one kind of pair at one size: the lowest and highest p50. */
-struct pick {
-	int n;              /* pairs with a finite p50 at bytes */
-	double bytes;
-	const cJSON *lo, *hi, *lo_pair, *hi_pair;
-};
-
-static int kind_is(const cJSON *pair, const char *kind)
-{
-	const char *k = hpcp_str_at(pair, "kind");
-
-	return k && strcmp(k, kind) == 0;
-}
-
-/* Prefer 8 bytes, else the smallest positive size any such pair has. */
-static void pick_size(const cJSON *pairs, const char *kind, struct pick *pk)
-{
-	const cJSON *pair, *size;
-	double best = INFINITY;
-
-	memset(pk, 0, sizeof(*pk));
-	cJSON_ArrayForEach(pair, pairs) {
-		if (!kind_is(pair, kind))
-			continue;
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			double b;
-
-			if (!hpcp_num_of(hpcp_at(size, "bytes"), &b) || b <= 0 ||
-			    !isfinite(hpcp_num_at(hpcp_at(size, "latency_ns"), "p50", NAN)))
-				continue;
-			if (b == 8 || (best != 8 && b < best))
-				best = b;
-		}
-	}
-	if (!isfinite(best))
-		return;
-	pk->bytes = best;
-	cJSON_ArrayForEach(pair, pairs) {
-		if (!kind_is(pair, kind))
-			continue;
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			double b, v = hpcp_num_at(hpcp_at(size, "latency_ns"), "p50", NAN);
-
-			if (!hpcp_num_of(hpcp_at(size, "bytes"), &b) || b != best ||
-			    !isfinite(v))
-				continue;
-			pk->n++;
-			if (!pk->lo || v < hpcp_num_at(hpcp_at(pk->lo, "latency_ns"), "p50", 0)) {
-				pk->lo = size;
-				pk->lo_pair = pair;
-			}
-			if (!pk->hi || v > hpcp_num_at(hpcp_at(pk->hi, "latency_ns"), "p50", 0)) {
-				pk->hi = size;
-				pk->hi_pair = pair;
-			}
-			break;
-		}
-	}
-}
 
 static void put_us(struct hpcp_text *t, double ns)
 {
@@ -92,18 +33,20 @@ static void put_pair_ranks(struct hpcp_text *t, const cJSON *pair)
 }
 
 /*
- * "p50 was X µs (p99 Y µs, half the round trip, K samples)" or, over
- * several pairs, "p50 ranged from X µs (ranks a–b) to Y µs (ranks c–d)
- * over N pairs (half the round trip)".
+ * The 8-byte links of one kind (findings.c: the summary's rule): "p50 was
+ * X µs (p99 Y µs, half the round trip, K samples)" or, over several
+ * pairs, "p50 ranged from X µs (ranks a–b) to Y µs (ranks c–d) over N
+ * pairs (half the round trip)", the fastest to the slowest link.
  */
-static void pick_text(struct hpcp_text *t, const struct pick *pk, int half)
+static void link_text(struct hpcp_text *t, const struct hpcp_link_finding *l,
+		      int half)
 {
-	const cJSON *lat = hpcp_at(pk->lo, "latency_ns");
+	const cJSON *lat = hpcp_at(l->fastest_size, "latency_ns");
 	double v;
 
-	if (pk->n == 1) {
+	if (l->n == 1) {
 		hpcp_put(t, "p50 was ");
-		put_us(t, hpcp_num_at(lat, "p50", 0));
+		put_us(t, l->fastest_p50_ns);
 		hpcp_put(t, " (");
 		if (hpcp_num_of(hpcp_at(lat, "p99"), &v)) {
 			hpcp_put(t, "p99 ");
@@ -114,21 +57,30 @@ static void pick_text(struct hpcp_text *t, const struct pick *pk, int half)
 		}
 		if (half)
 			hpcp_put(t, "half the round trip, ");
-		if (hpcp_num_of(hpcp_at(pk->lo, "samples_count"), &v))
+		if (hpcp_num_of(hpcp_at(l->fastest_size, "samples_count"), &v))
 			hpcp_put(t, "%.0f samples, ", v);
-		put_pair_ranks(t, pk->lo_pair);
+		put_pair_ranks(t, l->fastest_pair);
 		hpcp_put(t, ")");
 		return;
 	}
 	hpcp_put(t, "p50 ranged from ");
-	put_us(t, hpcp_num_at(lat, "p50", 0));
+	put_us(t, l->fastest_p50_ns);
 	hpcp_put(t, " (");
-	put_pair_ranks(t, pk->lo_pair);
+	put_pair_ranks(t, l->fastest_pair);
 	hpcp_put(t, ") to ");
-	put_us(t, hpcp_num_at(hpcp_at(pk->hi, "latency_ns"), "p50", 0));
+	put_us(t, l->slowest_p50_ns);
 	hpcp_put(t, " (");
-	put_pair_ranks(t, pk->hi_pair);
-	hpcp_put(t, ") over %d pairs%s", pk->n, half ? " (half the round trip)" : "");
+	put_pair_ranks(t, l->slowest_pair);
+	hpcp_put(t, ") over %d pairs%s", l->n,
+		 half ? " (half the round trip)" : "");
+}
+
+/* "no inter-node MPI ping-pong pair was measured", or at 8 bytes. */
+static void no_link(struct hpcp_text *t, const struct hpcp_link_finding *l,
+		    const char *what)
+{
+	hpcp_put(t, "no %s pair was measured%s", what,
+		 l->pairs_count ? " at 8 bytes" : "");
 }
 
 static int half_rtt(const cJSON *ph)
@@ -138,64 +90,65 @@ static int half_rtt(const cJSON *ph)
 	return d && strstr(d, "half the round trip") != NULL;
 }
 
-static void narrative_pingpong(struct hpcp_text *t, const cJSON *root)
+static void narrative_pingpong(struct hpcp_text *t, const cJSON *root,
+			       const struct hpcp_findings *f)
 {
-	const cJSON *pp = hpcp_phase_at(root, "pingpong");
-	const cJSON *pairs = hpcp_at(pp, "pairs");
-	struct pick inter, intra;
-	int half = half_rtt(pp);
+	const struct hpcp_link_finding *inter = &f->pingpong_inter;
+	const struct hpcp_link_finding *intra = &f->pingpong_intra;
+	int half = half_rtt(hpcp_phase_at(root, "pingpong"));
 
-	pick_size(pairs, "inter_node", &inter);
-	pick_size(pairs, "intra_node", &intra);
-	if (inter.n) {
-		hpcp_put(t, "the %.0f-byte inter-node MPI ping-pong ", inter.bytes);
-		pick_text(t, &inter, half);
+	if (inter->n) {
+		hpcp_put(t, "the 8-byte inter-node MPI ping-pong ");
+		link_text(t, inter, half);
 	} else {
-		hpcp_put(t, "no inter-node MPI ping-pong pair was measured");
+		no_link(t, inter, "inter-node MPI ping-pong");
 	}
-	if (intra.n) {
-		hpcp_put(t, "; the %.0f-byte intra-node ", intra.bytes);
-		if (!inter.n)
+	if (intra->n) {
+		hpcp_put(t, "; the 8-byte intra-node ");
+		if (!inter->n)
 			hpcp_put(t, "MPI ping-pong ");
-		pick_text(t, &intra, half && !inter.n);
+		link_text(t, intra, half && !inter->n);
 	}
 	hpcp_put(t, ". ");
 }
 
-static void narrative_fabric(struct hpcp_text *t, const cJSON *root)
+static void narrative_fabric(struct hpcp_text *t, const cJSON *root,
+			     const struct hpcp_findings *f)
 {
-	const cJSON *fb = hpcp_phase_at(root, "fabric");
+	const cJSON *fb = f->fabric;
 	const cJSON *prov = hpcp_at(fb, "provider");
-	struct pick inter, intra;
+	const struct hpcp_link_finding *inter = &f->fabric_inter;
+	const struct hpcp_link_finding *intra = &f->fabric_intra;
 	int half = half_rtt(fb);
 
-	pick_size(hpcp_at(fb, "pairs"), "inter_node", &inter);
-	pick_size(hpcp_at(fb, "pairs"), "intra_node", &intra);
+	(void)root;
 	hpcp_put(t, "Over libfabric provider ");
-	hpcp_html_esc(t, hpcp_str_at(prov, "name") ? hpcp_str_at(prov, "name") : "(unnamed)");
+	hpcp_html_esc(t, hpcp_str_at(prov, "name") ?
+			 hpcp_str_at(prov, "name") : "(unnamed)");
 	if (hpcp_str_at(prov, "domain")) {
 		hpcp_put(t, " (domain ");
 		hpcp_html_esc(t, hpcp_str_at(prov, "domain"));
 		hpcp_put(t, ")");
 	}
-	if (!inter.n && !intra.n) {
-		hpcp_put(t, " no pair latency was reported. ");
+	if (!inter->n && !intra->n) {
+		hpcp_put(t, " no pair latency was reported%s. ",
+			 inter->pairs_count || intra->pairs_count ?
+				 " at 8 bytes" : "");
 	} else {
-		if (inter.n) {
-			hpcp_put(t, " the %.0f-byte inter-node ", inter.bytes);
-			pick_text(t, &inter, half);
+		if (inter->n) {
+			hpcp_put(t, " the 8-byte inter-node ");
+			link_text(t, inter, half);
 		}
-		if (intra.n) {
-			hpcp_put(t, "%s the %.0f-byte intra-node ", inter.n ? ";" : "",
-			    intra.bytes);
-			pick_text(t, &intra, half && !inter.n);
+		if (intra->n) {
+			hpcp_put(t, "%s the 8-byte intra-node ",
+				 inter->n ? ";" : "");
+			link_text(t, intra, half && !inter->n);
 		}
 		hpcp_put(t, ". ");
 	}
-	if (cJSON_IsBool(hpcp_at(fb, "efa_used"))) {
-		hpcp_put(t, "EFA was %sused", cJSON_IsTrue(hpcp_at(fb, "efa_used")) ?
-		    "" : "not ");
-		if (!cJSON_IsTrue(hpcp_at(fb, "efa_used")) && hpcp_str_at(prov, "note")) {
+	if (f->efa_known) {
+		hpcp_put(t, "EFA was %sused", f->efa_used ? "" : "not ");
+		if (!f->efa_used && hpcp_str_at(prov, "note")) {
 			hpcp_put(t, " (");
 			hpcp_html_esc(t, hpcp_str_at(prov, "note"));
 			hpcp_put(t, ")");
@@ -275,35 +228,30 @@ int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k)
 	return 1;
 }
 
-static void narrative_compute(struct hpcp_text *t, const cJSON *root)
+static void narrative_compute(struct hpcp_text *t,
+			      const struct hpcp_findings *f)
 {
-	const cJSON *c = hpcp_phase_at(root, "compute"), *lb = hpcp_at(c, "load_balance");
+	const cJSON *c = f->compute, *lb = hpcp_at(c, "load_balance");
 	const cJSON *k;
 	double v;
 	int n = 0;
 
-	if (cJSON_IsTrue(hpcp_at(hpcp_at(c, "load_balance_robust"), "noisy"))) {
-		char rb[1024];
-
+	if (f->noisy_compute) {
 		/* Not a finding: say why instead. */
-		hpcp_summary_robust_lb(hpcp_at(c, "load_balance_robust"), rb,
-				      sizeof(rb));
 		hpcp_put(t, "Compute load balance was not measurable: ");
-		hpcp_html_esc(t, rb);
+		hpcp_html_esc(t, f->lb_text);
 		hpcp_put(t, ". ");
 	} else if (hpcp_num_of(hpcp_at(lb, "load_balance_ratio"), &v)) {
-		char rb[1024];
-
 		hpcp_put(t, "Compute load balance was %.3f", v);
-		if (hpcp_summary_robust_lb(hpcp_at(c, "load_balance_robust"), rb,
-					  sizeof(rb))) {
+		if (f->lb_robust) {
 			hpcp_put(t, " raw, ");
-			hpcp_html_esc(t, rb);
+			hpcp_html_esc(t, f->lb_text);
 			hpcp_put(t, " from undisturbed rounds");
 		}
 		if (hpcp_num_of(hpcp_at(c, "expected_load_balance_ratio"), &v)) {
 			hpcp_put(t, " (expected %.3f for --imbalance ", v);
-			hpcp_html_put_val(t, hpcp_num_at(c, "imbalance_factor", NAN));
+			hpcp_html_put_val(t, hpcp_num_at(c, "imbalance_factor",
+							 NAN));
 			hpcp_put(t, ")");
 		}
 		if (hpcp_num_of(hpcp_at(lb, "parallel_efficiency_ratio"), &v))
@@ -349,8 +297,10 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 {
 	const cJSON *ctx = hpcp_at(root, "context"), *mpi = hpcp_at(ctx, "mpi");
 	const char *lib = hpcp_str_at(mpi, "library");
+	struct hpcp_findings f;
 	double nodes, ranks;
 
+	hpcp_findings_of(root, &f);
 	hpcp_put(t, "<p class=\"narrative\">");
 	if (cJSON_IsFalse(hpcp_at(hpcp_at(root, "run"), "complete")))
 		hpcp_put(t, "This document was written before the run finished. ");
@@ -384,13 +334,13 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 	hpcp_put(t, ")");
 	if (hpcp_phase_ok(root, "pingpong")) {
 		hpcp_put(t, ", ");
-		narrative_pingpong(t, root);
+		narrative_pingpong(t, root, &f);
 	} else {
 		hpcp_put(t, ". ");
 		hpcp_html_phase_sentence(t, root, "pingpong", "MPI ping-pong");
 	}
 	if (hpcp_phase_ok(root, "fabric"))
-		narrative_fabric(t, root);
+		narrative_fabric(t, root, &f);
 	else
 		hpcp_html_phase_sentence(t, root, "fabric", "libfabric");
 	if (hpcp_phase_ok(root, "allreduce"))
@@ -398,11 +348,11 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 	else
 		hpcp_html_phase_sentence(t, root, "allreduce", "all-reduce");
 	if (hpcp_phase_ok(root, "compute"))
-		narrative_compute(t, root);
+		narrative_compute(t, &f);
 	else
 		hpcp_html_phase_sentence(t, root, "compute", "compute");
-	if (hpcp_phase_ok(root, "pingpong")) {
-		const cJSON *nm = hpcp_at(hpcp_phase_at(root, "pingpong"), "node_matrix");
+	if (f.pingpong_ok) {
+		const cJSON *nm = f.matrix;
 		const cJSON *o;
 		int n = 0;
 
@@ -413,7 +363,7 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 			hpcp_put(t, "%s", n++ ? ", " : "");
 			hpcp_html_esc(t, o->valuestring);
 		}
-		if (cJSON_IsTrue(hpcp_at(nm, "noisy"))) {
+		if (f.noisy_matrix) {
 			hpcp_put(t, "%snoisy host, not a finding: ", n ? " (" : "none (");
 			hpcp_html_esc(t, hpcp_str_at(nm, "noisy_reason") ?
 				       hpcp_str_at(nm, "noisy_reason") : "?");
