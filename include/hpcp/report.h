@@ -1,10 +1,11 @@
 /*
  * The results document (contract v1 in PRODUCT.md) and its projections.
  *
- * Only src/report*.c know how the document is represented (cJSON).  Phases
- * fill their part through struct hpcp_res, an opaque node that is either an
- * object or an array: the setters below take a key for an object and NULL
- * for an array (append).  A NULL node is accepted and ignored, so a chain
+ * Only src/doc*.c (building it, in libhpcp) and src/doc/ (reading and
+ * projecting it, libhpcpdoc, shared with hpcprobe-report) know how the
+ * document is represented (cJSON).  Phases fill their part through struct
+ * hpcp_res, an opaque node that is either an object or an array: the
+ * setters below take a key for an object and NULL for an array (append).  A NULL node is accepted and ignored, so a chain
  * of calls needs no checks; an allocation failure anywhere is remembered
  * and makes the next write fail.
  *
@@ -118,7 +119,7 @@ int hpcp_doc_write_prom(const struct hpcp_doc *doc, const char *path,
 void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out);
 
 /*
- * Whether path can be written as option's output: an existing, writable
+ * Whether path can be written as option's output (src/doc/publish.c): an existing, writable
  * directory and not a directory, device or pipe itself ("-" is stdout).
  * 0, or -errno with one line naming option and what it accepts.
  */

@@ -1,6 +1,6 @@
 #include "config.h"
 
-int hpcp_report_main(int argc, char **argv);
+#include "report.h"
 
 int main(int argc, char **argv)
 {

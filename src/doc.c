@@ -1,7 +1,9 @@
+/* The results document under construction: nodes, phases, status. */
 #include "config.h"
 
-#include "report_int.h"
+#include "doc_int.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,16 +11,16 @@
 
 #include "hpcp/timer.h"
 
-int hpcp_report_oom;
+int hpcp_doc_oom;
 
 /* Attach item under key (object) or at the end (array). */
 static cJSON *attach(struct hpcp_res *parent, const char *key, cJSON *item)
 {
-	cJSON *p = res_json(parent);
+	cJSON *p = hpcp_res_json(parent);
 	cJSON_bool ok;
 
 	if (!item) {
-		hpcp_report_oom = 1;
+		hpcp_doc_oom = 1;
 		return NULL;
 	}
 	if (!p) {
@@ -39,7 +41,7 @@ static cJSON *attach(struct hpcp_res *parent, const char *key, cJSON *item)
 	}
 	if (!ok) {
 		cJSON_Delete(item);
-		hpcp_report_oom = 1;
+		hpcp_doc_oom = 1;
 		return NULL;
 	}
 	return item;
@@ -49,14 +51,14 @@ struct hpcp_res *hpcp_res_object(struct hpcp_res *parent, const char *key)
 {
 	if (!parent)
 		return NULL;
-	return json_res(attach(parent, key, cJSON_CreateObject()));
+	return hpcp_json_res(attach(parent, key, cJSON_CreateObject()));
 }
 
 struct hpcp_res *hpcp_res_array(struct hpcp_res *parent, const char *key)
 {
 	if (!parent)
 		return NULL;
-	return json_res(attach(parent, key, cJSON_CreateArray()));
+	return hpcp_json_res(attach(parent, key, cJSON_CreateArray()));
 }
 
 void hpcp_res_int(struct hpcp_res *parent, const char *key, int64_t v)
@@ -123,7 +125,7 @@ void hpcp_res_str(struct hpcp_res *parent, const char *key, const char *v)
 	 * a byte that starts no valid sequence becomes '?'. */
 	clean = malloc(strlen(v) + 1);
 	if (!clean) {
-		hpcp_report_oom = 1;
+		hpcp_doc_oom = 1;
 		return;
 	}
 	for (const unsigned char *p = (const unsigned char *)v; *p;) {
@@ -196,8 +198,8 @@ struct hpcp_doc *hpcp_doc_new(int argc, char **argv)
 		free(doc);
 		return NULL;
 	}
-	hpcp_report_oom = 0;
-	root = json_res(doc->root);
+	hpcp_doc_oom = 0;
+	root = hpcp_json_res(doc->root);
 	schema = hpcp_res_object(root, "schema");
 	hpcp_res_str(schema, "name", HPCP_SCHEMA_NAME);
 	hpcp_res_str(schema, "version", HPCP_SCHEMA_VERSION);
@@ -216,9 +218,9 @@ struct hpcp_doc *hpcp_doc_new(int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		hpcp_res_str(args, NULL, argv[i]);
 	hpcp_res_object(root, "context");
-	doc->phases = res_json(hpcp_res_object(root, "phases"));
-	doc->warnings = res_json(hpcp_res_array(root, "warnings"));
-	doc->checks = res_json(hpcp_res_array(root, "checks"));
+	doc->phases = hpcp_res_json(hpcp_res_object(root, "phases"));
+	doc->warnings = hpcp_res_json(hpcp_res_array(root, "warnings"));
+	doc->checks = hpcp_res_json(hpcp_res_array(root, "checks"));
 	return doc;
 }
 
@@ -236,7 +238,7 @@ struct hpcp_res *hpcp_doc_phase(struct hpcp_doc *doc, const char *name)
 
 	if (!doc)
 		return NULL;
-	ph = hpcp_res_object(json_res(doc->phases), name);
+	ph = hpcp_res_object(hpcp_json_res(doc->phases), name);
 	/* Status first in the file, so a reader sees it at the top. */
 	hpcp_res_str(ph, "status", "failed");
 	hpcp_res_str(ph, "reason", "did not finish");
@@ -253,15 +255,15 @@ void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
 		return;
 	ph = cJSON_GetObjectItemCaseSensitive(doc->phases, name);
 	if (!ph)
-		ph = res_json(hpcp_doc_phase(doc, name));
+		ph = hpcp_res_json(hpcp_doc_phase(doc, name));
 	if (!ph)
 		return;
-	hpcp_res_str(json_res(ph), "status", hpcp_phase_status_name(status));
+	hpcp_res_str(hpcp_json_res(ph), "status", hpcp_phase_status_name(status));
 	if (reason && *reason)
-		hpcp_res_str(json_res(ph), "reason", reason);
+		hpcp_res_str(hpcp_json_res(ph), "reason", reason);
 	else
 		cJSON_DeleteItemFromObjectCaseSensitive(ph, "reason");
-	hpcp_res_double(json_res(ph), "duration_s", duration_s);
+	hpcp_res_double(hpcp_json_res(ph), "duration_s", duration_s);
 
 	/* A phase's checks join the document's list, named by phase. */
 	checks = cJSON_GetObjectItemCaseSensitive(ph, "checks");
@@ -270,7 +272,7 @@ void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
 
 		if (!copy || !cJSON_AddItemToArray(doc->checks, copy)) {
 			cJSON_Delete(copy);
-			hpcp_report_oom = 1;
+			hpcp_doc_oom = 1;
 		}
 	}
 
@@ -281,7 +283,7 @@ void hpcp_doc_phase_done(struct hpcp_doc *doc, const char *name,
 		if (!cJSON_IsString(w))
 			continue;
 		snprintf(line, sizeof(line), "%s: %s", name, w->valuestring);
-		hpcp_res_str(json_res(doc->warnings), NULL, line);
+		hpcp_res_str(hpcp_json_res(doc->warnings), NULL, line);
 	}
 }
 
@@ -293,8 +295,8 @@ void hpcp_doc_finish(struct hpcp_doc *doc, enum hpcp_run_status status,
 
 	if (!doc)
 		return;
-	root = json_res(doc->root);
-	run = json_res(cJSON_GetObjectItemCaseSensitive(doc->root, "run"));
+	root = hpcp_json_res(doc->root);
+	run = hpcp_json_res(cJSON_GetObjectItemCaseSensitive(doc->root, "run"));
 	hpcp_res_str(root, "status", run_status_name(status));
 	hpcp_utc_now(now, sizeof(now));
 	if (complete)
@@ -303,4 +305,31 @@ void hpcp_doc_finish(struct hpcp_doc *doc, enum hpcp_run_status status,
 		hpcp_res_null(run, "finished_utc");
 	hpcp_res_double(run, "duration_s", duration_s);
 	hpcp_res_bool(run, "complete", complete);
+}
+
+/* The projections of libhpcpdoc (src/doc/), on the document in memory. */
+void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out)
+{
+	if (doc)
+		hpcp_summary_print(doc->root, out);
+}
+
+int hpcp_doc_write_emf(const struct hpcp_doc *doc, const char *path,
+		       const char *ns, char *err, size_t errlen)
+{
+	if (!doc) {
+		snprintf(err, errlen, "no document");
+		return -EINVAL;
+	}
+	return hpcp_export_emf(doc->root, path, ns, err, errlen);
+}
+
+int hpcp_doc_write_prom(const struct hpcp_doc *doc, const char *path,
+			char *err, size_t errlen)
+{
+	if (!doc) {
+		snprintf(err, errlen, "no document");
+		return -EINVAL;
+	}
+	return hpcp_export_prom(doc->root, path, err, errlen);
 }

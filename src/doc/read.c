@@ -1,7 +1,8 @@
-/* Reading a results document back, for hpcprobe-report. */
+/* Reading a results document back: hpcprobe-report, and hpcprobe marking
+ * how a run ended in the file it wrote. */
 #include "config.h"
 
-#include "report_int.h"
+#include "hpcpdoc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #define MAX_DOCUMENT_BYTES (512L << 20)
 
-static char *slurp(const char *path, char *err, size_t errlen)
+char *hpcp_doc_read_file(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -46,9 +47,9 @@ static char *slurp(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
-cJSON *hpcp_report_load(const char *path, char *err, size_t errlen)
+cJSON *hpcp_doc_load(const char *path, char *err, size_t errlen)
 {
-	char *text = slurp(path, err, errlen);
+	char *text = hpcp_doc_read_file(path, err, errlen);
 	const cJSON *schema, *name, *version;
 	const char *required[] = { "status", "context", "phases", "run", NULL };
 	cJSON *root;

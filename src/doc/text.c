@@ -1,13 +1,14 @@
-/* The report files' text buffer. */
+/* A growing text buffer: the exports and the HTML report are built in
+ * one, then published whole. */
 #include "config.h"
 
-#include "report_int.h"
+#include "hpcpdoc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-void put(struct text *t, const char *fmt, ...)
+void hpcp_put(struct hpcp_text *t, const char *fmt, ...)
 {
 	va_list ap;
 	int n;

@@ -1,7 +1,7 @@
 /* run.config and context: the conditions a number was measured under. */
 #include "config.h"
 
-#include "report_int.h"
+#include "doc_int.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -132,8 +132,8 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 
 	if (!doc)
 		return;
-	root = json_res(doc->root);
-	run = json_res(cJSON_GetObjectItemCaseSensitive(doc->root, "run"));
+	root = hpcp_json_res(doc->root);
+	run = hpcp_json_res(cJSON_GetObjectItemCaseSensitive(doc->root, "run"));
 	config = hpcp_res_object(run, "config");
 	for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++)
 		echo_option(config, o, &ctx->cfg);
@@ -170,7 +170,7 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx)
 	hpcp_res_str(mpi, "node_grouping",
 		     ctx->rank_is_node ? "test_rank_is_node" : "shared_memory");
 	if (ctx->rank_is_node)
-		hpcp_res_str(json_res(doc->warnings), NULL,
+		hpcp_res_str(hpcp_json_res(doc->warnings), NULL,
 			     HPCP_ENV_TEST_RANK_IS_NODE "=1: test only, every "
 			     "rank declared its own node; node figures "
 			     "(matrix, outliers, oversubscription, node "
@@ -237,7 +237,7 @@ void hpcp_doc_set_peak_rss(struct hpcp_doc *doc,
 	if (!doc || !rss)
 		return;
 	context = cJSON_GetObjectItemCaseSensitive(doc->root, "context");
-	m = hpcp_res_object(json_res(context), "peak_rss");
+	m = hpcp_res_object(hpcp_json_res(context), "peak_rss");
 	hpcp_res_int(m, "rank_0_bytes", (int64_t)rss->rank0_bytes);
 	hpcp_res_int(m, "max_bytes", (int64_t)rss->max_bytes);
 	hpcp_res_int(m, "max_rank", rss->max_rank);
@@ -249,7 +249,7 @@ void hpcp_doc_set_peak_rss(struct hpcp_doc *doc,
 								  "ranks")) {
 		if (!rss->per_rank || r >= n_ranks)
 			break;
-		hpcp_res_int(json_res(rank), "peak_rss_bytes",
+		hpcp_res_int(hpcp_json_res(rank), "peak_rss_bytes",
 			     (int64_t)rss->per_rank[r++]);
 	}
 }

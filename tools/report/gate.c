@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "report_int.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@ static double num(const cJSON *v)
 {
 	double d;
 
-	return num_of(v, &d) ? d : NAN;
+	return hpcp_num_of(v, &d) ? d : NAN;
 }
 
 /*
@@ -90,18 +90,18 @@ static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
 	const cJSON *pair, *size;
 	char name[96];
 
-	cJSON_ArrayForEach(pair, at(at(at(root, "phases"), phase), "pairs")) {
-		const cJSON *kind = at(pair, "kind");
+	cJSON_ArrayForEach(pair, hpcp_at(hpcp_at(hpcp_at(root, "phases"), phase), "pairs")) {
+		const cJSON *kind = hpcp_at(pair, "kind");
 
-		cJSON_ArrayForEach(size, at(pair, "sizes")) {
+		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p50_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
-				 num(at(size, "bytes")));
-			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
+				 num(hpcp_at(size, "bytes")));
+			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p50"));
 			snprintf(name, sizeof(name), "%s.%s.%.0fB.p99_ns", phase,
 				 cJSON_IsString(kind) ? kind->valuestring : "?",
-				 num(at(size, "bytes")));
-			add_pct(s, name, at(at(size, "latency_ns"), "p99"));
+				 num(hpcp_at(size, "bytes")));
+			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p99"));
 		}
 	}
 }
@@ -112,47 +112,47 @@ static void collect(struct metric_set *s, const cJSON *root)
 	char name[96];
 
 	s->n = 0;
-	if (phase_ok(root, "pingpong")) {
+	if (hpcp_phase_ok(root, "pingpong")) {
 		pairs(s, root, "pingpong");
 		add(s, "pingpong.node_matrix.cluster_median_ns",
-		    num(at(at(at(at(root, "phases"), "pingpong"), "node_matrix"),
+		    num(hpcp_at(hpcp_at(hpcp_at(hpcp_at(root, "phases"), "pingpong"), "node_matrix"),
 			   "cluster_median_latency_ns")), 1);
 	}
-	if (phase_ok(root, "fabric"))
+	if (hpcp_phase_ok(root, "fabric"))
 		pairs(s, root, "fabric");
-	if (phase_ok(root, "allreduce")) {
-		cJSON_ArrayForEach(size, at(at(at(root, "phases"), "allreduce"),
+	if (hpcp_phase_ok(root, "allreduce")) {
+		cJSON_ArrayForEach(size, hpcp_at(hpcp_at(hpcp_at(root, "phases"), "allreduce"),
 					    "sizes")) {
 			snprintf(name, sizeof(name), "allreduce.%.0fB.p50_ns",
-				 num(at(size, "bytes")));
-			add_pct(s, name, at(at(size, "latency_ns"), "p50"));
-			mark_noisy(s, name, cJSON_IsTrue(at(size, "noisy")));
+				 num(hpcp_at(size, "bytes")));
+			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p50"));
+			mark_noisy(s, name, cJSON_IsTrue(hpcp_at(size, "noisy")));
 			snprintf(name, sizeof(name),
 				 "allreduce.%.0fB.busbw_bytes_per_s",
-				 num(at(size, "bytes")));
-			add(s, name, num(at(size, "busbw_bytes_per_s")), 0);
+				 num(hpcp_at(size, "bytes")));
+			add(s, name, num(hpcp_at(size, "busbw_bytes_per_s")), 0);
 		}
 	}
-	if (phase_ok(root, "compute")) {
-		const cJSON *c = at(at(root, "phases"), "compute");
-		const cJSON *rob = at(c, "load_balance_robust");
+	if (hpcp_phase_ok(root, "compute")) {
+		const cJSON *c = hpcp_at(hpcp_at(root, "phases"), "compute");
+		const cJSON *rob = hpcp_at(c, "load_balance_robust");
 
 		/* The robust value where the document has one, and only when
 		 * the host let it be measured: a noisy host's load balance
 		 * would raise false alarms.  The raw value only from
 		 * documents that predate it (schema < 1.1). */
-		if (rob && !cJSON_IsTrue(at(rob, "noisy")))
+		if (rob && !cJSON_IsTrue(hpcp_at(rob, "noisy")))
 			add(s, "compute.robust_load_balance_ratio",
-			    num(at(rob, "load_balance_ratio")), 0);
+			    num(hpcp_at(rob, "load_balance_ratio")), 0);
 		else if (!rob)
 			add(s, "compute.load_balance_ratio",
-			    num(at(at(c, "load_balance"),
+			    num(hpcp_at(hpcp_at(c, "load_balance"),
 				   "load_balance_ratio")), 0);
 		add(s, "compute.parallel_efficiency_ratio",
-		    num(at(at(c, "load_balance"), "parallel_efficiency_ratio")),
+		    num(hpcp_at(hpcp_at(c, "load_balance"), "parallel_efficiency_ratio")),
 		    0);
-		cJSON_ArrayForEach(k, at(c, "kernels")) {
-			const cJSON *unit = at(k, "work_unit");
+		cJSON_ArrayForEach(k, hpcp_at(c, "kernels")) {
+			const cJSON *unit = hpcp_at(k, "work_unit");
 			char key[48];
 
 			if (!cJSON_IsString(unit))
@@ -161,12 +161,12 @@ static void collect(struct metric_set *s, const cJSON *root)
 			 * per-rank round rates only from older documents. */
 			snprintf(key, sizeof(key), "job_%s_per_s",
 				 unit->valuestring);
-			if (!at(k, key))
+			if (!hpcp_at(k, key))
 				snprintf(key, sizeof(key), "total_%s_per_s",
 					 unit->valuestring);
 			snprintf(name, sizeof(name), "compute.%s.%s", k->string,
 				 key);
-			add(s, name, num(at(k, key)), 0);
+			add(s, name, num(hpcp_at(k, key)), 0);
 		}
 	}
 }

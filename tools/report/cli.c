@@ -1,30 +1,32 @@
 /* hpcprobe-report's command line. */
 #include "config.h"
 
-#include "report_int.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpcp/opt.h"
-
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hpcprobe-report RESULTS.json [-o REPORT.html]\n"
+		"       hpcprobe-report --summary RESULTS.json\n"
 		"       hpcprobe-report --baseline OLD.json NEW.json "
 		"[--tolerance PCT]\n"
 		"\n"
 		"Writes a self-contained HTML report (charts, tables and a "
 		"narrative from\n"
-		"the measured values) of an hpcprobe results document, or "
-		"compares two\n"
-		"documents and fails when a metric regressed.\n"
+		"the measured values) of an hpcprobe results document, prints "
+		"its summary,\n"
+		"or compares two documents and fails when a metric "
+		"regressed.\n"
 		"\n"
 		"  -o, --output FILE      the report [default: RESULTS with "
 		".html]\n"
+		"  --summary              print the summary hpcprobe printed "
+		"after the run\n"
 		"  --baseline OLD.json    compare NEW.json against OLD.json\n"
 		"  --tolerance PCT        allowed worsening per metric "
 		"[default: 10]\n"
@@ -60,7 +62,7 @@ static int html(const char *in, const char *out)
 	}
 	if (hpcp_output_check(out, "--output", err, sizeof(err)) != 0)
 		return bad("%s", err);
-	root = hpcp_report_load(in, err, sizeof(err));
+	root = hpcp_doc_load(in, err, sizeof(err));
 	if (!root)
 		return bad("%s", err);
 	rc = hpcp_report_html(root, out, err, sizeof(err));
@@ -73,15 +75,27 @@ static int html(const char *in, const char *out)
 	return 0;
 }
 
+static int summary(const char *in)
+{
+	char err[512];
+	cJSON *root = hpcp_doc_load(in, err, sizeof(err));
+
+	if (!root)
+		return bad("%s", err);
+	hpcp_summary_print(root, stdout);
+	cJSON_Delete(root);
+	return ferror(stdout) ? 1 : 0;
+}
+
 static int gate(const char *old_path, const char *new_path, double tol)
 {
 	char err[512];
-	cJSON *old = hpcp_report_load(old_path, err, sizeof(err)), *new;
+	cJSON *old = hpcp_doc_load(old_path, err, sizeof(err)), *new;
 	int rc;
 
 	if (!old)
 		return bad("%s", err);
-	new = hpcp_report_load(new_path, err, sizeof(err));
+	new = hpcp_doc_load(new_path, err, sizeof(err));
 	if (!new) {
 		cJSON_Delete(old);
 		return bad("%s", err);
@@ -98,6 +112,7 @@ int hpcp_report_main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *baseline = NULL;
 	double tol = 10;
+	int want_summary = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -111,6 +126,10 @@ int hpcp_report_main(int argc, char **argv)
 			       HPCP_GIT_COMMIT);
 			return 0;
 		}
+		if (!strcmp(a, "--summary")) {
+			want_summary = 1;
+			continue;
+		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") ||
 		    !strcmp(a, "--baseline") || !strcmp(a, "--tolerance")) {
 			if (i + 1 >= argc)
@@ -119,7 +138,7 @@ int hpcp_report_main(int argc, char **argv)
 				out = argv[++i];
 			} else if (!strcmp(a, "--baseline")) {
 				baseline = argv[++i];
-			} else if (hpcp_parse_real(argv[++i], 0, 1000, &tol)) {
+			} else if (hpcp_doc_parse_real(argv[++i], 0, 1000, &tol)) {
 				return bad("--tolerance: '%s' is not a "
 					   "percentage in 0..1000",
 					   argv[i]);
@@ -135,6 +154,12 @@ int hpcp_report_main(int argc, char **argv)
 	}
 	if (!in)
 		return bad("%s", "no results document given (see --help)");
+	if (want_summary) {
+		if (out || baseline)
+			return bad("%s", "--summary prints; it takes neither "
+					 "-o nor --baseline");
+		return summary(in);
+	}
 	if (baseline) {
 		if (out)
 			return bad("%s", "--baseline compares; it writes no "

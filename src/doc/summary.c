@@ -1,0 +1,452 @@
+/* The human summary: hpcprobe prints it after a run, hpcprobe-report
+ * --summary from a document; a projection of the document, never parsed. */
+#include "config.h"
+
+#include "hpcpdoc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int status_ok(const cJSON *phase)
+{
+	const char *s = hpcp_str_at(phase, "status");
+
+	return s && strcmp(s, "ok") == 0;
+}
+
+static void print_host(const cJSON *host, FILE *out)
+{
+	const cJSON *topo = hpcp_at(host, "topology");
+	const cJSON *ranks = hpcp_at(host, "ranks");
+	const cJSON *dev;
+	int efa = 0;
+
+	fprintf(out, "  %-20s %d rank%s", hpcp_str_at(host, "name"),
+		cJSON_GetArraySize(ranks),
+		cJSON_GetArraySize(ranks) == 1 ? "" : "s");
+	if (!cJSON_IsTrue(hpcp_at(topo, "available"))) {
+		const char *why = hpcp_str_at(topo, "reason");
+
+		fprintf(out, ", topology unknown (%s)\n", why ? why : "?");
+		return;
+	}
+	cJSON_ArrayForEach(dev, hpcp_at(topo, "network_devices"))
+		efa += cJSON_IsTrue(hpcp_at(dev, "efa"));
+	fprintf(out,
+		", %.0f package(s), %.0f cores, %.0f PUs, %.0f NUMA node(s), "
+		"%.1f GiB, %d EFA adapter(s)\n",
+		hpcp_num_at(topo, "packages_count", 0),
+		hpcp_num_at(topo, "cores_count", 0), hpcp_num_at(topo, "pus_count", 0),
+		hpcp_num_at(topo, "numa_nodes_count", 0),
+		hpcp_num_at(topo, "memory_bytes", 0) / (1024.0 * 1024 * 1024), efa);
+}
+
+static void fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.2f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+}
+
+static void fmt_rate(const cJSON *v, char *buf, size_t len)
+{
+	if (!cJSON_IsNumber(v))
+		snprintf(buf, len, "-");
+	else if (v->valuedouble >= 1e9)
+		snprintf(buf, len, "%.2f GB/s", v->valuedouble / 1e9);
+	else
+		snprintf(buf, len, "%.1f MB/s", v->valuedouble / 1e6);
+}
+
+/* A percentile, "n/a" when too few samples left it null (the table's
+ * footnote says so), "-" when absent. */
+static void fmt_pct(const cJSON *lat, const char *key, char *buf, size_t len)
+{
+	if (cJSON_IsNull(hpcp_at(lat, key)))
+		snprintf(buf, len, "n/a");
+	else
+		fmt_ns(hpcp_num_at(lat, key, -1), buf, len);
+}
+
+/* Whether a row of the table shows a percentile left null. */
+static int any_na(const cJSON *sizes)
+{
+	const cJSON *size;
+
+	cJSON_ArrayForEach(size, sizes)
+		if (cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p50")) ||
+		    cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p99")))
+			return 1;
+	return 0;
+}
+
+static void print_na_note(FILE *out, const cJSON *sizes)
+{
+	if (any_na(sizes))
+		fprintf(out, "    n/a (too few samples): the q-quantile needs "
+			     "1/(1-q) samples, p99 100\n");
+}
+
+static void print_latency_row(FILE *out, const cJSON *size,
+			      const char *rate_key)
+{
+	const cJSON *lat = hpcp_at(size, "latency_ns");
+	char p50[24], p99[24], max[24], rate[24];
+
+	fmt_pct(lat, "p50", p50, sizeof(p50));
+	fmt_pct(lat, "p99", p99, sizeof(p99));
+	fmt_ns(hpcp_num_at(lat, "max", -1), max, sizeof(max));
+	fmt_rate(hpcp_at(size, rate_key), rate, sizeof(rate));
+	fprintf(out, "    %10.0f  %11s  %11s  %11s  %12s\n",
+		hpcp_num_at(size, "bytes", 0), p50, p99, max, rate);
+}
+
+/* A pair's table: one row per message size. */
+static void print_pair_sizes(const cJSON *pair, FILE *out)
+{
+	const cJSON *size;
+
+	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
+		"p99", "max", "bandwidth");
+	cJSON_ArrayForEach(size, hpcp_at(pair, "sizes"))
+		print_latency_row(out, size, "bandwidth_bytes_per_s");
+	print_na_note(out, hpcp_at(pair, "sizes"));
+}
+
+static void print_pingpong(const cJSON *ph, FILE *out)
+{
+	const cJSON *pair, *m = hpcp_at(ph, "node_matrix"), *o;
+	int n_out = 0;
+
+	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
+		const cJSON *r = hpcp_at(pair, "ranks"), *h = hpcp_at(pair, "hosts");
+
+		fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
+			     "latency = half the round trip\n",
+			hpcp_str_at(pair, "kind"),
+			cJSON_GetArrayItem(r, 0)->valuedouble,
+			cJSON_GetArrayItem(r, 1)->valuedouble,
+			cJSON_GetArrayItem(h, 0)->valuestring,
+			cJSON_GetArrayItem(h, 1)->valuestring);
+		print_pair_sizes(pair, out);
+	}
+	if (cJSON_IsTrue(hpcp_at(hpcp_at(ph, "host_load"), "noisy")))
+		fprintf(out, "\n  pairs: noisy host: %s\n",
+			hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") ?
+				hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") : "?");
+	if (cJSON_GetArraySize(hpcp_at(m, "hosts")) < 2)
+		return;
+	fprintf(out, "\n  node matrix: %d hosts, %.0f pairs in %.0f rounds%s, "
+		     "cluster median %.2f us, outliers: ",
+		cJSON_GetArraySize(hpcp_at(m, "hosts")), hpcp_num_at(m, "pairs_count", 0),
+		hpcp_num_at(m, "rounds_count", 0),
+		cJSON_IsTrue(hpcp_at(m, "sampled")) ? " (sampled)" : "",
+		hpcp_num_at(m, "cluster_median_latency_ns", 0) / 1e3);
+	/* Each flagged host with the statistics that flagged it. */
+	cJSON_ArrayForEach(o, hpcp_at(m, "outliers")) {
+		const cJSON *d;
+		int k = 0;
+
+		if (!cJSON_IsString(o))
+			continue;
+		fprintf(out, "%s%s", n_out++ ? ", " : "", o->valuestring);
+		cJSON_ArrayForEach(d, hpcp_at(m, "outlier_details"))
+			if (hpcp_str_at(d, "host") && hpcp_str_at(d, "statistic") &&
+			    strcmp(hpcp_str_at(d, "host"), o->valuestring) == 0)
+				fprintf(out, "%s%s", k++ ? "+" : " (by ",
+					hpcp_str_at(d, "statistic"));
+		fprintf(out, "%s", k ? ")" : "");
+	}
+	fprintf(out, "%s", n_out ? "" : "none");
+	if (hpcp_str_at(m, "outliers_reason"))
+		fprintf(out, " (%s)", hpcp_str_at(m, "outliers_reason"));
+	if (cJSON_IsTrue(hpcp_at(m, "noisy")))
+		fprintf(out, "\n    noisy host: %s",
+			hpcp_str_at(m, "noisy_reason") ? hpcp_str_at(m, "noisy_reason") : "?");
+	fprintf(out, "\n");
+}
+
+static void print_fabric(const cJSON *ph, FILE *out)
+{
+	const cJSON *prov = hpcp_at(ph, "provider"), *pair;
+
+	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
+		const cJSON *r = hpcp_at(pair, "ranks");
+
+		fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
+			     "latency = half the round trip\n",
+			hpcp_str_at(pair, "kind"), hpcp_str_at(prov, "name"),
+			hpcp_str_at(prov, "domain"),
+			cJSON_GetArrayItem(r, 0)->valuedouble,
+			cJSON_GetArrayItem(r, 1)->valuedouble);
+		print_pair_sizes(pair, out);
+	}
+}
+
+int hpcp_summary_robust_lb(const cJSON *rb, char *buf, size_t len)
+{
+	const cJSON *d;
+	size_t used = 0;
+	double v;
+	int n = 0;
+
+#define ADD(...)                                                              \
+	do {                                                                  \
+		if (used < len)                                               \
+			used += (size_t)snprintf(buf + used, len - used,      \
+						 __VA_ARGS__);                \
+	} while (0)
+	buf[0] = '\0';
+	if (!cJSON_IsObject(rb))
+		return 0;
+	if (cJSON_IsTrue(hpcp_at(rb, "noisy"))) {
+		ADD("noisy host (");
+		if (cJSON_IsArray(hpcp_at(rb, "disturbed_rounds_count"))) {
+			ADD("disturbed rounds ");
+			cJSON_ArrayForEach(d, hpcp_at(rb, "disturbed_rounds_count")) {
+				if (n++ == 8) {
+					ADD(", ...");
+					break;
+				}
+				ADD("%s%.0f/%.0f", n > 1 ? ", " : "",
+				    d->valuedouble, hpcp_num_at(rb, "rounds_count", 0));
+			}
+			ADD("; ");
+		}
+		ADD("%s)", hpcp_str_at(rb, "noisy_reason") ?
+				   hpcp_str_at(rb, "noisy_reason") : "?");
+		return 1;
+	}
+	if (!hpcp_num_of(hpcp_at(rb, "load_balance_ratio"), &v))
+		return 0;
+	ADD("%.3f [%.3f, %.3f]", v, hpcp_num_at(rb, "load_balance_low_ratio", v),
+	    hpcp_num_at(rb, "load_balance_high_ratio", v));
+#undef ADD
+	return 1;
+}
+
+static void print_compute(const cJSON *ph, FILE *out)
+{
+	char rb[1024];
+
+	const cJSON *k, *lb = hpcp_at(ph, "load_balance"), *c = hpcp_at(ph, "counters");
+
+	fprintf(out, "\n  compute (imbalance %.2f, expected load balance %.3f)\n",
+		hpcp_num_at(ph, "imbalance_factor", 0),
+		hpcp_num_at(ph, "expected_load_balance_ratio", 0));
+	cJSON_ArrayForEach(k, hpcp_at(ph, "kernels")) {
+		const char *unit = hpcp_str_at(k, "work_unit");
+		char key[48];
+
+		if (!status_ok(k)) {
+			fprintf(out, "    %-8s %s: %s\n", k->string,
+				hpcp_str_at(k, "status"), hpcp_str_at(k, "reason"));
+			continue;
+		}
+		snprintf(key, sizeof(key), "total_%s_per_s", unit);
+		/* The job rate over the wall span where the document has
+		 * it; total_ (a sum of per-rank round rates) before. */
+		snprintf(key, sizeof(key), "job_%s_per_s", unit);
+		if (!hpcp_at(k, key))
+			snprintf(key, sizeof(key), "total_%s_per_s", unit);
+		fprintf(out, "    %-8s %12.3g %s/s total, load balance %.3f, "
+			     "parallel efficiency %.3f\n",
+			k->string, hpcp_num_at(k, key, 0), unit,
+			hpcp_num_at(hpcp_at(k, "load_balance"), "load_balance_ratio", -1),
+			hpcp_num_at(hpcp_at(k, "load_balance"),
+			       "parallel_efficiency_ratio", -1));
+		if (hpcp_summary_robust_lb(hpcp_at(k, "load_balance_robust"), rb,
+					  sizeof(rb))) {
+			fprintf(out, "             robust load balance %s", rb);
+			if (hpcp_num_at(k, "expected_load_balance_ratio", -1) >= 0)
+				fprintf(out, ", expected %.3f from the work "
+					     "done",
+					hpcp_num_at(k, "expected_load_balance_ratio",
+					       0));
+			fprintf(out, "\n");
+		}
+	}
+	fprintf(out, "    phase    load balance %.3f (in node %.3f, between "
+		     "nodes %.3f), communication %.3f, parallel efficiency "
+		     "%.3f; slowest rank %.0f on %s\n",
+		hpcp_num_at(lb, "load_balance_ratio", -1),
+		hpcp_num_at(lb, "load_balance_in_node_ratio", -1),
+		hpcp_num_at(lb, "load_balance_between_nodes_ratio", -1),
+		hpcp_num_at(lb, "communication_efficiency_ratio", -1),
+		hpcp_num_at(lb, "parallel_efficiency_ratio", -1),
+		hpcp_num_at(lb, "slowest_rank", -1),
+		hpcp_str_at(lb, "slowest_host") ? hpcp_str_at(lb, "slowest_host") : "?");
+	if (hpcp_summary_robust_lb(hpcp_at(ph, "load_balance_robust"), rb,
+				  sizeof(rb)))
+		fprintf(out, "    phase    robust load balance %s\n", rb);
+	if (!cJSON_IsTrue(hpcp_at(c, "available")))
+		fprintf(out, "    hardware counters unavailable: %s\n",
+			hpcp_str_at(c, "reason") ? hpcp_str_at(c, "reason") : "?");
+}
+
+static void print_allreduce(const cJSON *ph, FILE *out)
+{
+	const cJSON *size;
+
+	fprintf(out, "\n  allreduce over %.0f ranks; latency = completion time "
+		"(the slowest rank's call, per iteration)\n",
+		hpcp_num_at(ph, "ranks", 0));
+	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
+		"p99", "max", "busbw");
+	cJSON_ArrayForEach(size, hpcp_at(ph, "sizes")) {
+		print_latency_row(out, size, "busbw_bytes_per_s");
+		if (cJSON_IsTrue(hpcp_at(size, "noisy")))
+			fprintf(out, "    %10s  noisy host: %s\n", "",
+				hpcp_str_at(size, "noisy_reason") ?
+					hpcp_str_at(size, "noisy_reason") : "");
+	}
+	print_na_note(out, hpcp_at(ph, "sizes"));
+}
+
+/* What matters first (findings.c): was EFA used, the slowest node or
+ * link, balance, anything oversubscribed, failed or unavailable. */
+static void print_findings(const cJSON *root, FILE *out)
+{
+	const cJSON *item, *fab, *lb, *rob;
+	struct hpcp_findings f;
+
+	hpcp_findings_of(root, &f);
+	fab = f.fabric;
+	fprintf(out, "\nFindings\n");
+	if (fab && f.fabric_ok)
+		fprintf(out, "  EFA %s: fabric probe over %s (%s)\n",
+			f.efa_used ? "used" : "not used",
+			hpcp_str_at(hpcp_at(fab, "provider"), "name"),
+			hpcp_str_at(hpcp_at(fab, "provider"), "note") ?
+				hpcp_str_at(hpcp_at(fab, "provider"), "note") :
+				"as requested");
+	else if (fab)
+		fprintf(out, "  EFA not measured: fabric %s (%s)\n",
+			hpcp_str_at(fab, "status"),
+			hpcp_str_at(fab, "reason") ?
+				hpcp_str_at(fab, "reason") : "?");
+	if (f.pingpong_ok) {
+		const struct hpcp_link_finding *l = &f.pingpong_inter;
+		const cJSON *o;
+		int n = 0;
+
+		if (l->n)
+			fprintf(out, "  slowest inter-node link (8 B p50): "
+				     "%.2f us between %s and %s\n",
+				l->slowest_p50_ns / 1e3,
+				hpcp_pair_host(l->slowest_pair, 0),
+				hpcp_pair_host(l->slowest_pair, 1));
+		l = &f.pingpong_intra;
+		if (l->n)
+			fprintf(out, "  intra-node 8 B p50: %.2f us on %s\n",
+				l->slowest_p50_ns / 1e3,
+				hpcp_pair_host(l->slowest_pair, 0));
+		if (f.matrix_hosts >= 3) {
+			fprintf(out, "  outlier nodes: ");
+			cJSON_ArrayForEach(o, hpcp_at(f.matrix, "outliers"))
+				if (cJSON_IsString(o))
+					fprintf(out, "%s%s", n++ ? ", " : "",
+						o->valuestring);
+			fprintf(out, "%s%s\n", n ? "" : "none",
+				f.noisy_matrix ?
+					" (noisy host: not a finding)" : "");
+		}
+	}
+	if (f.compute) {
+		lb = hpcp_at(f.compute, "load_balance");
+		rob = hpcp_at(f.compute, "load_balance_robust");
+		/* A noisy host's load balance is not a finding. */
+		if (f.noisy_compute)
+			fprintf(out, "  load balance: %s\n", f.lb_text);
+		else if (f.lb_text[0])
+			fprintf(out, "  load balance %s (robust; raw %.3f), "
+				     "parallel efficiency %.3f; slowest rank "
+				     "%.0f on %s\n", f.lb_text,
+				hpcp_num_at(lb, "load_balance_ratio", 0),
+				hpcp_num_at(lb, "parallel_efficiency_ratio", 0),
+				hpcp_num_at(rob, "slowest_rank", -1),
+				hpcp_str_at(rob, "slowest_host") ?
+					hpcp_str_at(rob, "slowest_host") : "?");
+		else if (cJSON_IsNumber(hpcp_at(lb, "load_balance_ratio")))
+			fprintf(out, "  load balance %.3f, parallel efficiency "
+				     "%.3f; slowest rank %.0f on %s\n",
+				hpcp_num_at(lb, "load_balance_ratio", 0),
+				hpcp_num_at(lb, "parallel_efficiency_ratio", 0),
+				hpcp_num_at(lb, "slowest_rank", -1),
+				hpcp_str_at(lb, "slowest_host") ?
+					hpcp_str_at(lb, "slowest_host") : "?");
+	}
+	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
+		if (cJSON_IsString(item) && strstr(item->valuestring,
+						   "oversubscribed"))
+			fprintf(out, "  %s\n", item->valuestring);
+	for (int i = 0; i < f.n_not_ok; i++)
+		fprintf(out, "  %s %s: %s\n", f.not_ok[i]->string,
+			hpcp_str_at(f.not_ok[i], "status"),
+			hpcp_str_at(f.not_ok[i], "reason") ?
+				hpcp_str_at(f.not_ok[i], "reason") : "?");
+}
+
+void hpcp_summary_print(const cJSON *root, FILE *out)
+{
+	const cJSON *context, *mpi, *item, *config;
+	const char *output;
+
+	if (!root)
+		return;
+	context = hpcp_at(root, "context");
+	mpi = hpcp_at(context, "mpi");
+	config = hpcp_at(hpcp_at(root, "run"), "config");
+
+	fprintf(out, "hpcprobe %s: %s, %.0f rank(s) on %.0f node(s), "
+		     "launcher %s, %.2f s\n",
+		hpcp_str_at(hpcp_at(root, "tool"), "version"), hpcp_str_at(root, "status"),
+		hpcp_num_at(mpi, "ranks", 0), hpcp_num_at(mpi, "nodes", 0),
+		hpcp_str_at(context, "launcher") ? hpcp_str_at(context, "launcher") : "?",
+		hpcp_num_at(hpcp_at(root, "run"), "duration_s", 0));
+	if (hpcp_str_at(mpi, "library"))
+		fprintf(out, "MPI: %s\n", hpcp_str_at(mpi, "library"));
+
+	print_findings(root, out);
+
+	fprintf(out, "\nHosts\n");
+	cJSON_ArrayForEach(item, hpcp_at(context, "hosts"))
+		print_host(item, out);
+
+	fprintf(out, "\nPhases\n");
+	cJSON_ArrayForEach(item, hpcp_at(root, "phases")) {
+		const char *reason = hpcp_str_at(item, "reason");
+
+		fprintf(out, "  %-14s %-12s %8.2f s%s%s\n", item->string,
+			hpcp_str_at(item, "status"), hpcp_num_at(item, "duration_s", 0),
+			reason ? "  " : "", reason ? reason : "");
+	}
+
+	item = hpcp_at(hpcp_at(root, "phases"), "compute");
+	if (item && status_ok(item))
+		print_compute(item, out);
+	item = hpcp_at(hpcp_at(root, "phases"), "pingpong");
+	if (item && status_ok(item))
+		print_pingpong(item, out);
+	item = hpcp_at(hpcp_at(root, "phases"), "allreduce");
+	if (item && status_ok(item))
+		print_allreduce(item, out);
+	item = hpcp_at(hpcp_at(root, "phases"), "fabric");
+	if (item && status_ok(item))
+		print_fabric(item, out);
+
+	if (cJSON_GetArraySize(hpcp_at(root, "warnings")) > 0) {
+		fprintf(out, "\nAll warnings\n");
+		cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
+			if (cJSON_IsString(item))
+				fprintf(out, "  %s\n", item->valuestring);
+	}
+	output = hpcp_str_at(config, "output");
+	if (output && strcmp(output, "-") != 0)
+		fprintf(out, "\nResults: %s\n", output);
+	fflush(out);
+}
