@@ -3,7 +3,8 @@
 # give distributions and provider provenance; an unknown provider is
 # "unavailable" with libfabric's reason and the run goes on; a fake EFA
 # sysfs tree whose counters move during the run gives exact-looking deltas
-# per probe, and a malformed counter file is skipped, never fatal.
+# per probe, and a malformed counter file is skipped, never fatal; a peer
+# stopped mid-ping-pong ends the fabric's wait at 9/10 of --timeout.
 . "$(dirname "$0")/../tests/tap.sh"
 
 bin=${HPCP_BIN:?}
@@ -52,6 +53,48 @@ $mpirun -np 2 "$bin" --phases fabric -o auto.json >/dev/null 2>&1
 ok $? "auto provider: exits 0"
 json_true auto.json "d['phases']['fabric']['status'] == 'ok' and 'EFA was not found' in d['phases']['fabric']['provider']['note']"
 ok $? "auto provider: falls back and says EFA was not found"
+
+# --- The fabric's waits follow --timeout ----------------------------------
+# Rank 1 stopped mid-ping-pong: rank 0's fabric wait ends at 9/10 of
+# --timeout 3 (2.7 s) with its own diagnosis, which names the configured
+# value; the watchdog (3 s) then ends the job naming rank 1.  With the old
+# fixed 60 s limit the watchdog would have spoken alone.
+host=$(hostname)
+$mpirun -np 2 "$bin" --phases fabric --fabric-provider "tcp;ofi_rxm" \
+	--sizes 8 --iterations 1000000000 --timeout 3 -o "$work/stop.json" \
+	>stop.out 2>stop.err &
+run=$!
+for _ in $(seq 100); do
+	grep -q "phase fabric: started" stop.err 2>/dev/null && break
+	sleep 0.2
+done
+sleep 2
+stopped=
+for p in $(pgrep -x hpcprobe); do
+	if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$work/stop.json" &&
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+		grep -qx "OMPI_COMM_WORLD_RANK=1"; then
+		stopped=$p
+	fi
+done
+test -n "$stopped" && kill -STOP "$stopped"
+ok $? "timeout: rank 1 stopped mid-ping-pong ($stopped)"
+t0=$(date +%s)
+wait "$run"
+status=$?
+took=$(($(date +%s) - t0))
+[ -n "$stopped" ] && kill -KILL "$stopped" 2>/dev/null
+ok $((status == 0)) "timeout: the job ends non-zero ($status)"
+[ "$took" -le 20 ]
+ok $? "timeout: ended ${took} s after the fault (bound: 2.7 s + 3 s + 15 s)"
+grep -q "libfabric ping-pong with rank 1 ($host) failed at 8 bytes: no progress for 2.7 s (fabric waits end at 9/10 of the watchdog's --timeout of 3 s)" stop.err
+ok $? "timeout: rank 0's fabric diagnosis names the configured --timeout: $(grep -o 'no progress for .*' stop.err | head -1)"
+fab=$(grep -n "libfabric ping-pong with rank 1" stop.err | head -1 | cut -d: -f1)
+dog=$(grep -n "watchdog: rank 0" stop.err | head -1 | cut -d: -f1)
+[ -n "$fab" ] && [ -n "$dog" ] && [ "$fab" -lt "$dog" ]
+ok $? "timeout: the fabric speaks before the watchdog, which names rank 1 ($host)"
+json_true stop.json "d['phases']['fabric']['status'] == 'failed' and 'rank 1' in d['phases']['fabric']['reason']"
+ok $? "timeout: document failed, the fabric phase names rank 1"
 
 # A fake EFA device; a ticker moves tx_bytes while the probe runs.
 root=$work/sys

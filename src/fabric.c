@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpcp/opt.h"
 #include "hpcp/probe.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
@@ -25,8 +26,8 @@
 #define TAG_PING 0x50ull
 #define TAG_ACK 0x51ull
 #define ACK_BYTES 4
-/* A peer silent this long is gone: fail instead of spinning forever. */
-#define WAIT_LIMIT_NS (60ull * 1000000000ull)
+/* Look at the clock once in this many polls: the loops are hot paths. */
+#define POLLS_PER_CLOCK_READ 0x1000
 
 struct hpcp_fabric {
 	struct fi_info *info;
@@ -44,7 +45,15 @@ struct hpcp_fabric {
 	/* Contexts stay put until their completion is read (FI_CONTEXT2). */
 	struct fi_context2 sctx[WINDOW], rctx[WINDOW], ackctx;
 	int err;   /* last completion error, for the caller */
+	uint64_t wait_limit_ns;   /* silence that ends a wait: -ETIMEDOUT */
 };
+
+uint64_t hpcp_fabric_wait_limit_ns(unsigned timeout_s)
+{
+	uint64_t t = timeout_s ? timeout_s : HPCP_DEFAULT_TIMEOUT_S;
+
+	return t * 1000000000ull / 10 * 9;
+}
 
 const char *hpcp_fabric_strerror(int rc)
 {
@@ -197,8 +206,8 @@ static int register_buffers(struct hpcp_fabric *f)
 	} while (0)
 
 int hpcp_fabric_open(const char *provider, size_t max_bytes,
-		     struct hpcp_fabric **out, struct hpcp_fabric_info *info,
-		     char *why, size_t len)
+		     uint64_t wait_limit_ns, struct hpcp_fabric **out,
+		     struct hpcp_fabric_info *info, char *why, size_t len)
 {
 	struct hpcp_fabric *f = calloc(1, sizeof(*f));
 	struct fi_cq_attr cq_attr;
@@ -210,6 +219,8 @@ int hpcp_fabric_open(const char *provider, size_t max_bytes,
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
 	}
+	f->wait_limit_ns = wait_limit_ns ? wait_limit_ns :
+					   hpcp_fabric_wait_limit_ns(0);
 	/* Room for the bandwidth acknowledgement too. */
 	f->buf_bytes = max_bytes < ACK_BYTES ? ACK_BYTES : max_bytes;
 	f->sbuf = hpcp_probe_alloc(f->buf_bytes);
@@ -288,6 +299,19 @@ static int is_recv(const struct hpcp_fabric *f, const void *ctx)
 }
 
 /*
+ * Called once in POLLS_PER_CLOCK_READ polls without progress: 1 when
+ * there has been none for the wait limit.  *since is 0 after progress.
+ */
+static int silent_too_long(const struct hpcp_fabric *f, uint64_t *since)
+{
+	uint64_t now = hpcp_now_ns();
+
+	if (!*since)
+		*since = now;
+	return now - *since > f->wait_limit_ns;
+}
+
+/*
  * Read completions until recvs receives and sends sends have completed.
  * Progress is manual on some providers, so this loop also drives it.
  */
@@ -320,27 +344,27 @@ static int wait_for(struct hpcp_fabric *f, int recvs, int sends)
 		}
 		if (n != -FI_EAGAIN)
 			return (int)n;
-		/* Look at the clock rarely: the loop is the hot path. */
-		if ((++polls & 0xfff) == 0) {
-			uint64_t now = hpcp_now_ns();
-
-			if (!since)
-				since = now;
-			else if (now - since > WAIT_LIMIT_NS)
-				return -ETIMEDOUT;
-		}
+		if (++polls % POLLS_PER_CLOCK_READ == 0 &&
+		    silent_too_long(f, &since))
+			return -ETIMEDOUT;
 	}
 	return 0;
 }
 
 /* Retry a post while the provider's queue is full, driving progress;
- * bounded, so a stuck queue ends as -FI_EAGAIN rather than a hang. */
+ * bounded by the same limit, so a stuck queue ends as -ETIMEDOUT rather
+ * than a hang. */
 #define POST(rc, call)                                                      \
 	do {                                                                \
-		uint64_t tries_ = 0;                                        \
-		while (((rc) = (int)(call)) == -FI_EAGAIN &&                \
-		       ++tries_ < 100000000ull)                             \
+		uint64_t tries_ = 0, since_ = 0;                            \
+		while (((rc) = (int)(call)) == -FI_EAGAIN) {                \
 			fi_cq_read(f->cq, NULL, 0);                         \
+			if (++tries_ % POLLS_PER_CLOCK_READ == 0 &&         \
+			    silent_too_long(f, &since_)) {                  \
+				(rc) = -ETIMEDOUT;                          \
+				break;                                      \
+			}                                                   \
+		}                                                           \
 	} while (0)
 
 static int post_recv(struct hpcp_fabric *f, int peer, size_t bytes)

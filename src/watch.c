@@ -52,6 +52,11 @@ void hpcp_watch_phase(const char *name)
 	hpcp_watch_beat();
 }
 
+unsigned hpcp_watch_timeout_s(void)
+{
+	return (unsigned)(w.timeout_ns / 1000000000ull);
+}
+
 int hpcp_watch_interrupted(void)
 {
 	return atomic_load(&w.interrupted);

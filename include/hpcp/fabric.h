@@ -6,7 +6,9 @@
  * are polled from one completion queue, buffers are registered when the
  * provider needs it.  Addresses travel through MPI (the caller gathers
  * them); there is no socket of our own.  Every wait is bounded, so a peer
- * that stops answering gives -ETIMEDOUT, not a hang.
+ * that stops answering gives -ETIMEDOUT, not a hang: the limit follows the
+ * watchdog's timeout (hpcp_fabric_wait_limit_ns), so the fabric says what
+ * went wrong, and the run can go on, before the watchdog ends the job.
  */
 #ifndef HPCP_FABRIC_H
 #define HPCP_FABRIC_H
@@ -47,14 +49,23 @@ int hpcp_fabric_choose(const char *requested, int allow_shm, char *provider,
 		       size_t whylen);
 
 /*
+ * How long a wait may go without progress (no completion, or no room to
+ * post) before it fails with -ETIMEDOUT: 9/10 of the watchdog's timeout in
+ * seconds (--timeout; 0 means the default's), so it ends before the
+ * watchdog, which allows a peer the whole timeout.
+ */
+uint64_t hpcp_fabric_wait_limit_ns(unsigned timeout_s);
+
+/*
  * Open fabric, domain, address vector, completion queue and endpoint of
- * provider, with buffers of max_bytes.  Rank-local.  Returns 0 or a
- * negative errno code with libfabric's error text in why; *out is NULL on
- * error and everything opened is closed again.
+ * provider, with buffers of max_bytes, whose waits end after wait_limit_ns
+ * without progress (0: the default timeout's limit).  Rank-local.  Returns 0 or a negative errno code with
+ * libfabric's error text in why; *out is NULL on error and everything
+ * opened is closed again.
  */
 int hpcp_fabric_open(const char *provider, size_t max_bytes,
-		     struct hpcp_fabric **out, struct hpcp_fabric_info *info,
-		     char *why, size_t len);
+		     uint64_t wait_limit_ns, struct hpcp_fabric **out,
+		     struct hpcp_fabric_info *info, char *why, size_t len);
 
 /* This endpoint's address (at most HPCP_FABRIC_ADDR_MAX bytes). */
 int hpcp_fabric_address(struct hpcp_fabric *f, void *addr, size_t *len);
@@ -69,6 +80,7 @@ int hpcp_fabric_add_peers(struct hpcp_fabric *f, const void *addrs,
  * Ping-pong of bytes with peer: warmup untimed, then iterations each timed
  * into h (half the round trip, on the side that starts); *loop_ns the
  * whole timed loop.  The peer runs the same call with starts = 0.
+ * -ETIMEDOUT when the peer fell silent for the wait limit.
  */
 int hpcp_fabric_pingpong(struct hpcp_fabric *f, int peer, int starts,
 			 size_t bytes, uint64_t warmup, uint64_t iterations,

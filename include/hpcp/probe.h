@@ -1,7 +1,7 @@
 /*
  * What the probes (pingpong, allreduce, fabric) share: size sweeps,
  * iteration counts, buffers and payload patterns, and the result rows they
- * hand to the report.
+ * hand to the report.  The point-to-point method itself is p2p.h.
  */
 #ifndef HPCP_PROBE_H
 #define HPCP_PROBE_H
@@ -73,7 +73,8 @@ struct hpcp_p2p_row {
 	double bw_bytes_per_s;     /* < 0: not measured */
 	uint64_t bw_windows, bw_skip;
 	int validated;             /* -1 not asked, 0 corrupt, 1 intact */
-	int failed;                /* a call failed */
+	int failed;                /* 0, or the code of the call that failed
+				    * (at this size or a smaller one) */
 };
 
 /* "sizes": [...] of a pair from its rows. */

@@ -58,6 +58,10 @@ static inline void hpcp_watch_waiting_on(int rank)
 int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
 		     struct hpcp_doc *doc, const char *output);
 
+/* The timeout it was started with, in seconds (0 before): bounded waits
+ * of their own (the fabric's) end before it. */
+unsigned hpcp_watch_timeout_s(void);
+
 /* The phase now running, for diagnoses ("setup", "topology", ...). */
 void hpcp_watch_phase(const char *name);
 

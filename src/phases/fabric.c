@@ -5,12 +5,14 @@
  * Method: every rank opens an RDM endpoint of one provider (chosen on rank
  * 0: --fabric-provider, or efa when present, else the first RDM provider
  * with tagged messages); addresses are exchanged with MPI_Allgather.  The
- * intra-node pair runs alone, then the first round of inter-node leader
- * pairs together.  Each size: warm-up, then each iteration timed (tagged
- * send, pre-posted tagged receive, completions polled) and half the round
- * trip histogrammed.  The clock is read once per iteration, so the samples
- * add up to the whole loop, whose mean is fi_pingpong's usec/xfer.
- * Bandwidth: windows of 64 tagged sends and an acknowledgement.
+ * pairs, sizes, counts and rows are the point-to-point harness's (p2p.h),
+ * as in pingpong; the transport is src/fabric.c: each iteration a tagged
+ * send against a pre-posted tagged receive, completions polled, half the
+ * round trip histogrammed.  The clock is read once per iteration, so the
+ * samples add up to the whole loop, whose mean is fi_pingpong's
+ * usec/xfer.  Bandwidth: windows of 64 tagged sends and an
+ * acknowledgement.  A wait without progress ends at 9/10 of the watchdog's
+ * timeout, so the fabric's own diagnosis comes first (fabric.h).
  *
  * EFA counters: every rank of a pair reads its host's EFA hw_counters
  * (efa.h) before and after the pair's sweep; the deltas are recorded per
@@ -20,7 +22,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@
 #include "hpcp/efa.h"
 #include "hpcp/env.h"
 #include "hpcp/fabric.h"
-#include "hpcp/pairs.h"
+#include "hpcp/p2p.h"
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
@@ -37,7 +38,6 @@
 
 #define MIN_BYTES 8
 #define MAX_BYTES (1u << 20)
-#define TAG_ROWS 0x4652
 #define TAG_EFA 0x4653
 
 extern char **environ;
@@ -74,61 +74,17 @@ struct fab_state {
 	struct hpcp_ctx *ctx;
 	struct hpcp_fabric *fab;
 	struct hpcp_fabric_info info;
-	uint64_t sizes[HPCP_MAX_SIZES];
-	int n_sizes, dropped;
-	struct hpcp_hist hist;
-	struct hpcp_p2p_row *rows;
+	struct hpcp_p2p *p2p;
+	unsigned timeout_s;          /* the watchdog's */
+	uint64_t wait_limit_ns;      /* the fabric's, from it */
 	/* Per probe on a pair's ranks: counters before, after, and the
 	 * deltas (or, on rank 0, a peer's deltas). */
 	struct hpcp_efa_set before, after, delta, peer_delta;
 	int efa_devices;
-	uint64_t payload_sent;
-	struct hpcp_res *warnings;   /* rank 0: the phase's warnings */
+	/* Rank 0: where the counters, checks and warnings go. */
+	struct hpcp_res *counters, *checks, *warnings;
 	int warned;
 };
-
-static int sweep(struct fab_state *st, int peer, int starts)
-{
-	const struct hpcp_config *cfg = &st->ctx->cfg;
-	int rc = 0;
-
-	st->payload_sent = 0;
-	for (int s = 0; s < st->n_sizes && rc == 0; s++) {
-		struct hpcp_p2p_row *row = &st->rows[s];
-		struct hpcp_config bw_cfg = *cfg;
-		uint64_t loop_ns = 0;
-
-		memset(row, 0, sizeof(*row));
-		row->bytes = st->sizes[s];
-		row->validated = -1;
-		row->bw_bytes_per_s = -1;
-		hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, row->bytes,
-				  &row->iterations, &row->warmup);
-		rc = hpcp_fabric_pingpong(st->fab, peer, starts, row->bytes,
-					  row->warmup, row->iterations,
-					  &st->hist, &loop_ns);
-		if (rc)
-			break;
-		if (starts) {
-			hpcp_hist_summary(&st->hist, &row->lat);
-			row->loop_mean_ns = (uint64_t)llround(
-				(double)loop_ns / (2.0 * (double)row->iterations));
-		}
-		st->payload_sent += row->bytes * (row->warmup + row->iterations);
-		/* --iterations counts round trips, not bandwidth windows. */
-		bw_cfg.iterations_given = 0;
-		bw_cfg.warmup_given = 0;
-		hpcp_probe_counts(&bw_cfg, &HPCP_COUNTS_BANDWIDTH, row->bytes,
-				  &row->bw_windows, &row->bw_skip);
-		rc = hpcp_fabric_bandwidth(st->fab, peer, starts, row->bytes,
-					   row->bw_skip, row->bw_windows,
-					   &row->bw_bytes_per_s);
-		if (starts)
-			st->payload_sent += row->bytes * 64 *
-					    (row->bw_skip + row->bw_windows);
-	}
-	return rc;
-}
 
 static void report_counters(struct hpcp_res *list, const struct hpcp_ctx *ctx,
 			    const struct hpcp_pair *p, int rank,
@@ -195,116 +151,121 @@ static void efa_check(struct hpcp_res *checks, const struct hpcp_pair *p,
 	hpcp_res_bool(c, "pass", tx >= payload);
 }
 
-/* Sweep one set of pairs (run together); rank 0 records them. */
-static int run_pairs(struct fab_state *st, const struct hpcp_pair *pairs,
-		     int n_pairs, int inter, struct hpcp_res *out_pairs,
-		     struct hpcp_res *counters, struct hpcp_res *checks,
-		     char *why, size_t len)
+/* The transport: src/fabric.c's timed loops. */
+static int ping(void *state, int peer, int starts, uint64_t bytes,
+		uint64_t warmup, uint64_t iterations, struct hpcp_hist *hist,
+		uint64_t *loop_ns)
 {
+	struct fab_state *st = state;
+
+	return hpcp_fabric_pingpong(st->fab, peer, starts, bytes, warmup,
+				    iterations, hist, loop_ns);
+}
+
+static int bandwidth(void *state, int peer, int starts, uint64_t bytes,
+		     uint64_t skip, uint64_t windows, double *bytes_per_s)
+{
+	struct fab_state *st = state;
+
+	return hpcp_fabric_bandwidth(st->fab, peer, starts, bytes, skip,
+				     windows, bytes_per_s);
+}
+
+static void describe(void *state, int rc, char *buf, size_t len)
+{
+	const struct fab_state *st = state;
+
+	if (rc == -ETIMEDOUT)
+		snprintf(buf, len,
+			 "no progress for %.1f s (fabric waits end at 9/10 "
+			 "of the watchdog's --timeout of %u s)",
+			 (double)st->wait_limit_ns / 1e9, st->timeout_s);
+	else
+		snprintf(buf, len, "%s", hpcp_fabric_strerror(rc));
+}
+
+/* EFA counters just before and after a pair's sweep, on its ranks. */
+static void efa_before(void *state, const struct hpcp_pair *p)
+{
+	struct fab_state *st = state;
+
+	(void)p;
+	if (st->efa_devices)
+		hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
+}
+
+static void efa_after(void *state, const struct hpcp_pair *p, int rc)
+{
+	struct fab_state *st = state;
+
+	(void)p;
+	(void)rc;
+	if (!st->efa_devices)
+		return;
+	hpcp_efa_snapshot(hpcp_efa_root(), &st->after);
+	hpcp_efa_delta(&st->before, &st->after, &st->delta);
+	/* Keep the snapshot's skipped counters visible. */
+	for (int w = 0; w < st->after.n_warnings &&
+			st->delta.n_warnings < HPCP_EFA_MAX_WARNINGS;
+	     w++)
+		memcpy(st->delta.warnings[st->delta.n_warnings++],
+		       st->after.warnings[w], sizeof(st->after.warnings[w]));
+}
+
+/* Both ranks' deltas to rank 0, in a fixed order; over efa, the check
+ * that the sender's tx_bytes cover the payload of the rows. */
+static void efa_report(void *state, const struct hpcp_pair *p,
+		       const struct hpcp_p2p_row *rows, int n_rows)
+{
+	struct fab_state *st = state;
 	struct hpcp_ctx *ctx = st->ctx;
-	int rc = 0;
-	size_t row_bytes = (size_t)st->n_sizes * sizeof(*st->rows);
+	uint64_t payload = 0;
 
-	for (int i = 0; i < n_pairs; i++) {
-		const struct hpcp_pair *p = &pairs[i];
-		int mine = ctx->rank == p->a || ctx->rank == p->b;
+	if (!st->efa_devices)
+		return;
+	for (int s = 0; s < n_rows && ctx->rank == 0; s++)
+		if (!rows[s].failed)
+			payload += rows[s].bytes *
+				   (rows[s].warmup + rows[s].iterations +
+				    HPCP_P2P_WINDOW *
+					    (rows[s].bw_skip + rows[s].bw_windows));
+	for (int side = 0; side < 2; side++) {
+		int r = side ? p->b : p->a;
 
-		if (p->inter != inter)
-			continue;
-		if (!mine) {
-			hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
-			continue;
-		}
-		if (st->efa_devices)
-			hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
-		rc = sweep(st, ctx->rank == p->a ? p->b : p->a,
-			   ctx->rank == p->a);
-		if (st->efa_devices) {
-			hpcp_efa_snapshot(hpcp_efa_root(), &st->after);
-			hpcp_efa_delta(&st->before, &st->after, &st->delta);
-			/* Keep the snapshot's skipped counters visible. */
-			for (int w = 0; w < st->after.n_warnings &&
-					st->delta.n_warnings <
-						HPCP_EFA_MAX_WARNINGS;
-			     w++)
-				memcpy(st->delta.warnings[st->delta.n_warnings++],
-				       st->after.warnings[w],
-				       sizeof(st->after.warnings[w]));
-		}
-		if (rc)
-			snprintf(why, len, "rank %d (%s): %s with rank %d",
-				 ctx->rank, ctx->host, hpcp_fabric_strerror(rc),
-				 ctx->rank == p->a ? p->b : p->a);
-	}
-	rc = hpcp_ctx_agree(ctx, rc);
-	if (rc)
-		return rc;
-	/* Results and counters travel to rank 0 in a fixed order. */
-	for (int i = 0; i < n_pairs; i++) {
-		const struct hpcp_pair *p = &pairs[i];
-		uint64_t payload = st->payload_sent;
-
-		if (p->inter != inter)
-			continue;
-		if (ctx->rank == p->a && p->a != 0) {
-			hpcp_mpi_or_die(MPI_Send(st->rows, (int)row_bytes,
-						 MPI_BYTE, 0, TAG_ROWS,
+		if (ctx->rank == r && r != 0)
+			hpcp_mpi_or_die(MPI_Send(&st->delta, sizeof(st->delta),
+						 MPI_BYTE, 0, TAG_EFA,
 						 ctx->comm),
-					"MPI_Send of fabric results");
-			hpcp_mpi_or_die(MPI_Send(&payload, 1, MPI_UINT64_T, 0,
-						 TAG_ROWS, ctx->comm),
-					"MPI_Send of the payload count");
-		}
-		if (ctx->rank == 0 && p->a != 0) {
-			hpcp_watch_waiting_on(p->a);
-			hpcp_mpi_or_die(MPI_Recv(st->rows, (int)row_bytes,
-						 MPI_BYTE, p->a, TAG_ROWS,
-						 ctx->comm, MPI_STATUS_IGNORE),
-					"MPI_Recv of fabric results");
-			hpcp_mpi_or_die(MPI_Recv(&payload, 1, MPI_UINT64_T,
-						 p->a, TAG_ROWS, ctx->comm,
-						 MPI_STATUS_IGNORE),
-					"MPI_Recv of the payload count");
-		}
-		if (ctx->rank == 0) {
-			struct hpcp_res *pair = hpcp_res_object(out_pairs, NULL);
-
-			hpcp_res_pair_head(pair, ctx, p);
-			hpcp_res_p2p_sizes(pair, st->rows, st->n_sizes, 0);
-		}
-		if (!st->efa_devices)
+					"MPI_Send of EFA counters");
+		if (ctx->rank != 0)
 			continue;
-		for (int side = 0; side < 2; side++) {
-			int r = side ? p->b : p->a;
-
-			if (ctx->rank == r && r != 0)
-				hpcp_mpi_or_die(MPI_Send(&st->delta,
-							 sizeof(st->delta),
-							 MPI_BYTE, 0, TAG_EFA,
-							 ctx->comm),
-						"MPI_Send of EFA counters");
-			if (ctx->rank != 0)
-				continue;
-			if (r != 0)
-				hpcp_mpi_or_die(
-					MPI_Recv(&st->peer_delta,
-						 sizeof(st->peer_delta), MPI_BYTE,
-						 r, TAG_EFA, ctx->comm,
+		if (r != 0)
+			hpcp_mpi_or_die(MPI_Recv(&st->peer_delta,
+						 sizeof(st->peer_delta),
+						 MPI_BYTE, r, TAG_EFA, ctx->comm,
 						 MPI_STATUS_IGNORE),
 					"MPI_Recv of EFA counters");
-			else
-				st->peer_delta = st->delta;
-			report_counters(counters, ctx, p, r, &st->peer_delta,
-					st->warnings, &st->warned);
-			/* Only between hosts: on one host efa hands the
-			 * bytes to shm, and the adapter never sees them. */
-			if (side == 0 && p->inter &&
-			    strcmp(st->info.provider, "efa") == 0)
-				efa_check(checks, p, &st->peer_delta, payload);
-		}
+		else
+			st->peer_delta = st->delta;
+		report_counters(st->counters, ctx, p, r, &st->peer_delta,
+				st->warnings, &st->warned);
+		/* Only between hosts: on one host efa hands the bytes to
+		 * shm, and the adapter never sees them. */
+		if (side == 0 && p->inter &&
+		    strcmp(st->info.provider, "efa") == 0)
+			efa_check(st->checks, p, &st->peer_delta, payload);
 	}
-	return 0;
 }
+
+static const struct hpcp_p2p_transport fabric_transport = {
+	.name = "libfabric",
+	.ping = ping,
+	.bandwidth = bandwidth,
+	.describe = describe,
+	.pair_begin = efa_before,
+	.pair_end = efa_after,
+	.pair_report = efa_report,
+};
 
 static void report_provider(struct hpcp_res *out, const struct fab_state *st,
 			    const char *note)
@@ -397,10 +358,9 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 {
 	struct fab_state *st = calloc(1, sizeof(*st));
 	char provider[64] = "", note[256] = "";
-	struct hpcp_pair *pairs = NULL;
-	struct hpcp_res *arr = NULL, *counters = NULL, *checks = NULL;
+	struct hpcp_res *arr = NULL;
 	uint64_t max_bytes = MIN_BYTES;
-	int rc, n_pairs = 0, probes = 0;
+	int rc;
 
 	if (ctx->size < 2) {
 		free(st);
@@ -414,36 +374,29 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		return rc;
 	}
 	st->ctx = ctx;
+	st->timeout_s = hpcp_watch_timeout_s();
+	if (!st->timeout_s)
+		st->timeout_s = HPCP_DEFAULT_TIMEOUT_S;
+	st->wait_limit_ns = hpcp_fabric_wait_limit_ns(st->timeout_s);
 	rc = choose(st, provider, sizeof(provider), note, sizeof(note), why,
 		    len);
 	if (rc)
 		goto out;
 
 	/* Default sweep 8 B to 1 MiB; --sizes may ask for anything. */
-	if (ctx->cfg.sizes_given)
-		st->n_sizes = hpcp_probe_sizes(&ctx->cfg, 0, HPCP_MAX_MSG_BYTES,
-					       st->sizes, HPCP_MAX_SIZES,
-					       &st->dropped);
-	else
-		st->n_sizes = hpcp_probe_sizes(&ctx->cfg, MIN_BYTES, MAX_BYTES,
-					       st->sizes, HPCP_MAX_SIZES,
-					       &st->dropped);
-	for (int s = 0; s < st->n_sizes; s++)
-		if (st->sizes[s] > max_bytes)
-			max_bytes = st->sizes[s];
-	/* Every rank opens an endpoint (addresses are exchanged by rank),
-	 * but only the ranks of a pair get buffers of the largest size. */
-	pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes), sizeof(*pairs));
-	rc = hpcp_ctx_agree(ctx, pairs ? 0 : -ENOMEM);
+	st->p2p = hpcp_p2p_new(ctx, MIN_BYTES, MAX_BYTES);
+	rc = hpcp_ctx_agree(ctx, st->p2p ? 0 : -ENOMEM);
 	if (rc) {
 		snprintf(why, len, "out of memory");
 		goto out;
 	}
-	n_pairs = hpcp_pairs_plan(ctx, pairs);
-	for (int p = 0; p < n_pairs; p++)
-		probes |= ctx->rank == pairs[p].a || ctx->rank == pairs[p].b;
-	rc = hpcp_fabric_open(provider, probes ? max_bytes : 0, &st->fab,
-			      &st->info, why, len);
+	if (hpcp_p2p_max_bytes(st->p2p) > max_bytes)
+		max_bytes = hpcp_p2p_max_bytes(st->p2p);
+	/* Every rank opens an endpoint (addresses are exchanged by rank),
+	 * but only the ranks of a pair get buffers of the largest size. */
+	rc = hpcp_fabric_open(provider,
+			      hpcp_p2p_measures(st->p2p) ? max_bytes : 0,
+			      st->wait_limit_ns, &st->fab, &st->info, why, len);
 	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc) {
 		/* The reason of rank 0 or a generic one; run.c names the
@@ -454,27 +407,11 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		goto out;
 	}
 	/* Sizes the provider cannot carry are dropped, and said so. */
-	{
-		int kept = 0;
-
-		for (int s = 0; s < st->n_sizes; s++) {
-			if (st->sizes[s] > st->info.max_msg_size)
-				st->dropped++;
-			else
-				st->sizes[kept++] = st->sizes[s];
-		}
-		st->n_sizes = kept;
-	}
+	hpcp_p2p_keep_sizes(st->p2p, st->info.max_msg_size);
 	rc = hpcp_ctx_agree(ctx, connect_all(st, why, len));
 	if (rc)
 		goto out;
 
-	st->rows = calloc((size_t)st->n_sizes + 1, sizeof(*st->rows));
-	rc = hpcp_ctx_agree(ctx, st->rows ? 0 : -ENOMEM);
-	if (rc) {
-		snprintf(why, len, "out of memory");
-		goto out;
-	}
 	st->efa_devices = hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
 	/* Counters are compared only if every rank can read them. */
 	MPI_Allreduce(MPI_IN_PLACE, &st->efa_devices, 1, MPI_INT, MPI_MIN,
@@ -490,15 +427,16 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			     "end of the next (re-posting the receive included) "
 			     "and the samples add up to the whole loop, as "
 			     "fi_pingpong times it");
-		if (st->dropped)
-			hpcp_res_int(out, "sizes_dropped_count", st->dropped);
+		if (st->p2p->dropped)
+			hpcp_res_int(out, "sizes_dropped_count",
+				     st->p2p->dropped);
 		arr = hpcp_res_array(out, "pairs");
-		checks = hpcp_res_array(out, "checks");
+		st->checks = hpcp_res_array(out, "checks");
 		st->warnings = hpcp_res_array(out, "warnings");
 		if (st->efa_devices) {
 			hpcp_res_str(out, "efa_counters_source",
 				     hpcp_efa_root());
-			counters = hpcp_res_array(out, "efa_counters");
+			st->counters = hpcp_res_array(out, "efa_counters");
 		} else {
 			char reason[256];
 
@@ -510,14 +448,11 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			hpcp_res_str(out, "efa_counters_reason", reason);
 		}
 	}
-	for (int inter = 0; inter <= 1 && rc == 0; inter++)
-		rc = run_pairs(st, pairs, n_pairs, inter, arr, counters, checks,
-			       why, len);
+	rc = hpcp_p2p_run(st->p2p, &fabric_transport, st, arr, why, len);
 out:
 	hpcp_fabric_close(st->fab);
-	free(st->rows);
+	hpcp_p2p_free(st->p2p);
 	free(st);
-	free(pairs);
 	return rc;
 }
 

@@ -3,16 +3,11 @@
  * ranks, and the all-pairs latency matrix of the nodes.
  *
  * Method (OSU osu_latency / osu_bw, with every iteration kept):
- * - Pairs: one intra-node pair (the two lowest ranks of the first host
- *   that has two), then the inter-node pairs of the first round of the
- *   round-robin schedule over the node leaders (disjoint pairs, measured
- *   at the same time).  The lower rank of a pair starts each exchange.
- * - Latency: after the warm-up, each iteration is MPI_Send + MPI_Recv of
- *   the same size; one CLOCK_MONOTONIC read per iteration, half the time
- *   from one read to the next goes into a histogram.  The whole-loop mean
- *   (what OSU and IMB print) is recorded beside it.
- * - Bandwidth: windows of 64 MPI_Isend answered by 64 MPI_Irecv and a
- *   4-byte acknowledgement, as osu_bw does.
+ * - Pairs, sizes, counts, bandwidth windows and rows: the point-to-point
+ *   harness (p2p.h) over its MPI transport (src/p2p_mpi.c): MPI_Send +
+ *   MPI_Recv round trips, one clock read per iteration, half of each into
+ *   a histogram, the whole-loop mean (what OSU and IMB print) beside it;
+ *   windows of 64 MPI_Isend and a 4-byte acknowledgement (osu_bw).
  * - Node matrix: every pair of node leaders, in n - 1 rounds of disjoint
  *   pairs, 8-byte p50 and p99 latency; outliers by median polish and a
  *   MAD rule on each (schedule.h).
@@ -30,233 +25,21 @@
 #include "hpcp/hostload.h"
 #include "hpcp/log.h"
 #include "hpcp/mpiinfo.h"
-#include "hpcp/pairs.h"
+#include "hpcp/p2p.h"
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/schedule.h"
-#include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
-#define TAG_PING 0x5050
-#define TAG_RESULT 0x5051
-#define BW_WINDOW 64
 #define MAX_BYTES (4u << 20)
 #define MATRIX_BYTES 8
 
-
 struct pp_state {
 	struct hpcp_ctx *ctx;
-	uint64_t sizes[HPCP_MAX_SIZES];
-	int n_sizes, dropped;
-	char *sbuf, *rbuf;
-	struct hpcp_hist hist;
+	struct hpcp_p2p *p2p;
+	struct hpcp_p2p_mpi mpi;   /* the transport's buffers and comm */
 };
-
-static int ping(struct pp_state *st, int peer, int starts, uint64_t bytes,
-		uint64_t warmup, uint64_t iterations, uint64_t *loop_ns)
-{
-	MPI_Comm comm = st->ctx->comm;
-	int n = (int)bytes, rc = MPI_SUCCESS;
-	uint64_t start = 0, prev, now;
-
-	hpcp_hist_reset(&st->hist);
-	hpcp_watch_waiting_on(peer);
-	/* One clock read per iteration: each sample runs from one read to
-	 * the next, so the clock's own cost is in every sample once (as in
-	 * the fabric probe and fi_pingpong), and the samples add up to the
-	 * whole loop. */
-	prev = hpcp_now_ns();
-	for (uint64_t i = 0; i < warmup + iterations && rc == MPI_SUCCESS;
-	     i++) {
-		hpcp_watch_beat();
-		if (i == warmup)
-			start = prev;
-		if (starts) {
-			rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer, TAG_PING,
-				      comm);
-			if (rc == MPI_SUCCESS)
-				rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer,
-					      TAG_PING, comm,
-					      MPI_STATUS_IGNORE);
-			now = hpcp_now_ns();
-			if (i >= warmup)
-				hpcp_hist_record(&st->hist, (now - prev) / 2);
-			prev = now;
-		} else {
-			rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer, TAG_PING,
-				      comm, MPI_STATUS_IGNORE);
-			if (rc == MPI_SUCCESS)
-				rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer,
-					      TAG_PING, comm);
-		}
-	}
-	if (loop_ns)
-		*loop_ns = (starts ? prev : hpcp_now_ns()) - start;
-	return rc == MPI_SUCCESS ? 0 : -EIO;
-}
-
-/* osu_bw: windows of non-blocking sends, one small ack per window. */
-static int bandwidth(struct pp_state *st, int peer, int starts,
-		     uint64_t bytes, uint64_t skip, uint64_t windows,
-		     double *bytes_per_s)
-{
-	MPI_Comm comm = st->ctx->comm;
-	MPI_Request req[BW_WINDOW];
-	int n = (int)bytes, rc = MPI_SUCCESS;
-	uint64_t start = 0;
-	char ack[4] = { 0 };
-
-	for (uint64_t w = 0; w < skip + windows && rc == MPI_SUCCESS; w++) {
-		hpcp_watch_beat();
-		if (w == skip)
-			start = hpcp_now_ns();
-		/* Like osu_bw, all receives of a window share one buffer:
-		 * the content is not checked here, only the rate. */
-		for (int k = 0; k < BW_WINDOW && rc == MPI_SUCCESS; k++)
-			rc = starts ? MPI_Isend(st->sbuf, n, MPI_BYTE, peer,
-						TAG_PING, comm, &req[k]) :
-				      MPI_Irecv(st->rbuf, n, MPI_BYTE, peer,
-						TAG_PING, comm, &req[k]);
-		/* Test rather than wait, so the watchdog sees progress
-		 * through a window of large messages. */
-		for (int done = 0; rc == MPI_SUCCESS && !done;) {
-			rc = MPI_Testall(BW_WINDOW, req, &done,
-					 MPI_STATUSES_IGNORE);
-			hpcp_watch_beat();
-		}
-		if (rc != MPI_SUCCESS)
-			break;
-		rc = starts ? MPI_Recv(ack, 4, MPI_BYTE, peer, TAG_PING, comm,
-				       MPI_STATUS_IGNORE) :
-			      MPI_Send(ack, 4, MPI_BYTE, peer, TAG_PING, comm);
-	}
-	if (starts) {
-		double secs = (double)(hpcp_now_ns() - start) / 1e9;
-
-		*bytes_per_s = secs > 0 ? (double)bytes * BW_WINDOW *
-						  (double)windows / secs :
-					  -1;
-	}
-	return rc == MPI_SUCCESS ? 0 : -EIO;
-}
-
-/* --validate: patterned payloads both ways, checked outside any timing. */
-static int validate(struct pp_state *st, int peer, int starts,
-		    uint64_t bytes, int *intact)
-{
-	MPI_Comm comm = st->ctx->comm;
-	int n = (int)bytes, rc = MPI_SUCCESS, ok = 1, peer_ok = 1;
-
-	for (uint64_t i = 0; i < 10 && rc == MPI_SUCCESS; i++) {
-		uint64_t there = i * 2 + 1, back = i * 2 + 2;
-
-		hpcp_watch_beat();
-		if (starts) {
-			hpcp_pattern_fill(st->sbuf, bytes, there + bytes);
-			rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer, TAG_PING,
-				      comm);
-			if (rc == MPI_SUCCESS)
-				rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer,
-					      TAG_PING, comm,
-					      MPI_STATUS_IGNORE);
-			ok &= hpcp_pattern_check(st->rbuf, bytes,
-						 back + bytes) < 0;
-		} else {
-			rc = MPI_Recv(st->rbuf, n, MPI_BYTE, peer, TAG_PING,
-				      comm, MPI_STATUS_IGNORE);
-			ok &= hpcp_pattern_check(st->rbuf, bytes,
-						 there + bytes) < 0;
-			hpcp_pattern_fill(st->sbuf, bytes, back + bytes);
-			if (rc == MPI_SUCCESS)
-				rc = MPI_Send(st->sbuf, n, MPI_BYTE, peer,
-					      TAG_PING, comm);
-		}
-	}
-	/* The responder's verdict travels to the initiator. */
-	if (rc == MPI_SUCCESS)
-		rc = starts ? MPI_Recv(&peer_ok, 1, MPI_INT, peer, TAG_PING,
-				       comm, MPI_STATUS_IGNORE) :
-			      MPI_Send(&ok, 1, MPI_INT, peer, TAG_PING, comm);
-	*intact = ok && peer_ok;
-	return rc == MPI_SUCCESS ? 0 : -EIO;
-}
-
-/* The whole size sweep of one pair, on both of its ranks. */
-static int sweep(struct pp_state *st, int peer, int starts,
-		 struct hpcp_p2p_row *rows)
-{
-	const struct hpcp_config *cfg = &st->ctx->cfg;
-	int rc = 0, failed_at = -1;
-
-	for (int s = 0; s < st->n_sizes && rc == 0; s++) {
-		struct hpcp_p2p_row *row = &rows[s];
-		uint64_t bytes = st->sizes[s], loop_ns = 0, skip, windows;
-
-		memset(row, 0, sizeof(*row));
-		row->bytes = bytes;
-		row->validated = -1;
-		row->bw_bytes_per_s = -1;
-		hpcp_probe_counts(cfg, &HPCP_COUNTS_LATENCY, bytes,
-				  &row->iterations, &row->warmup);
-		rc = ping(st, peer, starts, bytes, row->warmup,
-			  row->iterations, &loop_ns);
-		if (rc) {
-			failed_at = s;
-			break;
-		}
-		if (starts) {
-			hpcp_hist_summary(&st->hist, &row->lat);
-			row->loop_mean_ns = (uint64_t)llround(
-				(double)loop_ns / (2.0 * (double)row->iterations));
-		}
-		if (bytes > 0) {
-			struct hpcp_config bw_cfg = *cfg;
-
-			/* --iterations counts ping-pongs, not windows. */
-			bw_cfg.iterations_given = 0;
-			bw_cfg.warmup_given = 0;
-			hpcp_probe_counts(&bw_cfg, &HPCP_COUNTS_BANDWIDTH,
-					  bytes, &windows, &skip);
-			rc = bandwidth(st, peer, starts, bytes, skip, windows,
-				       &row->bw_bytes_per_s);
-			row->bw_windows = windows;
-			row->bw_skip = skip;
-		}
-		if (rc == 0 && cfg->validate && bytes > 0)
-			rc = validate(st, peer, starts, bytes, &row->validated);
-		if (rc)
-			failed_at = s;
-	}
-	/* Rows from the failing size on hold nothing measured. */
-	for (int s = failed_at; s >= 0 && s < st->n_sizes; s++) {
-		memset(&rows[s], 0, sizeof(rows[s]));
-		rows[s].bytes = st->sizes[s];
-		rows[s].failed = 1;
-	}
-	return rc;
-}
-
-static void note_corruption(const struct hpcp_pair *p, const struct hpcp_p2p_row *rows,
-			    int n_rows, char *note, size_t len)
-{
-	for (int s = 0; s < n_rows && !note[0]; s++)
-		if (rows[s].validated == 0)
-			snprintf(note, len,
-				 "payload corrupted at %llu bytes between "
-				 "ranks %d and %d",
-				 (unsigned long long)rows[s].bytes, p->a, p->b);
-}
-
-static void report_pair(struct hpcp_res *pairs, const struct hpcp_ctx *ctx,
-			const struct hpcp_pair *p, const struct hpcp_p2p_row *rows,
-			int n_rows, int validate_asked)
-{
-	struct hpcp_res *pair = hpcp_res_object(pairs, NULL);
-
-	hpcp_res_pair_head(pair, ctx, p);
-	hpcp_res_p2p_sizes(pair, rows, n_rows, validate_asked);
-}
 
 /* Rank 0: complete each row from the initiator's cells (the responder
  * learned nothing about its pair). */
@@ -275,6 +58,7 @@ static int node_matrix(struct pp_state *st, double *matrix, double *p99,
 {
 	struct hpcp_ctx *ctx = st->ctx;
 	const struct hpcp_config *cfg = &ctx->cfg;
+	struct hpcp_hist *hist = &st->p2p->hist;
 	int n = ctx->n_nodes, rc = 0;
 	double *row;
 	uint64_t iterations, warmup;
@@ -311,17 +95,18 @@ static int node_matrix(struct pp_state *st, double *matrix, double *p99,
 			hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
 			continue;
 		}
-		prc = ping(st, ctx->hosts[other].leader, ctx->node < other,
-			   MATRIX_BYTES, warmup, iterations, NULL);
+		prc = hpcp_p2p_mpi.ping(&st->mpi, ctx->hosts[other].leader,
+					ctx->node < other, MATRIX_BYTES, warmup,
+					iterations, hist, NULL);
 		if (prc) {
 			rc = prc;
 		} else if (ctx->node < other) {
 			row[other] =
-				(double)hpcp_hist_quantile(&st->hist, 0.50);
+				(double)hpcp_hist_quantile(hist, 0.50);
 			/* Too few samples for a p99: left unmeasured. */
-			if (st->hist.count >= hpcp_quantile_min_count(0.99))
+			if (hist->count >= hpcp_quantile_min_count(0.99))
 				row[n + other] = (double)hpcp_hist_quantile(
-					&st->hist, 0.99);
+					hist, 0.99);
 		}
 	}
 	hpcp_mpi_or_die(MPI_Gather(row, n, MPI_DOUBLE, matrix, n, MPI_DOUBLE,
@@ -561,13 +346,10 @@ static void report_provenance(struct hpcp_res *out)
 
 /* Buffer bytes this rank needs: 0 when it measures nothing. */
 static uint64_t probe_bytes(const struct hpcp_ctx *ctx,
-			    struct hpcp_pair *pairs, uint64_t max_bytes)
+			    const struct hpcp_p2p *h, uint64_t max_bytes)
 {
-	int n = hpcp_pairs_plan(ctx, pairs);
-
-	for (int p = 0; p < n; p++)
-		if (ctx->rank == pairs[p].a || ctx->rank == pairs[p].b)
-			return max_bytes;
+	if (hpcp_p2p_measures(h))
+		return max_bytes;
 	return ctx->leader_comm != MPI_COMM_NULL && ctx->n_nodes > 1 ?
 		       MATRIX_BYTES :
 		       0;
@@ -577,12 +359,9 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			char *why, size_t len)
 {
 	struct pp_state *st = calloc(1, sizeof(*st));
-	struct hpcp_pair *pairs = NULL;
-	char corrupt[256] = "";
-	struct hpcp_p2p_row *rows = NULL;
 	double *matrix = NULL, *p99 = NULL;
 	int *rounds = NULL;
-	int n_pairs, rc, rounds_run = 0;
+	int rc, rounds_run = 0;
 	uint64_t max_bytes = 0, buf_bytes = 0;
 	struct hpcp_hostload load;
 	struct hpcp_hostload_result load_res;
@@ -595,39 +374,29 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	rc = st ? 0 : -ENOMEM;
 	if (st) {
 		st->ctx = ctx;
-		st->n_sizes = hpcp_probe_sizes(&ctx->cfg, 0, HPCP_MAX_MSG_BYTES,
-					       st->sizes, HPCP_MAX_SIZES,
-					       &st->dropped);
-		if (!ctx->cfg.sizes_given)
-			st->n_sizes = hpcp_probe_sizes(&ctx->cfg, 0, MAX_BYTES,
-						       st->sizes,
-						       HPCP_MAX_SIZES,
-						       &st->dropped);
-		for (int s = 0; s < st->n_sizes; s++)
-			if (st->sizes[s] > max_bytes)
-				max_bytes = st->sizes[s];
+		st->mpi.comm = ctx->comm;
+		st->p2p = hpcp_p2p_new(ctx, 0, MAX_BYTES);
+		if (st->p2p)
+			max_bytes = hpcp_p2p_max_bytes(st->p2p);
 		if (max_bytes < MATRIX_BYTES)
 			max_bytes = MATRIX_BYTES;
-		rows = calloc((size_t)st->n_sizes + 1, sizeof(*rows));
 		rounds = calloc((size_t)ctx->n_nodes + 1, sizeof(*rounds));
-		pairs = calloc((size_t)hpcp_pairs_cap(ctx->n_nodes),
-			       sizeof(*pairs));
 		if (ctx->rank == 0) {
 			matrix = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
 					sizeof(*matrix));
 			p99 = calloc((size_t)ctx->n_nodes * ctx->n_nodes,
 				     sizeof(*p99));
 		}
-		if (!rows || !rounds || !pairs ||
+		if (!st->p2p || !rounds ||
 		    (ctx->rank == 0 && (!matrix || !p99)))
 			rc = -ENOMEM;
 		/* Buffers only where they are used: the ranks of a measured
 		 * pair (every size), else the node leaders (the matrix). */
-		buf_bytes = rc ? 0 : probe_bytes(ctx, pairs, max_bytes);
+		buf_bytes = rc ? 0 : probe_bytes(ctx, st->p2p, max_bytes);
 		if (buf_bytes) {
-			st->sbuf = hpcp_probe_alloc(buf_bytes);
-			st->rbuf = hpcp_probe_alloc(buf_bytes);
-			if (!st->sbuf || !st->rbuf)
+			st->mpi.sbuf = hpcp_probe_alloc(buf_bytes);
+			st->mpi.rbuf = hpcp_probe_alloc(buf_bytes);
+			if (!st->mpi.sbuf || !st->mpi.rbuf)
 				rc = -ENOMEM;
 		}
 	}
@@ -638,7 +407,6 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		goto out;
 	}
 
-	n_pairs = hpcp_pairs_plan(ctx, pairs);
 	if (out) {
 		hpcp_res_str(out, "latency_definition",
 			     "half the round trip of MPI_Send + MPI_Recv; "
@@ -650,8 +418,9 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		hpcp_res_str(out, "bandwidth_definition",
 			     "bytes x 64 x windows / time, windows of 64 "
 			     "MPI_Isend and a 4-byte ack (osu_bw)");
-		if (st->dropped)
-			hpcp_res_int(out, "sizes_dropped_count", st->dropped);
+		if (st->p2p->dropped)
+			hpcp_res_int(out, "sizes_dropped_count",
+				     st->p2p->dropped);
 		report_provenance(out);
 	}
 	rc = hpcp_ctx_agree(ctx, hpcp_hostload_begin(ctx, &load));
@@ -659,75 +428,10 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		snprintf(why, len, "MPI error before the ping-pong pairs");
 		goto out;
 	}
-	{
-		struct hpcp_res *arr = hpcp_res_array(out, "pairs");
-
-		/* Intra-node pair alone, then the inter-node round at once. */
-		for (int inter = 0; inter <= 1; inter++) {
-			for (int p = 0; p < n_pairs; p++) {
-				const struct hpcp_pair *pp = &pairs[p];
-				int mine = ctx->rank == pp->a ||
-					   ctx->rank == pp->b;
-
-				if (pp->inter != inter)
-					continue;
-				if (!mine)
-					hpcp_watch_waiting_on(HPCP_WATCH_IDLE);
-				if (mine)
-					rc = sweep(st,
-						   ctx->rank == pp->a ? pp->b :
-									pp->a,
-						   ctx->rank == pp->a, rows);
-				if (ctx->rank == pp->a && pp->a != 0)
-					hpcp_mpi_or_die(
-						MPI_Send(rows,
-							 (int)(st->n_sizes *
-							       sizeof(*rows)),
-							 MPI_BYTE, 0, TAG_RESULT,
-							 ctx->comm),
-						"MPI_Send of ping-pong results");
-				/* Rank 0 waits for the pair's results: a
-				 * long sweep is not a silent peer. */
-				if (ctx->rank == 0 && pp->a != 0)
-					hpcp_watch_waiting_on(
-						mine ? pp->a : HPCP_WATCH_IDLE);
-				if (ctx->rank == 0 && pp->a != 0)
-					hpcp_mpi_or_die(
-						MPI_Recv(rows,
-							 (int)(st->n_sizes *
-							       sizeof(*rows)),
-							 MPI_BYTE, pp->a,
-							 TAG_RESULT, ctx->comm,
-							 MPI_STATUS_IGNORE),
-						"MPI_Recv of ping-pong results");
-				if (ctx->rank == 0) {
-					report_pair(arr, ctx, pp, rows,
-						    st->n_sizes,
-						    ctx->cfg.validate);
-					note_corruption(pp, rows, st->n_sizes,
-							corrupt,
-							sizeof(corrupt));
-				}
-			}
-			/* Corrupted payloads fail the phase: the numbers
-			 * of a path that loses data mean nothing. */
-			if (rc == 0 && corrupt[0])
-				rc = -EBADMSG;
-			rc = hpcp_ctx_agree(ctx, rc);
-			if (rc == -EBADMSG) {
-				if (ctx->rank == 0)
-					snprintf(why, len, "%s", corrupt);
-				else
-					snprintf(why, len, "payload corrupted");
-				goto out;
-			}
-			if (rc) {
-				snprintf(why, len, "MPI error during %s-node "
-					 "ping-pong", inter ? "inter" : "intra");
-				goto out;
-			}
-		}
-	}
+	rc = hpcp_p2p_run(st->p2p, &hpcp_p2p_mpi, &st->mpi,
+			  hpcp_res_array(out, "pairs"), why, len);
+	if (rc)
+		goto out;
 	rc = hpcp_hostload_end(ctx, &load, &load_res);
 	if (rc == 0)
 		rc = hpcp_hostload_begin(ctx, &load);
@@ -750,13 +454,12 @@ static int pingpong_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		report_matrix(out, ctx, matrix, p99, rounds_run, &load_res);
 out:
 	if (st) {
-		free(st->sbuf);
-		free(st->rbuf);
+		hpcp_p2p_free(st->p2p);
+		free(st->mpi.sbuf);
+		free(st->mpi.rbuf);
 	}
 	free(st);
-	free(rows);
 	free(rounds);
-	free(pairs);
 	free(matrix);
 	free(p99);
 	return rc;
