@@ -12,6 +12,7 @@
 
 struct hpcp_config;
 struct hpcp_ctx;
+struct hpcp_metric_table;
 struct hpcp_opt;
 struct hpcp_res;
 
@@ -45,6 +46,13 @@ struct hpcp_phase {
 	const struct hpcp_opt *opts;
 	const void *opts_defaults;
 	size_t opts_size;
+	/*
+	 * What the phase measures (hpcp/metrics.h), in its MPI-free
+	 * <name>_metrics.c, or NULL.  The same table is listed in
+	 * hpcp_metric_tables, which the outputs walk (the report tool has no
+	 * phases); tests/test_metrics.c checks the two agree.
+	 */
+	const struct hpcp_metric_table *metrics;
 };
 
 /* In a phase's initializer: its option table and its defaults, an object

@@ -32,6 +32,7 @@
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/log.h"
+#include "hpcp/metrics.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
@@ -499,4 +500,5 @@ const struct hpcp_phase hpcp_phase_allreduce = {
 	.summary = "MPI_Allreduce completion-time distributions, per-rank "
 		   "view, algbw and busbw (ranks and nodes) per size",
 	.run = allreduce_run,
+	.metrics = &hpcp_metrics_allreduce,
 };

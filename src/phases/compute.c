@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "hpcp/log.h"
+#include "hpcp/metrics.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/timer.h"
@@ -512,4 +513,5 @@ const struct hpcp_phase hpcp_phase_compute = {
 		   "rates, counters, POP load balance",
 	.run = compute_run,
 	HPCP_PHASE_OPTIONS(compute_options, compute_defaults),
+	.metrics = &hpcp_metrics_compute,
 };
