@@ -279,12 +279,15 @@ static void check_walker(cJSON *full, cJSON *failed)
 	memset(&s, 0, sizeof(s));
 	hpcp_metrics_walk(full, ar, 0, hpcp_metrics_group_end(ar, 0), note,
 			  &s);
-	tap_is_int(s.n, 38, "allreduce: latency and busbw per size");
+	tap_is_int(s.n, 76, "allreduce: latency, algbw, busbw and the "
+			    "slowest rank per size");
 	tap_is_int(s.first, 19, "a group starts once per size");
 	tap_is_int(s.last, 19, "and ends once");
 	tap_is_str(s.name[0], "allreduce.4B.p50_ns", "latency first");
-	tap_is_str(s.name[1], "allreduce.4B.busbw_bytes_per_s",
-		   "then the same size's busbw");
+	tap_is_str(s.name[1], "algbw_bytes_per_s",
+		   "then the same size's algbw (no gate name: its key)");
+	tap_is_str(s.name[2], "allreduce.4B.busbw_bytes_per_s",
+		   "then its busbw");
 
 	memset(&s, 0, sizeof(s));
 	for (size_t i = 0; i < cp->n; i++)

@@ -35,6 +35,7 @@ enum hpcp_metric_better { HPCP_BETTER_LOWER, HPCP_BETTER_HIGHER };
 /* The percentiles of a latency distribution a gate compares. */
 #define HPCP_STAT_P50 0x1u
 #define HPCP_STAT_P99 0x2u
+#define HPCP_STAT_MAX 0x4u
 
 /* A label of a metric instance; arrays end with a NULL name. */
 struct hpcp_metric_label {
@@ -60,6 +61,17 @@ struct hpcp_metric {
 	/* A boolean member of the bound element, true when the host was too
 	 * busy for the value to be judged; NULL: never noisy. */
 	const char *noisy;
+	const char *noisy_reason;   /* the member that says why */
+
+	/* The human size tables (summary, HTML), rows the instances of one
+	 * "each", keyed by the label of its last wildcard.  column: the
+	 * summary's heading (NULL: not shown; a distribution shows p50, p99
+	 * and max); html_column: the HTML heading (a distribution: the unit
+	 * after each of html_stats), html_scale from the document's unit. */
+	const char *column;
+	const char *html_column;
+	double html_scale;
+	unsigned html_stats;
 
 	/* The regression gate (NULL gate: not compared).  gate is the name,
 	 * with "{label}", "{key}" (path's last segment as resolved) and, for
@@ -100,6 +112,9 @@ struct hpcp_metric_table {
  * tables).  The outputs walk this list, never the phase structs: the
  * report tool has no phases. */
 extern const struct hpcp_metric_table *const hpcp_metric_tables[];
+
+/* The listed table of phase `name`, or NULL. */
+const struct hpcp_metric_table *hpcp_metric_table_find(const char *name);
 
 extern const struct hpcp_metric_table hpcp_metrics_compute;
 extern const struct hpcp_metric_table hpcp_metrics_pingpong;

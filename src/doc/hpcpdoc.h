@@ -219,6 +219,7 @@ struct hpcp_metric_value {
 	const cJSON *phase;     /* phases.<table->phase> */
 	const cJSON *elem;      /* what the last wildcard bound, or phase */
 	const cJSON *bound[HPCP_METRIC_MAX_DEPTH];
+	int depth;              /* wildcards bound */
 	/* The value: a number (or raw number), null (not measured), a
 	 * distribution object; NULL when the document lacks it. */
 	const cJSON *node;
@@ -244,6 +245,14 @@ size_t hpcp_metrics_group_end(const struct hpcp_metric_table *t, size_t from);
  */
 void hpcp_metrics_walk(const cJSON *root, const struct hpcp_metric_table *t,
 		       size_t from, size_t to, hpcp_metric_fn fn, void *arg);
+
+/* The first entry of t with a human-table column (summary: column;
+ * HTML: html_column), or t->n. */
+size_t hpcp_metrics_columns(const struct hpcp_metric_table *t, int html);
+
+/* The row key of an instance: the number of its label bound to the last
+ * wildcard (the message size); NAN when it has none. */
+double hpcp_metric_row_key(const struct hpcp_metric_value *v);
 
 /* A value's number: v->node itself, or its percentile stat ("p50") for a
  * distribution; NAN when null, absent or not a finite number. */

@@ -186,6 +186,7 @@ static void walk_each(struct walk *w, const cJSON *node, const char *each,
 
 	if (!next_seg(&each, seg, sizeof(seg))) {
 		w->v.elem = node;
+		w->v.depth = depth;
 		emit(w);
 		return;
 	}
@@ -271,4 +272,27 @@ int hpcp_metric_name(const struct hpcp_metric_value *v, const char *tmpl,
 	if (len)
 		buf[n < len ? n : len - 1] = '\0';
 	return n < len ? 0 : -ENOSPC;
+}
+
+size_t hpcp_metrics_columns(const struct hpcp_metric_table *t, int html)
+{
+	size_t i = 0;
+
+	while (i < t->n && !(html ? t->metrics[i].html_column :
+				    t->metrics[i].column))
+		i++;
+	return i;
+}
+
+double hpcp_metric_row_key(const struct hpcp_metric_value *v)
+{
+	double d;
+
+	for (int i = 0; i < v->n_labels; i++)
+		if (!v->label[i]->value && v->label[i]->level == v->depth - 1 &&
+		    v->label_value[i] &&
+		    hpcp_doc_parse_real(v->label_value[i], -1e300, 1e300,
+					&d) == 0)
+			return d;
+	return NAN;
 }
