@@ -10,9 +10,12 @@
 
 #include <stddef.h>
 
+/* The metric tables (hpcp_metrics_<name>), so a phase file sets .metrics
+ * with no other include. */
+#include "hpcp/metrics.h"
+
 struct hpcp_config;
 struct hpcp_ctx;
-struct hpcp_metric_table;
 struct hpcp_opt;
 struct hpcp_res;
 

@@ -32,7 +32,6 @@
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/log.h"
-#include "hpcp/metrics.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
 

@@ -36,7 +36,6 @@
 #include <time.h>
 
 #include "hpcp/log.h"
-#include "hpcp/metrics.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/timer.h"
