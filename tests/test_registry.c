@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hpcp/metrics.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "tap.h"
@@ -64,6 +65,30 @@ static void phase_options(int n)
 	tap_ok(hpcp_phase_index(NULL) == -1, "an unregistered phase has no index");
 }
 
+/* A phase's metric table is the one listed for the outputs (which walk
+ * the list: the report tool has no phases), and every listed table is a
+ * registered phase's. */
+static void phase_metrics(int n)
+{
+	int listed = 1, known = 1;
+
+	for (int i = 0; i < n; i++) {
+		const struct hpcp_metric_table *m = hpcp_phases[i]->metrics;
+		int found = 0;
+
+		if (!m)
+			continue;
+		for (int k = 0; hpcp_metric_tables[k]; k++)
+			found |= hpcp_metric_tables[k] == m;
+		listed &= found && !strcmp(m->phase, hpcp_phases[i]->name);
+	}
+	for (int k = 0; hpcp_metric_tables[k]; k++)
+		known &= hpcp_phase_find(hpcp_metric_tables[k]->phase) != NULL;
+	tap_ok(listed, "a phase's metric table is in hpcp_metric_tables, "
+		       "under its name");
+	tap_ok(known, "every metric table belongs to a registered phase");
+}
+
 int main(void)
 {
 	int n = 0, unique = 1, described = 1, runnable = 1, lower = 1;
@@ -110,5 +135,6 @@ int main(void)
 		       "an unavailable phase reports -ENOTSUP with its reason");
 	}
 	phase_options(n);
+	phase_metrics(n);
 	return tap_done();
 }

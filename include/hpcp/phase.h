@@ -10,6 +10,10 @@
 
 #include <stddef.h>
 
+/* The metric tables (hpcp_metrics_<name>), so a phase file sets .metrics
+ * with no other include. */
+#include "hpcp/metrics.h"
+
 struct hpcp_config;
 struct hpcp_ctx;
 struct hpcp_opt;
@@ -45,6 +49,13 @@ struct hpcp_phase {
 	const struct hpcp_opt *opts;
 	const void *opts_defaults;
 	size_t opts_size;
+	/*
+	 * What the phase measures (hpcp/metrics.h), in its MPI-free
+	 * <name>_metrics.c, or NULL.  The same table is listed in
+	 * hpcp_metric_tables, which the outputs walk (the report tool has no
+	 * phases); tests/test_metrics.c checks the two agree.
+	 */
+	const struct hpcp_metric_table *metrics;
 };
 
 /* In a phase's initializer: its option table and its defaults, an object

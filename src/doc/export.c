@@ -111,123 +111,83 @@ static void emf_line(struct hpcp_text *t, const cJSON *root, const char *ns,
 		t->len = start;
 }
 
-static void emf_latency_sizes(struct hpcp_text *t, const cJSON *root,
-			      const char *ns, const char *phase,
-			      const char *extra_key, const char *extra_value)
+/* One line per instance of a group of entries (hpcp/metrics.h). */
+struct emf_group {
+	struct hpcp_text *t;
+	const cJSON *root;
+	const char *ns;
+	const char *dims[2 * (2 + HPCP_METRIC_MAX_LABELS)];
+	int nd, nm;
+	struct emf_metric m[EMF_MAX_METRICS];
+	char names[EMF_MAX_METRICS][64];
+};
+
+static void emf_add(struct emf_group *g, const struct hpcp_metric *m,
+		    const char *suffix, double v)
 {
-	const cJSON *ph = hpcp_at(hpcp_at(root, "phases"), phase), *pair, *size;
-	const char *cluster = cluster_of(root);
+	if (g->nm == EMF_MAX_METRICS)
+		return;
+	snprintf(g->names[g->nm], sizeof(g->names[g->nm]), "%s%s", m->emf,
+		 suffix);
+	g->m[g->nm] = (struct emf_metric){ g->names[g->nm], m->emf_unit,
+					   v * m->emf_scale };
+	g->nm++;
+}
 
-	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			const cJSON *lat = hpcp_at(size, "latency_ns");
-			char bytes[32];
-			const char *dims[10];
-			struct emf_metric m[3];
-			int nd = 0, nm = 0;
-			double p99;
+static void emf_value(const struct hpcp_metric_value *v, void *arg)
+{
+	struct emf_group *g = arg;
+	const struct hpcp_metric *m = v->m;
+	double x;
 
-			if (!cJSON_IsObject(lat))
+	if (v->first) {
+		/* Low-cardinality dimensions only: the table's EMF labels. */
+		g->nm = 0;
+		g->nd = 0;
+		g->dims[g->nd++] = "Cluster";
+		g->dims[g->nd++] = cluster_of(g->root);
+		g->dims[g->nd++] = "Phase";
+		g->dims[g->nd++] = v->table->phase;
+		for (int i = 0; i < v->n_labels; i++) {
+			if (!v->label[i]->emf)
 				continue;
-			snprintf(bytes, sizeof(bytes), "%.0f",
-				 hpcp_num_at(size, "bytes", 0));
-			dims[nd++] = "Cluster";
-			dims[nd++] = cluster;
-			dims[nd++] = "Phase";
-			dims[nd++] = phase;
-			dims[nd++] = "PeerClass";
-			dims[nd++] = hpcp_str_at(pair, "kind");
-			dims[nd++] = "MsgSize";
-			dims[nd++] = bytes;
-			if (extra_key) {
-				dims[nd++] = extra_key;
-				dims[nd++] = extra_value;
-			}
-			m[nm++] = (struct emf_metric){ "LatencyP50",
-				"Microseconds", hpcp_num_at(lat, "p50", 0) / 1e3 };
-			/* A p99 too few samples support is null: not
-			 * measured, so not sent (never as 0). */
-			if (hpcp_num_of(hpcp_at(lat, "p99"), &p99))
-				m[nm++] = (struct emf_metric){ "LatencyP99",
-					"Microseconds", p99 / 1e3 };
-			if (cJSON_IsNumber(hpcp_at(size, "bandwidth_bytes_per_s")))
-				m[nm++] = (struct emf_metric){ "Bandwidth",
-					"Bytes/Second",
-					hpcp_num_at(size, "bandwidth_bytes_per_s", 0) };
-			emf_line(t, root, ns, dims, nd / 2, m, nm);
+			g->dims[g->nd++] = v->label[i]->emf;
+			g->dims[g->nd++] = v->label_value[i];
 		}
 	}
+	if (m->emf && m->kind == HPCP_METRIC_LATENCY &&
+	    cJSON_IsObject(v->node)) {
+		emf_add(g, m, "P50", hpcp_num_at(v->node, "p50", 0));
+		/* A p99 too few samples support is null: not measured, so
+		 * not sent (never as 0). */
+		x = hpcp_metric_num(v, "p99");
+		if (isfinite(x))
+			emf_add(g, m, "P99", x);
+	} else if (m->emf) {
+		x = hpcp_metric_num(v, NULL);
+		if (isfinite(x))
+			emf_add(g, m, "", x);
+	}
+	if (v->last && g->nm)
+		emf_line(g->t, g->root, g->ns, g->dims, g->nd / 2, g->m,
+			 g->nm);
 }
 
 int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
 		    char *err, size_t errlen)
 {
-	const cJSON *size;
-	const char *cluster = cluster_of(root);
 	struct hpcp_text t = { 0 };
+	static struct emf_group g;
 	int rc;
 
-	if (hpcp_phase_ok(root, "pingpong"))
-		emf_latency_sizes(&t, root, ns, "pingpong", NULL, NULL);
-	if (hpcp_phase_ok(root, "fabric"))
-		emf_latency_sizes(&t, root, ns, "fabric", "Provider",
-				  hpcp_str_at(hpcp_at(hpcp_at(hpcp_at(root, "phases"), "fabric"),
-					    "provider"), "name"));
-	if (hpcp_phase_ok(root, "allreduce")) {
-		cJSON_ArrayForEach(size, hpcp_at(hpcp_at(hpcp_at(root, "phases"), "allreduce"),
-					    "sizes")) {
-			const cJSON *lat = hpcp_at(size, "latency_ns");
-			char bytes[32];
-			const char *dims[] = { "Cluster", cluster, "Phase",
-					       "allreduce", "MsgSize", bytes };
-			struct emf_metric m[3] = {
-				{ "LatencyP50", "Microseconds",
-				  hpcp_num_at(lat, "p50", 0) / 1e3 },
-				{ "BusBandwidth", "Bytes/Second",
-				  hpcp_num_at(size, "busbw_bytes_per_s", 0) },
-			};
-			int nm = 2;
-			double p99;
+	g = (struct emf_group){ .t = &t, .root = root, .ns = ns };
+	for (int k = 0; hpcp_metric_tables[k]; k++) {
+		const struct hpcp_metric_table *tab = hpcp_metric_tables[k];
 
-			/* Null p99 (too few samples): left out, not 0. */
-			if (hpcp_num_of(hpcp_at(lat, "p99"), &p99))
-				m[nm++] = (struct emf_metric){ "LatencyP99",
-					"Microseconds", p99 / 1e3 };
-			snprintf(bytes, sizeof(bytes), "%.0f",
-				 hpcp_num_at(size, "bytes", 0));
-			emf_line(&t, root, ns, dims, 3, m, nm);
+		for (size_t i = 0, end; i < tab->n; i = end) {
+			end = hpcp_metrics_group_end(tab, i);
+			hpcp_metrics_walk(root, tab, i, end, emf_value, &g);
 		}
-	}
-	if (hpcp_phase_ok(root, "compute")) {
-		const cJSON *c = hpcp_at(hpcp_at(root, "phases"), "compute");
-		const cJSON *lb = hpcp_at(c, "load_balance");
-		const cJSON *k = hpcp_at(c, "kernels");
-		const char *dims[] = { "Cluster", cluster, "Phase", "compute" };
-		struct emf_metric m[6];
-		int n = 0;
-
-		/* CloudWatch shows efficiencies in percent. */
-		if (cJSON_IsNumber(hpcp_at(lb, "load_balance_ratio")))
-			m[n++] = (struct emf_metric){ "LoadBalance", "Percent",
-				100 * hpcp_num_at(lb, "load_balance_ratio", 0) };
-		if (cJSON_IsNumber(hpcp_at(lb, "parallel_efficiency_ratio")))
-			m[n++] = (struct emf_metric){ "ParallelEfficiency",
-				"Percent",
-				100 * hpcp_num_at(lb, "parallel_efficiency_ratio", 0) };
-		if (cJSON_IsNumber(hpcp_at(lb, "communication_efficiency_ratio")))
-			m[n++] = (struct emf_metric){ "CommunicationEfficiency",
-				"Percent",
-				100 * hpcp_num_at(lb, "communication_efficiency_ratio", 0) };
-		if (cJSON_IsNumber(hpcp_at(hpcp_at(k, "dgemm"), "total_flops_per_s")))
-			m[n++] = (struct emf_metric){ "DgemmGflops",
-				"Count/Second",
-				hpcp_num_at(hpcp_at(k, "dgemm"), "total_flops_per_s", 0) / 1e9 };
-		if (cJSON_IsNumber(hpcp_at(hpcp_at(k, "triad"), "total_bytes_per_s")))
-			m[n++] = (struct emf_metric){ "TriadBandwidth",
-				"Bytes/Second",
-				hpcp_num_at(hpcp_at(k, "triad"), "total_bytes_per_s", 0) };
-		if (n)
-			emf_line(&t, root, ns, dims, 2, m, n);
 	}
 	rc = publish(&t, path, err, errlen);
 	free(t.buf);
@@ -256,14 +216,15 @@ static void prom_head(struct hpcp_text *t, const char *name, const char *type,
 	hpcp_put(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* A summary sample set for one distribution (quantiles, sum, count). */
-static void prom_summary(struct hpcp_text *t, const char *name, const char *labels,
-			 const cJSON *size)
+/* A summary sample set for one distribution (quantiles, sum, count),
+ * its values times scale. */
+static void prom_summary(struct hpcp_text *t, const char *name,
+			 const char *labels, const cJSON *lat, double count,
+			 double scale)
 {
-	const cJSON *lat = hpcp_at(size, "latency_ns");
 	const char *q[] = { "0.5", "p50", "0.9", "p90", "0.99", "p99",
 			    "0.999", "p99_9" };
-	double count = hpcp_num_at(size, "samples_count", 0), v;
+	double v;
 
 	if (!cJSON_IsObject(lat))
 		return;
@@ -272,54 +233,63 @@ static void prom_summary(struct hpcp_text *t, const char *name, const char *labe
 	for (int i = 0; i < 4; i++)
 		if (hpcp_num_of(hpcp_at(lat, q[2 * i + 1]), &v))
 			hpcp_put(t, "%s{%s,quantile=\"%s\"} %.9g\n", name, labels,
-			    q[2 * i], v / 1e9);
+			    q[2 * i], v * scale);
 	hpcp_put(t, "%s_sum{%s} %.9g\n", name, labels,
-	    hpcp_num_at(lat, "mean", 0) * count / 1e9);
+	    hpcp_num_at(lat, "mean", 0) * count * scale);
 	hpcp_put(t, "%s_count{%s} %.0f\n", name, labels, count);
 }
 
-static const char *host_at(const cJSON *pair, int i)
+/* One sample of a table entry: phase first, then the entry's labels. */
+static void prom_value(const struct hpcp_metric_value *v, void *arg)
 {
-	const cJSON *h = cJSON_GetArrayItem(hpcp_at(pair, "hosts"), i);
+	struct hpcp_text *t = arg, l = { 0 };
+	const struct hpcp_metric *m = v->m;
+	double x = hpcp_metric_num(v, NULL);
 
-	return cJSON_IsString(h) ? h->valuestring : "";
+	if (!v->node)
+		return;
+	hpcp_put(&l, "phase=");
+	prom_label_value(&l, v->table->phase);
+	for (int i = 0; i < v->n_labels; i++) {
+		if (!v->label[i]->prom)
+			continue;
+		hpcp_put(&l, ",%s=", v->label[i]->prom);
+		prom_label_value(&l, v->label_value[i]);
+	}
+	if (l.oom)
+		t->oom = 1;
+	else if (m->kind == HPCP_METRIC_LATENCY)
+		prom_summary(t, m->prom, l.buf, v->node,
+			     hpcp_num_at(v->elem, m->prom_count, 0),
+			     m->prom_scale);
+	else if (isfinite(x))
+		/* Ratios at the precision they are computed to. */
+		hpcp_put(t, m->kind == HPCP_METRIC_RATIO ? "%s{%s} %.6g\n" :
+			 "%s{%s} %.9g\n", m->prom, l.buf, x * m->prom_scale);
+	free(l.buf);
 }
 
-static void prom_pairs(struct hpcp_text *t, const cJSON *root, const char *phase)
+/* Every exported metric of every phase's table, a family at a time. */
+static void prom_tables(struct hpcp_text *t, const cJSON *root)
 {
-	const cJSON *pair, *size;
-	char name[96], bw[96];
+	for (int k = 0; hpcp_metric_tables[k]; k++) {
+		const struct hpcp_metric_table *tab = hpcp_metric_tables[k];
+		const char *family = NULL;
 
-	snprintf(name, sizeof(name), "hpcprobe_%s_latency_seconds", phase);
-	snprintf(bw, sizeof(bw), "hpcprobe_%s_bandwidth_bytes_per_second",
-		 phase);
-	prom_head(t, name, "summary",
-		  "One-way latency (half the round trip) of the last run.");
-	cJSON_ArrayForEach(pair, hpcp_at(hpcp_at(hpcp_at(root, "phases"), phase), "pairs")) {
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			struct hpcp_text l = { 0 };
+		if (!hpcp_phase_ok(root, tab->phase))
+			continue;
+		for (size_t i = 0; i < tab->n; i++) {
+			const struct hpcp_metric *m = &tab->metrics[i];
 
-			hpcp_put(&l, "phase=\"%s\",peer=\"%s\",size_bytes=\"%.0f\",host=",
-			    phase, hpcp_str_at(pair, "kind"),
-			    hpcp_num_at(size, "bytes", 0));
-			prom_label_value(&l, host_at(pair, 0));
-			hpcp_put(&l, ",peer_host=");
-			prom_label_value(&l, host_at(pair, 1));
-			if (!l.oom)
-				prom_summary(t, name, l.buf, size);
-			free(l.buf);
-		}
-	}
-	prom_head(t, bw, "gauge", "Bandwidth of windows of non-blocking sends.");
-	cJSON_ArrayForEach(pair, hpcp_at(hpcp_at(hpcp_at(root, "phases"), phase), "pairs")) {
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			if (!cJSON_IsNumber(hpcp_at(size, "bandwidth_bytes_per_s")))
+			if (!m->prom)
 				continue;
-			hpcp_put(t, "%s{phase=\"%s\",peer=\"%s\",size_bytes=\"%.0f\",host=",
-			    bw, phase, hpcp_str_at(pair, "kind"),
-			    hpcp_num_at(size, "bytes", 0));
-			prom_label_value(t, host_at(pair, 0));
-			hpcp_put(t, "} %.9g\n", hpcp_num_at(size, "bandwidth_bytes_per_s", 0));
+			if (!family || strcmp(family, m->prom) != 0)
+				prom_head(t, m->prom,
+					  m->kind == HPCP_METRIC_LATENCY ?
+						  "summary" : "gauge",
+					  m->prom_help);
+			family = m->prom;
+			hpcp_metrics_walk(root, tab, i, i + 1, prom_value, t);
 		}
 	}
 }
@@ -328,7 +298,7 @@ int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 		     size_t errlen)
 {
 	const cJSON *mpi = hpcp_at(hpcp_at(root, "context"), "mpi");
-	const cJSON *ph, *size;
+	const cJSON *ph;
 	struct hpcp_text t = { 0 };
 	int rc;
 
@@ -355,73 +325,7 @@ int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 		hpcp_put(&t, "} %d\n", strcmp(hpcp_str_at(ph, "status") ?
 					 hpcp_str_at(ph, "status") : "", "ok") == 0);
 	}
-	if (hpcp_phase_ok(root, "pingpong"))
-		prom_pairs(&t, root, "pingpong");
-	if (hpcp_phase_ok(root, "fabric"))
-		prom_pairs(&t, root, "fabric");
-	if (hpcp_phase_ok(root, "allreduce")) {
-		const cJSON *ar = hpcp_at(hpcp_at(root, "phases"), "allreduce");
-
-		prom_head(&t, "hpcprobe_allreduce_latency_seconds", "summary",
-			  "MPI_Allreduce call time, all ranks' calls merged.");
-		cJSON_ArrayForEach(size, hpcp_at(ar, "sizes")) {
-			char labels[64];
-
-			snprintf(labels, sizeof(labels),
-				 "phase=\"allreduce\",size_bytes=\"%.0f\"",
-				 hpcp_num_at(size, "bytes", 0));
-			prom_summary(&t, "hpcprobe_allreduce_latency_seconds",
-				     labels, size);
-		}
-		prom_head(&t, "hpcprobe_allreduce_busbw_bytes_per_second",
-			  "gauge", "All-reduce bus bandwidth, algbw x 2(n-1)/n.");
-		cJSON_ArrayForEach(size, hpcp_at(ar, "sizes"))
-			hpcp_put(&t, "hpcprobe_allreduce_busbw_bytes_per_second{"
-				"phase=\"allreduce\",size_bytes=\"%.0f\"} %.9g\n",
-			    hpcp_num_at(size, "bytes", 0),
-			    hpcp_num_at(size, "busbw_bytes_per_s", 0));
-	}
-	if (hpcp_phase_ok(root, "compute")) {
-		const cJSON *c = hpcp_at(hpcp_at(root, "phases"), "compute"), *k, *item;
-		const char *keys[] = { "load_balance_ratio",
-				       "parallel_efficiency_ratio",
-				       "communication_efficiency_ratio",
-				       "serialization_efficiency_ratio",
-				       "transfer_efficiency_ratio", NULL };
-
-		prom_head(&t, "hpcprobe_compute_efficiency_ratio", "gauge",
-			  "POP efficiencies (0-1) of the last run.");
-		for (int i = 0; keys[i]; i++) {
-			const cJSON *v = hpcp_at(hpcp_at(c, "load_balance"), keys[i]);
-			char metric[64];
-
-			if (!cJSON_IsNumber(v))
-				continue;
-			snprintf(metric, sizeof(metric), "%.*s",
-				 (int)(strlen(keys[i]) - 6), keys[i]);
-			hpcp_put(&t, "hpcprobe_compute_efficiency_ratio{phase=\"compute\","
-				"kernel=\"all\",metric=\"%s\"} %.6g\n",
-			    metric, v->valuedouble);
-		}
-		prom_head(&t, "hpcprobe_compute_rate_per_second", "gauge",
-			  "Kernel work per second, summed per host (flops, "
-			  "bytes or cells).");
-		cJSON_ArrayForEach(k, hpcp_at(c, "kernels")) {
-			const char *unit = hpcp_str_at(k, "work_unit");
-			char key[48];
-
-			if (!unit)
-				continue;
-			snprintf(key, sizeof(key), "best_%s_per_s", unit);
-			cJSON_ArrayForEach(item, hpcp_at(k, "per_node")) {
-				hpcp_put(&t, "hpcprobe_compute_rate_per_second{phase="
-					"\"compute\",kernel=\"%s\",unit=\"%s\",host=",
-				    k->string, unit);
-				prom_label_value(&t, hpcp_str_at(item, "host"));
-				hpcp_put(&t, "} %.9g\n", hpcp_num_at(item, key, 0));
-			}
-		}
-	}
+	prom_tables(&t, root);
 	rc = publish(&t, path, err, errlen);
 	free(t.buf);
 	return rc;

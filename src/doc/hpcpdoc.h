@@ -12,6 +12,8 @@
  *              HTML report's narrative
  *   summary.c  the human summary (stdout of hpcprobe, --summary of the tool)
  *   export.c   CloudWatch EMF and Prometheus projections
+ *   metrics.c  the instances of a phase's metric table in a document
+ *              (hpcp/metrics.h); the tables: src/phases/NAME_metrics.c
  *
  * The accessors below read a document NULL-tolerantly: a missing member
  * is NULL (or the default), never a crash.
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpcp/metrics.h"
 #include "hpcp/report.h"
 
 /* --- Reading a document: NULL-tolerant. ------------------------------- */
@@ -203,5 +206,70 @@ int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
 /* A Prometheus textfile (node_exporter's textfile collector). */
 int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 		     size_t errlen);
+
+/* --- metrics.c: a phase's metric table walked over a document ---------- */
+
+#define HPCP_METRIC_MAX_LABELS 8
+#define HPCP_METRIC_MAX_DEPTH 4
+
+/* One concrete metric: an entry of a table at one binding of its "each". */
+struct hpcp_metric_value {
+	const struct hpcp_metric_table *table;
+	const struct hpcp_metric *m;
+	const cJSON *phase;     /* phases.<table->phase> */
+	const cJSON *elem;      /* what the last wildcard bound, or phase */
+	const cJSON *bound[HPCP_METRIC_MAX_DEPTH];
+	int depth;              /* wildcards bound */
+	/* The value: a number (or raw number), null (not measured), a
+	 * distribution object; NULL when the document lacks it. */
+	const cJSON *node;
+	char key[64];           /* path's last segment, as resolved */
+	int noisy;              /* m->noisy is true here */
+	int first, last;        /* first, last entry of its group here */
+	int n_labels;
+	const struct hpcp_metric_label *label[HPCP_METRIC_MAX_LABELS];
+	const char *label_value[HPCP_METRIC_MAX_LABELS]; /* NULL: absent */
+	char label_buf[HPCP_METRIC_MAX_LABELS][48];
+};
+
+typedef void (*hpcp_metric_fn)(const struct hpcp_metric_value *v, void *arg);
+
+/* The end of the group of entries from `from` on that share its "each". */
+size_t hpcp_metrics_group_end(const struct hpcp_metric_table *t, size_t from);
+
+/*
+ * fn for each instance of entries [from, to) of t in root, instance by
+ * instance (entries sharing one "each": each binding gives entry from,
+ * then from + 1, ...; `first` and `last` mark the ends), also where the
+ * value is absent (node NULL).  Nothing when the phase is not "ok".
+ */
+void hpcp_metrics_walk(const cJSON *root, const struct hpcp_metric_table *t,
+		       size_t from, size_t to, hpcp_metric_fn fn, void *arg);
+
+/* The first entry of t with a human-table column (summary: column;
+ * HTML: html_column), or t->n. */
+size_t hpcp_metrics_columns(const struct hpcp_metric_table *t, int html);
+
+/* The row key of an instance: the number of its label bound to the last
+ * wildcard (the message size); NAN when it has none. */
+double hpcp_metric_row_key(const struct hpcp_metric_value *v);
+
+/* A value's number: v->node itself, or its percentile stat ("p50") for a
+ * distribution; NAN when null, absent or not a finite number. */
+double hpcp_metric_num(const struct hpcp_metric_value *v, const char *stat);
+
+/* The member path (hpcp/metrics.h's syntax) of base, "{m}" read from the
+ * innermost element v bound that has m (from base when v is NULL); NULL
+ * when absent.  key (may be NULL) gets the last segment as resolved. */
+const cJSON *hpcp_metric_at(const struct hpcp_metric_value *v,
+			    const cJSON *base, const char *path, char *key,
+			    size_t keylen);
+
+/*
+ * tmpl with "{label}", "{key}" and "{stat}" replaced (a label absent:
+ * "?"), into buf.  Returns 0, or -ENOSPC when it did not fit.
+ */
+int hpcp_metric_name(const struct hpcp_metric_value *v, const char *tmpl,
+		     const char *stat, char *buf, size_t len);
 
 #endif

@@ -72,68 +72,128 @@ static void fmt_pct(const cJSON *lat, const char *key, char *buf, size_t len)
 		fmt_ns(hpcp_num_at(lat, key, -1), buf, len);
 }
 
-/* Whether a row of the table shows a percentile left null. */
-static int any_na(const cJSON *sizes)
-{
-	const cJSON *size;
+/*
+ * A size table: the entries of a phase's metric table (hpcp/metrics.h)
+ * that have a summary column, one row per instance, keyed by size; head()
+ * opens the rows of each outer element (a pair).  One distribution (p50,
+ * p99, max) and one rate column.
+ */
+struct size_table {
+	FILE *out;
+	const char *rate;       /* the rate column's heading */
+	void (*head)(const cJSON *outer, const cJSON *phase, FILE *out);
+	const cJSON *outer;
+	int started, na;
+	char cell[4][24];       /* p50, p99, max, rate */
+	const char *noisy;      /* the row's noisy-host reason */
+};
 
-	cJSON_ArrayForEach(size, sizes)
-		if (cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p50")) ||
-		    cJSON_IsNull(hpcp_at(hpcp_at(size, "latency_ns"), "p99")))
-			return 1;
-	return 0;
+static void size_table_end(struct size_table *st)
+{
+	if (st->started && st->na)
+		fprintf(st->out, "    n/a (too few samples): the q-quantile "
+				 "needs 1/(1-q) samples, p99 100\n");
 }
 
-static void print_na_note(FILE *out, const cJSON *sizes)
+static void size_cell(const struct hpcp_metric_value *v, void *arg)
 {
-	if (any_na(sizes))
-		fprintf(out, "    n/a (too few samples): the q-quantile needs "
-			     "1/(1-q) samples, p99 100\n");
+	struct size_table *st = arg;
+	const struct hpcp_metric *m = v->m;
+	const cJSON *outer = v->depth > 1 ? v->bound[0] : v->phase;
+
+	if (v->first) {
+		if (!st->started || outer != st->outer) {
+			size_table_end(st);
+			st->started = 1;
+			st->na = 0;
+			st->outer = outer;
+			if (st->head)
+				st->head(outer, v->phase, st->out);
+			fprintf(st->out, "    %10s  %11s  %11s  %11s  %12s\n",
+				"bytes", "p50", "p99", "max", st->rate);
+		}
+		for (int i = 0; i < 4; i++)
+			snprintf(st->cell[i], sizeof(st->cell[i]), "-");
+		st->noisy = NULL;
+	}
+	if (m->column && m->kind == HPCP_METRIC_LATENCY) {
+		fmt_pct(v->node, "p50", st->cell[0], sizeof(st->cell[0]));
+		fmt_pct(v->node, "p99", st->cell[1], sizeof(st->cell[1]));
+		fmt_ns(hpcp_num_at(v->node, "max", -1), st->cell[2],
+		       sizeof(st->cell[2]));
+		st->na |= cJSON_IsNull(hpcp_at(v->node, "p50")) ||
+			  cJSON_IsNull(hpcp_at(v->node, "p99"));
+	} else if (m->column) {
+		fmt_rate(v->node, st->cell[3], sizeof(st->cell[3]));
+	}
+	if (v->noisy && m->noisy_reason) {
+		const char *why = hpcp_str_at(v->elem, m->noisy_reason);
+
+		st->noisy = why ? why : "";
+	}
+	if (!v->last)
+		return;
+	fprintf(st->out, "    %10.0f  %11s  %11s  %11s  %12s\n",
+		hpcp_metric_row_key(v), st->cell[0], st->cell[1], st->cell[2],
+		st->cell[3]);
+	if (st->noisy)
+		fprintf(st->out, "    %10s  noisy host: %s\n", "", st->noisy);
 }
 
-static void print_latency_row(FILE *out, const cJSON *size,
-			      const char *rate_key)
+/* The size tables of phase name, from its metric table. */
+static void print_size_tables(const cJSON *root, const char *name,
+			      void (*head)(const cJSON *, const cJSON *,
+					   FILE *),
+			      FILE *out)
 {
-	const cJSON *lat = hpcp_at(size, "latency_ns");
-	char p50[24], p99[24], max[24], rate[24];
+	const struct hpcp_metric_table *t = hpcp_metric_table_find(name);
+	struct size_table st = { .out = out, .rate = "", .head = head };
+	size_t from, to;
 
-	fmt_pct(lat, "p50", p50, sizeof(p50));
-	fmt_pct(lat, "p99", p99, sizeof(p99));
-	fmt_ns(hpcp_num_at(lat, "max", -1), max, sizeof(max));
-	fmt_rate(hpcp_at(size, rate_key), rate, sizeof(rate));
-	fprintf(out, "    %10.0f  %11s  %11s  %11s  %12s\n",
-		hpcp_num_at(size, "bytes", 0), p50, p99, max, rate);
+	if (!t || (from = hpcp_metrics_columns(t, 0)) == t->n)
+		return;
+	to = hpcp_metrics_group_end(t, from);
+	for (size_t i = from; i < to; i++)
+		if (t->metrics[i].column &&
+		    t->metrics[i].kind != HPCP_METRIC_LATENCY)
+			st.rate = t->metrics[i].column;
+	hpcp_metrics_walk(root, t, from, to, size_cell, &st);
+	size_table_end(&st);
 }
 
-/* A pair's table: one row per message size. */
-static void print_pair_sizes(const cJSON *pair, FILE *out)
+static void pingpong_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
 {
-	const cJSON *size;
+	const cJSON *r = hpcp_at(pair, "ranks"), *h = hpcp_at(pair, "hosts");
 
-	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
-		"p99", "max", "bandwidth");
-	cJSON_ArrayForEach(size, hpcp_at(pair, "sizes"))
-		print_latency_row(out, size, "bandwidth_bytes_per_s");
-	print_na_note(out, hpcp_at(pair, "sizes"));
+	(void)ph;
+	fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
+		     "latency = half the round trip\n",
+		hpcp_str_at(pair, "kind"),
+		cJSON_GetArrayItem(r, 0)->valuedouble,
+		cJSON_GetArrayItem(r, 1)->valuedouble,
+		cJSON_GetArrayItem(h, 0)->valuestring,
+		cJSON_GetArrayItem(h, 1)->valuestring);
 }
 
-static void print_pingpong(const cJSON *ph, FILE *out)
+static void fabric_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
 {
-	const cJSON *pair, *m = hpcp_at(ph, "node_matrix"), *o;
+	const cJSON *prov = hpcp_at(ph, "provider");
+	const cJSON *r = hpcp_at(pair, "ranks");
+
+	fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
+		     "latency = half the round trip\n",
+		hpcp_str_at(pair, "kind"), hpcp_str_at(prov, "name"),
+		hpcp_str_at(prov, "domain"),
+		cJSON_GetArrayItem(r, 0)->valuedouble,
+		cJSON_GetArrayItem(r, 1)->valuedouble);
+}
+
+static void print_pingpong(const cJSON *root, const cJSON *ph, FILE *out)
+{
+	const cJSON *m = hpcp_at(ph, "node_matrix"), *o;
 	int n_out = 0;
 
-	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
-		const cJSON *r = hpcp_at(pair, "ranks"), *h = hpcp_at(pair, "hosts");
-
-		fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
-			     "latency = half the round trip\n",
-			hpcp_str_at(pair, "kind"),
-			cJSON_GetArrayItem(r, 0)->valuedouble,
-			cJSON_GetArrayItem(r, 1)->valuedouble,
-			cJSON_GetArrayItem(h, 0)->valuestring,
-			cJSON_GetArrayItem(h, 1)->valuestring);
-		print_pair_sizes(pair, out);
-	}
+	print_size_tables(root, "pingpong", pingpong_pair_head, out);
 	if (cJSON_IsTrue(hpcp_at(hpcp_at(ph, "host_load"), "noisy")))
 		fprintf(out, "\n  pairs: noisy host: %s\n",
 			hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") ?
@@ -168,23 +228,6 @@ static void print_pingpong(const cJSON *ph, FILE *out)
 		fprintf(out, "\n    noisy host: %s",
 			hpcp_str_at(m, "noisy_reason") ? hpcp_str_at(m, "noisy_reason") : "?");
 	fprintf(out, "\n");
-}
-
-static void print_fabric(const cJSON *ph, FILE *out)
-{
-	const cJSON *prov = hpcp_at(ph, "provider"), *pair;
-
-	cJSON_ArrayForEach(pair, hpcp_at(ph, "pairs")) {
-		const cJSON *r = hpcp_at(pair, "ranks");
-
-		fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
-			     "latency = half the round trip\n",
-			hpcp_str_at(pair, "kind"), hpcp_str_at(prov, "name"),
-			hpcp_str_at(prov, "domain"),
-			cJSON_GetArrayItem(r, 0)->valuedouble,
-			cJSON_GetArrayItem(r, 1)->valuedouble);
-		print_pair_sizes(pair, out);
-	}
 }
 
 int hpcp_summary_robust_lb(const cJSON *rb, char *buf, size_t len)
@@ -288,23 +331,12 @@ static void print_compute(const cJSON *ph, FILE *out)
 			hpcp_str_at(c, "reason") ? hpcp_str_at(c, "reason") : "?");
 }
 
-static void print_allreduce(const cJSON *ph, FILE *out)
+static void print_allreduce(const cJSON *root, const cJSON *ph, FILE *out)
 {
-	const cJSON *size;
-
 	fprintf(out, "\n  allreduce over %.0f ranks; latency = completion time "
 		"(the slowest rank's call, per iteration)\n",
 		hpcp_num_at(ph, "ranks", 0));
-	fprintf(out, "    %10s  %11s  %11s  %11s  %12s\n", "bytes", "p50",
-		"p99", "max", "busbw");
-	cJSON_ArrayForEach(size, hpcp_at(ph, "sizes")) {
-		print_latency_row(out, size, "busbw_bytes_per_s");
-		if (cJSON_IsTrue(hpcp_at(size, "noisy")))
-			fprintf(out, "    %10s  noisy host: %s\n", "",
-				hpcp_str_at(size, "noisy_reason") ?
-					hpcp_str_at(size, "noisy_reason") : "");
-	}
-	print_na_note(out, hpcp_at(ph, "sizes"));
+	print_size_tables(root, "allreduce", NULL, out);
 }
 
 /* What matters first (findings.c): was EFA used, the slowest node or
@@ -431,13 +463,12 @@ void hpcp_summary_print(const cJSON *root, FILE *out)
 		print_compute(item, out);
 	item = hpcp_at(hpcp_at(root, "phases"), "pingpong");
 	if (item && status_ok(item))
-		print_pingpong(item, out);
+		print_pingpong(root, item, out);
 	item = hpcp_at(hpcp_at(root, "phases"), "allreduce");
 	if (item && status_ok(item))
-		print_allreduce(item, out);
-	item = hpcp_at(hpcp_at(root, "phases"), "fabric");
-	if (item && status_ok(item))
-		print_fabric(item, out);
+		print_allreduce(root, item, out);
+	if (hpcp_phase_ok(root, "fabric"))
+		print_size_tables(root, "fabric", fabric_pair_head, out);
 
 	if (cJSON_GetArraySize(hpcp_at(root, "warnings")) > 0) {
 		fprintf(out, "\nAll warnings\n");

@@ -499,4 +499,5 @@ const struct hpcp_phase hpcp_phase_allreduce = {
 	.summary = "MPI_Allreduce completion-time distributions, per-rank "
 		   "view, algbw and busbw (ranks and nodes) per size",
 	.run = allreduce_run,
+	.metrics = &hpcp_metrics_allreduce,
 };

@@ -512,4 +512,5 @@ const struct hpcp_phase hpcp_phase_compute = {
 		   "rates, counters, POP load balance",
 	.run = compute_run,
 	HPCP_PHASE_OPTIONS(compute_options, compute_defaults),
+	.metrics = &hpcp_metrics_compute,
 };

@@ -461,5 +461,6 @@ const struct hpcp_phase hpcp_phase_fabric = {
 	.summary = "libfabric RDM ping-pong (EFA in production): latency "
 		   "distributions, bandwidth, provider, EFA counter deltas",
 	.run = fabric_run,
+	.metrics = &hpcp_metrics_fabric,
 	HPCP_PHASE_OPTIONS(fabric_options, fabric_defaults),
 };

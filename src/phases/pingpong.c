@@ -470,4 +470,5 @@ const struct hpcp_phase hpcp_phase_pingpong = {
 	.summary = "MPI ping-pong latency distributions and bandwidth per "
 		   "size, intra- and inter-node; all-pairs node matrix",
 	.run = pingpong_run,
+	.metrics = &hpcp_metrics_pingpong,
 };

@@ -85,88 +85,45 @@ static void mark_noisy(struct metric_set *s, const char *name, int noisy)
 			s->m[i].noisy = 1;
 }
 
-static void pairs(struct metric_set *s, const cJSON *root, const char *phase)
+/* One instance of a gated table entry: its percentiles or its value. */
+static void gate_value(const struct hpcp_metric_value *v, void *arg)
 {
-	const cJSON *pair, *size;
+	static const char *const stats[] = { "p50", "p99" };
+	struct metric_set *s = arg;
+	const struct hpcp_metric *m = v->m;
+	int lower = m->better == HPCP_BETTER_LOWER;
 	char name[96];
 
-	cJSON_ArrayForEach(pair, hpcp_at(hpcp_at(hpcp_at(root, "phases"), phase), "pairs")) {
-		const cJSON *kind = hpcp_at(pair, "kind");
-
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			snprintf(name, sizeof(name), "%s.%s.%.0fB.p50_ns", phase,
-				 cJSON_IsString(kind) ? kind->valuestring : "?",
-				 num(hpcp_at(size, "bytes")));
-			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p50"));
-			snprintf(name, sizeof(name), "%s.%s.%.0fB.p99_ns", phase,
-				 cJSON_IsString(kind) ? kind->valuestring : "?",
-				 num(hpcp_at(size, "bytes")));
-			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p99"));
-		}
+	if (!m->gate || !v->node || (v->noisy && m->noisy_drops) ||
+	    (m->gate_unless && hpcp_metric_at(v, v->elem, m->gate_unless,
+					      NULL, 0)))
+		return;
+	if (m->kind != HPCP_METRIC_LATENCY) {
+		if (hpcp_metric_name(v, m->gate, NULL, name, sizeof(name)) == 0)
+			add(s, name, num(v->node), lower);
+		return;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		if (!(m->gate_stats & (1u << i)) ||
+		    hpcp_metric_name(v, m->gate, stats[i], name,
+				     sizeof(name)) != 0)
+			continue;
+		add_pct(s, name, hpcp_at(v->node, stats[i]));
+		mark_noisy(s, name, v->noisy);
 	}
 }
 
+/* Every gated metric of every phase's table (hpcp/metrics.h), instance
+ * by instance so that a size's metrics stay together. */
 static void collect(struct metric_set *s, const cJSON *root)
 {
-	const cJSON *size, *k;
-	char name[96];
-
 	s->n = 0;
-	if (hpcp_phase_ok(root, "pingpong")) {
-		pairs(s, root, "pingpong");
-		add(s, "pingpong.node_matrix.cluster_median_ns",
-		    num(hpcp_at(hpcp_at(hpcp_at(hpcp_at(root, "phases"), "pingpong"), "node_matrix"),
-			   "cluster_median_latency_ns")), 1);
-	}
-	if (hpcp_phase_ok(root, "fabric"))
-		pairs(s, root, "fabric");
-	if (hpcp_phase_ok(root, "allreduce")) {
-		cJSON_ArrayForEach(size, hpcp_at(hpcp_at(hpcp_at(root, "phases"), "allreduce"),
-					    "sizes")) {
-			snprintf(name, sizeof(name), "allreduce.%.0fB.p50_ns",
-				 num(hpcp_at(size, "bytes")));
-			add_pct(s, name, hpcp_at(hpcp_at(size, "latency_ns"), "p50"));
-			mark_noisy(s, name, cJSON_IsTrue(hpcp_at(size, "noisy")));
-			snprintf(name, sizeof(name),
-				 "allreduce.%.0fB.busbw_bytes_per_s",
-				 num(hpcp_at(size, "bytes")));
-			add(s, name, num(hpcp_at(size, "busbw_bytes_per_s")), 0);
-		}
-	}
-	if (hpcp_phase_ok(root, "compute")) {
-		const cJSON *c = hpcp_at(hpcp_at(root, "phases"), "compute");
-		const cJSON *rob = hpcp_at(c, "load_balance_robust");
+	for (int t = 0; hpcp_metric_tables[t]; t++) {
+		const struct hpcp_metric_table *tab = hpcp_metric_tables[t];
 
-		/* The robust value where the document has one, and only when
-		 * the host let it be measured: a noisy host's load balance
-		 * would raise false alarms.  The raw value only from
-		 * documents that predate it (schema < 1.1). */
-		if (rob && !cJSON_IsTrue(hpcp_at(rob, "noisy")))
-			add(s, "compute.robust_load_balance_ratio",
-			    num(hpcp_at(rob, "load_balance_ratio")), 0);
-		else if (!rob)
-			add(s, "compute.load_balance_ratio",
-			    num(hpcp_at(hpcp_at(c, "load_balance"),
-				   "load_balance_ratio")), 0);
-		add(s, "compute.parallel_efficiency_ratio",
-		    num(hpcp_at(hpcp_at(c, "load_balance"), "parallel_efficiency_ratio")),
-		    0);
-		cJSON_ArrayForEach(k, hpcp_at(c, "kernels")) {
-			const cJSON *unit = hpcp_at(k, "work_unit");
-			char key[48];
-
-			if (!cJSON_IsString(unit))
-				continue;
-			/* Work over the wall span; the deprecated sum of
-			 * per-rank round rates only from older documents. */
-			snprintf(key, sizeof(key), "job_%s_per_s",
-				 unit->valuestring);
-			if (!hpcp_at(k, key))
-				snprintf(key, sizeof(key), "total_%s_per_s",
-					 unit->valuestring);
-			snprintf(name, sizeof(name), "compute.%s.%s", k->string,
-				 key);
-			add(s, name, num(hpcp_at(k, key)), 0);
+		for (size_t i = 0, end; i < tab->n; i = end) {
+			end = hpcp_metrics_group_end(tab, i);
+			hpcp_metrics_walk(root, tab, i, end, gate_value, s);
 		}
 	}
 }

@@ -65,49 +65,154 @@ static void put_na(struct hpcp_text *t, const cJSON *lat, const char *key)
 	hpcp_put(t, "\">n/a</span>");
 }
 
+/*
+ * Size tables from a phase's metric table (hpcp/metrics.h): the entries
+ * with an HTML column, one row per instance keyed by size, one table per
+ * outer element (a pair), at most max_tables of them.
+ */
+struct size_rows {
+	struct hpcp_text *t;
+	const cJSON *root;
+	const char *what;
+	int max_tables, tables, skip_row;
+	const cJSON *outer;
+	/* The table's caption, and extra columns after the metrics' (not
+	 * metrics: a check, say); NULL: none. */
+	void (*caption)(struct size_rows *r, const cJSON *outer);
+	void (*tail_head)(struct hpcp_text *t);
+	void (*tail_cell)(struct hpcp_text *t, const cJSON *elem);
+	const struct hpcp_metric_table *tab;
+	size_t from, to;
+};
+
+static const char *const stat_names[] = { "p50", "p99", "max" };
+
+static void size_head(struct size_rows *r, const struct hpcp_metric_value *v)
+{
+	struct hpcp_text *t = r->t;
+	const char *key = "bytes";
+
+	for (int i = 0; i < v->n_labels; i++)
+		if (!v->label[i]->value && v->label[i]->level == v->depth - 1)
+			key = v->label[i]->name;
+	hpcp_put(t, "<table>\n<caption>");
+	r->caption(r, r->outer);
+	hpcp_put(t, "</caption>\n<thead><tr><th>");
+	hpcp_html_esc(t, key);
+	hpcp_put(t, "</th>");
+	for (size_t i = r->from; i < r->to; i++) {
+		const struct hpcp_metric *m = &r->tab->metrics[i];
+
+		if (!m->html_column)
+			continue;
+		if (m->kind != HPCP_METRIC_LATENCY) {
+			hpcp_put(t, "<th>%s</th>", m->html_column);
+			continue;
+		}
+		for (unsigned k = 0; k < 3; k++)
+			if (m->html_stats & (1u << k))
+				hpcp_put(t, "<th>%s %s</th>", stat_names[k],
+					 m->html_column);
+	}
+	if (r->tail_head)
+		r->tail_head(t);
+	hpcp_put(t, "</tr></thead>\n<tbody>\n");
+}
+
+static void size_cell(const struct hpcp_metric_value *v, void *arg)
+{
+	struct size_rows *r = arg;
+	struct hpcp_text *t = r->t;
+	const struct hpcp_metric *m = v->m;
+	const cJSON *outer = v->depth > 1 ? v->bound[0] : v->phase;
+	double x;
+
+	if (v->first && (!r->tables || outer != r->outer)) {
+		if (r->tables && r->tables <= r->max_tables)
+			hpcp_put(t, "</tbody>\n</table>\n");
+		r->outer = outer;
+		if (r->tables++ < r->max_tables)
+			size_head(r, v);
+	}
+	if (r->tables > r->max_tables)
+		return;
+	if (v->first) {
+		char b[48];
+
+		x = hpcp_metric_row_key(v);
+		r->skip_row = !isfinite(x);
+		if (r->skip_row)
+			return;
+		hpcp_html_fmt_bytes(b, sizeof(b), x);
+		hpcp_put(t, "<tr><td>%s</td>", b);
+	}
+	if (r->skip_row)
+		return;
+	if (m->html_column && m->kind == HPCP_METRIC_LATENCY) {
+		for (unsigned k = 0; k < 3; k++) {
+			if (!(m->html_stats & (1u << k)))
+				continue;
+			hpcp_put(t, "<td>");
+			x = hpcp_metric_num(v, stat_names[k]);
+			if (isfinite(x))
+				hpcp_html_put_val(t, x * m->html_scale);
+			else
+				put_na(t, v->node, stat_names[k]);
+			hpcp_put(t, "</td>");
+		}
+	} else if (m->html_column) {
+		x = hpcp_metric_num(v, NULL);
+		hpcp_put(t, "<td>");
+		if (!isfinite(x))
+			hpcp_put(t, "\u2013");
+		else if (m->kind == HPCP_METRIC_COUNT)
+			hpcp_put(t, "%.0f", x * m->html_scale);
+		else
+			hpcp_html_put_val(t, x * m->html_scale);
+		hpcp_put(t, "</td>");
+	}
+	if (v->last) {
+		if (r->tail_cell)
+			r->tail_cell(t, v->elem);
+		hpcp_put(t, "</tr>\n");
+	}
+}
+
+/* The size tables of r->tab; returns how many tables there were. */
+static int size_tables(struct size_rows *r)
+{
+	r->from = hpcp_metrics_columns(r->tab, 1);
+	if (r->from == r->tab->n)
+		return 0;
+	r->to = hpcp_metrics_group_end(r->tab, r->from);
+	hpcp_metrics_walk(r->root, r->tab, r->from, r->to, size_cell, r);
+	if (r->tables && r->tables <= r->max_tables)
+		hpcp_put(r->t, "</tbody>\n</table>\n");
+	return r->tables;
+}
+
+static void pair_caption(struct size_rows *r, const cJSON *pair)
+{
+	hpcp_html_pair_label(r->t, r->what, pair, 0);
+}
+
 void hpcp_html_table_pairs(struct hpcp_text *t, const cJSON *root, const char *phase,
 			const char *what)
 {
-	const cJSON *pairs = hpcp_at(hpcp_phase_at(root, phase), "pairs"), *pair, *size;
-	int n = 0, total = cJSON_GetArraySize(pairs);
+	struct size_rows r = { .t = t, .root = root, .what = what,
+			       .max_tables = TABLE_MAX_PAIRS,
+			       .caption = pair_caption,
+			       .tab = hpcp_metric_table_find(phase) };
+	size_t start = t->len;
+	int total;
 
-	if (!hpcp_phase_ok(root, phase) || total < 1)
+	if (!r.tab)
 		return;
 	hpcp_put(t, "<div class=\"tables\">\n");
-	cJSON_ArrayForEach(pair, pairs) {
-		if (n++ >= TABLE_MAX_PAIRS)
-			break;
-		hpcp_put(t, "<table>\n<caption>");
-		hpcp_html_pair_label(t, what, pair, 0);
-		hpcp_put(t, "</caption>\n<thead><tr><th>bytes</th><th>p50 \u00b5s</th>"
-		       "<th>p99 \u00b5s</th><th>max \u00b5s</th><th>bandwidth "
-		       "MB/s</th></tr></thead>\n<tbody>\n");
-		cJSON_ArrayForEach(size, hpcp_at(pair, "sizes")) {
-			const cJSON *lat = hpcp_at(size, "latency_ns");
-			const char *q[] = { "p50", "p99", "max" };
-			char b[48];
-			double v;
-
-			if (!hpcp_num_of(hpcp_at(size, "bytes"), &v))
-				continue;
-			hpcp_html_fmt_bytes(b, sizeof(b), v);
-			hpcp_put(t, "<tr><td>%s</td>", b);
-			for (int i = 0; i < 3; i++) {
-				hpcp_put(t, "<td>");
-				if (hpcp_num_of(hpcp_at(lat, q[i]), &v))
-					hpcp_html_put_val(t, v / 1e3);
-				else
-					put_na(t, lat, q[i]);
-				hpcp_put(t, "</td>");
-			}
-			hpcp_put(t, "<td>");
-			if (hpcp_num_of(hpcp_at(size, "bandwidth_bytes_per_s"), &v))
-				hpcp_html_put_val(t, v / 1e6);
-			else
-				hpcp_put(t, "\u2013");
-			hpcp_put(t, "</td></tr>\n");
-		}
-		hpcp_put(t, "</tbody>\n</table>\n");
+	total = size_tables(&r);
+	if (!total) {
+		t->len = start;
+		return;
 	}
 	hpcp_put(t, "</div>\n");
 	if (total > TABLE_MAX_PAIRS)
@@ -115,55 +220,40 @@ void hpcp_html_table_pairs(struct hpcp_text *t, const cJSON *root, const char *p
 		    TABLE_MAX_PAIRS, total, what);
 }
 
+static void allreduce_caption(struct size_rows *r, const cJSON *ar)
+{
+	hpcp_put(r->t, "MPI_Allreduce");
+	if (hpcp_str_at(ar, "operation")) {
+		hpcp_put(r->t, " (");
+		hpcp_html_esc(r->t, hpcp_str_at(ar, "operation"));
+		hpcp_put(r->t, ")");
+	}
+}
+
+/* Whether the sum was checked right: a check, not a metric. */
+static void correct_head(struct hpcp_text *t)
+{
+	hpcp_put(t, "<th>correct</th>");
+}
+
+static void correct_cell(struct hpcp_text *t, const cJSON *size)
+{
+	hpcp_put(t, "<td>%s</td>",
+	    cJSON_IsTrue(hpcp_at(size, "result_correct")) ? "yes" :
+	    cJSON_IsFalse(hpcp_at(size, "result_correct")) ? "<b>no</b>" :
+	    "\u2013");
+}
+
 void hpcp_html_table_allreduce(struct hpcp_text *t, const cJSON *root)
 {
-	const cJSON *ar = hpcp_phase_at(root, "allreduce"), *size;
+	struct size_rows r = { .t = t, .root = root, .max_tables = 1,
+			       .caption = allreduce_caption,
+			       .tail_head = correct_head,
+			       .tail_cell = correct_cell,
+			       .tab = hpcp_metric_table_find("allreduce") };
 
-	if (!hpcp_phase_ok(root, "allreduce"))
-		return;
-	hpcp_put(t, "<table>\n<caption>MPI_Allreduce");
-	if (hpcp_str_at(ar, "operation")) {
-		hpcp_put(t, " (");
-		hpcp_html_esc(t, hpcp_str_at(ar, "operation"));
-		hpcp_put(t, ")");
-	}
-	hpcp_put(t, "</caption>\n<thead><tr><th>bytes</th><th>p50 \u00b5s</th>"
-	       "<th>p99 \u00b5s</th><th>algbw GB/s</th><th>busbw GB/s</th>"
-	       "<th>slowest rank</th><th>correct</th></tr></thead>\n<tbody>\n");
-	cJSON_ArrayForEach(size, hpcp_at(ar, "sizes")) {
-		const cJSON *lat = hpcp_at(size, "latency_ns");
-		char b[48];
-		double v;
-
-		if (!hpcp_num_of(hpcp_at(size, "bytes"), &v))
-			continue;
-		hpcp_html_fmt_bytes(b, sizeof(b), v);
-		hpcp_put(t, "<tr><td>%s</td>", b);
-		hpcp_put(t, "<td>");
-		if (hpcp_num_of(hpcp_at(lat, "p50"), &v))
-			hpcp_html_put_val(t, v / 1e3);
-		else
-			put_na(t, lat, "p50");
-		hpcp_put(t, "</td><td>");
-		if (hpcp_num_of(hpcp_at(lat, "p99"), &v))
-			hpcp_html_put_val(t, v / 1e3);
-		else
-			put_na(t, lat, "p99");
-		hpcp_put(t, "</td><td>");
-		if (hpcp_num_of(hpcp_at(size, "algbw_bytes_per_s"), &v))
-			hpcp_html_put_val(t, v / 1e9);
-		hpcp_put(t, "</td><td>");
-		if (hpcp_num_of(hpcp_at(size, "busbw_bytes_per_s"), &v))
-			hpcp_html_put_val(t, v / 1e9);
-		hpcp_put(t, "</td><td>");
-		if (hpcp_num_of(hpcp_at(size, "slowest_rank"), &v))
-			hpcp_put(t, "%.0f", v);
-		hpcp_put(t, "</td><td>%s</td></tr>\n",
-		    cJSON_IsTrue(hpcp_at(size, "result_correct")) ? "yes" :
-		    cJSON_IsFalse(hpcp_at(size, "result_correct")) ? "<b>no</b>" :
-		    "\u2013");
-	}
-	hpcp_put(t, "</tbody>\n</table>\n");
+	if (r.tab)
+		size_tables(&r);
 }
 
 void hpcp_html_table_compute(struct hpcp_text *t, const cJSON *root)

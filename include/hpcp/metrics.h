@@ -1,0 +1,124 @@
+/*
+ * What a phase measures, as data: a table of the metrics its result
+ * object holds, read by every output that projects metrics (the
+ * regression gate, CloudWatch EMF, Prometheus) so that none of them spells
+ * a phase's document paths.  One table per phase, in
+ * src/phases/<name>_metrics.c, free of MPI and cJSON so that the report
+ * tool links it; all tables listed once in hpcp_metric_tables.
+ *
+ * Paths are relative to the phase's object (phases.<name>) and use '/':
+ *   each   where the instances are: "" the phase object itself, or
+ *          segments of which "[]" takes every element of an array and
+ *          "*" every member of an object (the wildcards, numbered from 0),
+ *          e.g. "pairs/[]/sizes/[]".
+ *   path   the value, from the element the last wildcard bound (the phase
+ *          object when there is none).  "{m}" in a segment stands for the
+ *          string member m of that element, e.g. "job_{work_unit}_per_s";
+ *          a digit segment indexes an array ("hosts/1").
+ */
+#ifndef HPCP_METRICS_H
+#define HPCP_METRICS_H
+
+#include <stddef.h>
+
+enum hpcp_metric_kind {
+	/* An object of percentiles in ns (p50, p99, ...; null when too few
+	 * samples support it): the schema's latency_ns. */
+	HPCP_METRIC_LATENCY,
+	HPCP_METRIC_RATE,       /* work or bytes per second */
+	HPCP_METRIC_RATIO,      /* 0..1 */
+	HPCP_METRIC_COUNT,
+};
+
+enum hpcp_metric_better { HPCP_BETTER_LOWER, HPCP_BETTER_HIGHER };
+
+/* The percentiles of a latency distribution a gate compares. */
+#define HPCP_STAT_P50 0x1u
+#define HPCP_STAT_P99 0x2u
+#define HPCP_STAT_MAX 0x4u
+
+/* A label of a metric instance; arrays end with a NULL name. */
+struct hpcp_metric_label {
+	const char *name;   /* "{name}" in gate names */
+	/* The value: the member path of the element wildcard `level` bound,
+	 * of the phase object when level is -1; NULL path: that element's
+	 * key (a "*" wildcard).  A string, or a number printed as %.0f. */
+	int level;
+	const char *path;
+	const char *value;  /* non-NULL: a constant, level and path unused */
+	const char *emf;    /* the EMF dimension's name; NULL: not one */
+	const char *prom;   /* the Prometheus label's name; NULL: not one */
+};
+
+struct hpcp_metric {
+	const char *each;
+	const char *path;
+	const char *path_alt;   /* read when path is absent (older schema) */
+	const char *unit;       /* the document's unit: "ns", "bytes/s" ... */
+	enum hpcp_metric_kind kind;
+	enum hpcp_metric_better better;
+	const struct hpcp_metric_label *labels;   /* NULL: none */
+	/* A boolean member of the bound element, true when the host was too
+	 * busy for the value to be judged; NULL: never noisy. */
+	const char *noisy;
+	const char *noisy_reason;   /* the member that says why */
+
+	/* The human size tables (summary, HTML), rows the instances of one
+	 * "each", keyed by the label of its last wildcard.  column: the
+	 * summary's heading (NULL: not shown; a distribution shows p50, p99
+	 * and max); html_column: the HTML heading (a distribution: the unit
+	 * after each of html_stats), html_scale from the document's unit. */
+	const char *column;
+	const char *html_column;
+	double html_scale;
+	unsigned html_stats;
+
+	/* The regression gate (NULL gate: not compared).  gate is the name,
+	 * with "{label}", "{key}" (path's last segment as resolved) and, for
+	 * a distribution, "{stat}" (p50, p99: gate_stats) replaced. */
+	const char *gate;
+	unsigned gate_stats;
+	int noisy_drops;        /* noisy: 1 left out, 0 shown and not judged */
+	const char *gate_unless; /* bound element's member: when present,
+				  * not compared (a newer value replaces it) */
+
+	/* CloudWatch EMF (NULL emf: not sent).  Entries of one "each" make
+	 * one line per instance; a distribution sends <emf>P50, <emf>P99. */
+	const char *emf;
+	const char *emf_unit;
+	double emf_scale;
+
+	/* Prometheus (NULL prom: not exported).  Consecutive entries with one
+	 * prom name are one family.  A distribution is a summary in seconds
+	 * whose count is the bound element's member prom_count. */
+	const char *prom;
+	const char *prom_help;
+	double prom_scale;
+	const char *prom_count;
+};
+
+struct hpcp_metric_table {
+	const char *phase;      /* phases.<phase>, read only when "ok" */
+	const struct hpcp_metric *metrics;
+	size_t n;
+};
+
+#define HPCP_METRIC_TABLE(name, entries) \
+	{ .phase = (name), .metrics = (entries), \
+	  .n = sizeof(entries) / sizeof((entries)[0]) }
+
+/* Every phase's table, NULL-terminated, in the order the outputs list
+ * them (pingpong, fabric, allreduce, compute: their order before the
+ * tables).  The outputs walk this list, never the phase structs: the
+ * report tool has no phases. */
+extern const struct hpcp_metric_table *const hpcp_metric_tables[];
+
+/* The listed table of phase `name`, or NULL. */
+const struct hpcp_metric_table *hpcp_metric_table_find(const char *name);
+
+extern const struct hpcp_metric_table hpcp_metrics_compute;
+extern const struct hpcp_metric_table hpcp_metrics_pingpong;
+extern const struct hpcp_metric_table hpcp_metrics_allreduce;
+extern const struct hpcp_metric_table hpcp_metrics_fabric;
+
+#endif
