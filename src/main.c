@@ -14,6 +14,9 @@ int main(int argc, char **argv)
 	 * 8-byte shared-memory ping-pong at MPI_THREAD_FUNNELED (measured
 	 * with bench/bare_pingpong), and no thread of ours calls MPI.
 	 */
+	status = hpcp_run_args(argc, argv, stdout);
+	if (status >= 0)
+		return status;
 	MPI_Init(&argc, &argv);
 	status = hpcp_run(argc, argv, MPI_COMM_WORLD, stdout);
 	MPI_Finalize();

@@ -72,16 +72,14 @@ static void warn_unselected(const struct hpcp_config *cfg)
 	}
 }
 
-/* Everything before MPI work; returns -1 to go on, else the exit status. */
-static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
+/* The command line alone; returns -1 to go on, else the exit status.
+ * Every rank parses the same argv, so all reach the same verdict. */
+static int command_line(int argc, char **argv, int rank, FILE *out,
 			struct hpcp_config *cfg)
 {
 	char err[REASON_LEN];
-	int rank, rc;
 
-	MPI_Comm_rank(world, &rank);
 	hpcp_log_identity(rank, NULL);
-	/* Every rank parses the same argv, so all reach the same verdict. */
 	if (hpcp_opt_parse(argc, argv, cfg, err, sizeof(err)) != 0) {
 		hpcp_usage_error("%s", err);
 		return HPCP_EXIT_USAGE;
@@ -103,6 +101,47 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 	case HPCP_ACTION_RUN:
 		break;
 	}
+	return -1;
+}
+
+/* The launcher's rank for this process before MPI exists (0 when started
+ * alone), so that only one process prints. */
+static int rank_from_env(void)
+{
+	const char *vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+			       "SLURM_PROCID", NULL };
+
+	for (int i = 0; vars[i]; i++) {
+		const char *v = getenv(vars[i]);
+		char *end;
+		long r;
+
+		if (!v || !*v)
+			continue;
+		r = strtol(v, &end, 10);
+		if (*end == '\0' && r >= 0 && r < 1L << 30)
+			return (int)r;
+	}
+	return 0;
+}
+
+int hpcp_run_args(int argc, char **argv, FILE *out)
+{
+	struct hpcp_config cfg;
+	return command_line(argc, argv, rank_from_env(), out, &cfg);
+}
+
+/* Everything before MPI work; returns -1 to go on, else the exit status. */
+static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
+			struct hpcp_config *cfg)
+{
+	char err[REASON_LEN];
+	int rank, rc;
+
+	MPI_Comm_rank(world, &rank);
+	rc = command_line(argc, argv, rank, out, cfg);
+	if (rc >= 0)
+		return rc;
 	/* Only rank 0 writes, so its view of the directories decides. */
 	rc = 0;
 	if (rank == 0) {

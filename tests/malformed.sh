@@ -144,4 +144,16 @@ for c in "${bad_batch[@]}"; do
 	ok $? "entrypoint [$vars]: exit 2 ($status), one line naming $word"
 done
 
+# Bad input is answered before MPI starts: with MPI made unable to start
+# (no such point-to-point layer), the answer is still exit 2 and one line,
+# and --help still works.
+OMPI_MCA_pml=nosuch "$bin" --sizes 12q >out.txt 2>err.txt
+status=$?
+[ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ]
+ok $? "bad input never starts MPI: exit 2 ($status), one line, with MPI unable to start"
+OMPI_MCA_pml=nosuch "$bin" --help >out.txt 2>err.txt
+status=$?
+[ $status -eq 0 ] && grep -q -- '--phases' out.txt && [ ! -s err.txt ]
+ok $? "--help never starts MPI: exit 0 ($status) with MPI unable to start"
+
 done_testing
