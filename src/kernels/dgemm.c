@@ -19,11 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpcp/blas.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
-
-#ifdef HAVE_BLAS
-#include <cblas.h>
 
 #define N 128
 #define BASE_CALLS 8
@@ -37,9 +35,13 @@ struct dgemm_state {
 static int dgemm_setup(const struct hpcp_kernel_args *args, void **state,
 		       char *why, size_t len)
 {
-	struct dgemm_state *s = calloc(1, sizeof(*s));
+	struct dgemm_state *s;
 	size_t bytes = (size_t)N * N * sizeof(double);
+	int rc = hpcp_blas_available(why, len);
 
+	if (rc)
+		return rc;
+	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(why, len, "out of memory");
 		return -ENOMEM;
@@ -64,9 +66,7 @@ static int dgemm_setup(const struct hpcp_kernel_args *args, void **state,
 		s->a[i] = (double)((i * 7) % 13 - 6) / 8;
 		s->b[i] = (double)((i * 5) % 11 - 5) / 4;
 	}
-	/* Threads per rank: one, unless the user set them. */
-	if (!getenv("OPENBLAS_NUM_THREADS") && !getenv("OMP_NUM_THREADS"))
-		openblas_set_num_threads(1);
+	hpcp_blas_default_threads();
 	*state = s;
 	return 0;
 }
@@ -88,9 +88,7 @@ static void dgemm_compute(void *state)
 	struct dgemm_state *s = state;
 
 	for (int k = 0; k < s->calls; k++)
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->n,
-			    s->n, s->n, 1.0, s->a, s->n, s->b, s->n, 0.0, s->c,
-			    s->n);
+		hpcp_blas_dgemm(s->n, s->a, s->b, s->c);
 }
 
 static int dgemm_communicate(void *state, MPI_Comm comm)
@@ -139,16 +137,16 @@ static void dgemm_describe(const void *state, struct hpcp_res *out)
 	const char *vars[] = { "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
 			       "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", NULL };
 	struct hpcp_res *env;
-	char cfg[256];
+	struct hpcp_blas_info info;
 
 	hpcp_res_int(out, "matrix_n", s->n);
 	hpcp_res_int(out, "calls_per_round_base", BASE_CALLS);
 	hpcp_res_int(out, "rounds", s->rounds);
 	hpcp_res_str(out, "flops_definition", "2 n^3 per call");
-	snprintf(cfg, sizeof(cfg), "%s", openblas_get_config());
-	hpcp_res_str(blas, "library", cfg);
-	hpcp_res_str(blas, "core", openblas_get_corename());
-	hpcp_res_int(blas, "threads_per_rank", openblas_get_num_threads());
+	hpcp_blas_info(&info);
+	hpcp_res_str(blas, "library", info.library);
+	hpcp_res_str(blas, "core", info.core);
+	hpcp_res_int(blas, "threads_per_rank", info.threads);
 	env = hpcp_res_object(blas, "environment");
 	for (int i = 0; vars[i]; i++)
 		if (getenv(vars[i]))
@@ -179,14 +177,3 @@ const struct hpcp_kernel hpcp_kernel_dgemm = {
 	.describe = dgemm_describe,
 	.teardown = dgemm_teardown,
 };
-
-#else
-
-const struct hpcp_kernel hpcp_kernel_dgemm = {
-	.name = "dgemm",
-	.work_unit = "flops",
-	.unavailable = "built without OpenBLAS (install libopenblas-dev, "
-		       "configure --with-blas)",
-};
-
-#endif
