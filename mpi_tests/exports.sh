@@ -23,7 +23,7 @@ ok $? "one run with --emf=m.jsonl --prom m.prom exits 0"
 if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
 	skip "EMF lines pass the EMF schema and limits" "no python3-jsonschema"
 else
-	out=$("$PYTHON_JSONSCHEMA" "$tests/check_emf.py" "$tests/emf.schema.json" m.jsonl)
+	out=$("$PYTHON_JSONSCHEMA" "$tests/check_emf.py" "$tests/data/emf.schema.json" m.jsonl)
 	ok $? "EMF lines pass the EMF schema and limits: $out"
 fi
 n=$(wc -l <m.jsonl)
