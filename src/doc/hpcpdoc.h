@@ -250,6 +250,16 @@ void hpcp_metrics_walk(const cJSON *root, const struct hpcp_metric_table *t,
  * HTML: html_column), or t->n. */
 size_t hpcp_metrics_columns(const struct hpcp_metric_table *t, int html);
 
+/* 1 when the summary and the HTML report present phase in a section of
+ * their own; any other phase's metrics (a new phase's) are listed by
+ * hpcp_metrics_walk_all(), so it shows with no edit to either. */
+int hpcp_metrics_has_section(const char *phase);
+
+/* fn for every instance of every entry of t, group by group. */
+void hpcp_metrics_walk_all(const cJSON *root,
+			   const struct hpcp_metric_table *t, hpcp_metric_fn fn,
+			   void *arg);
+
 /* The row key of an instance: the number of its label bound to the last
  * wildcard (the message size); NAN when it has none. */
 double hpcp_metric_row_key(const struct hpcp_metric_value *v);

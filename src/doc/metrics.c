@@ -296,3 +296,24 @@ double hpcp_metric_row_key(const struct hpcp_metric_value *v)
 			return d;
 	return NAN;
 }
+
+int hpcp_metrics_has_section(const char *phase)
+{
+	static const char *const own[] = { "pingpong", "fabric", "allreduce",
+					   "compute", NULL };
+
+	for (int i = 0; phase && own[i]; i++)
+		if (!strcmp(own[i], phase))
+			return 1;
+	return 0;
+}
+
+void hpcp_metrics_walk_all(const cJSON *root,
+			   const struct hpcp_metric_table *t, hpcp_metric_fn fn,
+			   void *arg)
+{
+	for (size_t from = 0, to; from < t->n; from = to) {
+		to = hpcp_metrics_group_end(t, from);
+		hpcp_metrics_walk(root, t, from, to, fn, arg);
+	}
+}

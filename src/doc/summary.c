@@ -423,6 +423,48 @@ static void print_findings(const cJSON *root, FILE *out)
 				hpcp_str_at(f.not_ok[i], "reason") : "?");
 }
 
+/* One line per instance of a metric with a summary column. */
+static void other_metric(const struct hpcp_metric_value *v, void *arg)
+{
+	FILE *out = arg;
+	const struct hpcp_metric *m = v->m;
+	char a[24], b[24], c[24];
+
+	if (!m->column || !v->node)
+		return;
+	fprintf(out, "    %-20s", m->column);
+	for (int i = 0; i < v->n_labels; i++)
+		if (v->label_value[i])
+			fprintf(out, " %s=%s", v->label[i]->name,
+				v->label_value[i]);
+	if (m->kind == HPCP_METRIC_LATENCY) {
+		fmt_pct(v->node, "p50", a, sizeof(a));
+		fmt_pct(v->node, "p99", b, sizeof(b));
+		fmt_ns(hpcp_num_at(v->node, "max", -1), c, sizeof(c));
+		fprintf(out, "  p50 %s  p99 %s  max %s", a, b, c);
+	} else if (cJSON_IsNumber(v->node)) {
+		fprintf(out, "  %g %s", v->node->valuedouble,
+			m->unit ? m->unit : "");
+	} else {
+		fprintf(out, "  n/a");
+	}
+	fprintf(out, "%s\n", v->noisy ? "  (noisy host)" : "");
+}
+
+/* The phases without a section of their own, from their metric tables. */
+static void print_other_phases(const cJSON *root, FILE *out)
+{
+	for (int i = 0; hpcp_metric_tables[i]; i++) {
+		const struct hpcp_metric_table *t = hpcp_metric_tables[i];
+
+		if (hpcp_metrics_has_section(t->phase) ||
+		    !hpcp_phase_ok(root, t->phase))
+			continue;
+		fprintf(out, "\n  %s\n", t->phase);
+		hpcp_metrics_walk_all(root, t, other_metric, out);
+	}
+}
+
 void hpcp_summary_print(const cJSON *root, FILE *out)
 {
 	const cJSON *context, *mpi, *item, *config;
@@ -469,6 +511,7 @@ void hpcp_summary_print(const cJSON *root, FILE *out)
 		print_allreduce(root, item, out);
 	if (hpcp_phase_ok(root, "fabric"))
 		print_size_tables(root, "fabric", fabric_pair_head, out);
+	print_other_phases(root, out);
 
 	if (cJSON_GetArraySize(hpcp_at(root, "warnings")) > 0) {
 		fprintf(out, "\nAll warnings\n");

@@ -87,6 +87,8 @@ void hpcp_html_table_pairs(struct hpcp_text *t, const cJSON *root, const char *p
 			const char *what);
 void hpcp_html_table_allreduce(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_table_compute(struct hpcp_text *t, const cJSON *root);
+/* The phases without a section of their own, from their metric tables. */
+void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_warnings_list(struct hpcp_text *t, const cJSON *root);
 
 #endif

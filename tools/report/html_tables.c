@@ -344,3 +344,57 @@ void hpcp_html_warnings_list(struct hpcp_text *t, const cJSON *root)
 	if (n)
 		hpcp_put(t, "</tbody>\n</table>\n");
 }
+
+/* One row per instance of a metric with an HTML column. */
+static void other_row(const struct hpcp_metric_value *v, void *arg)
+{
+	struct hpcp_text *t = arg;
+	const struct hpcp_metric *m = v->m;
+	const char *stat[] = { "p50", "p99", "max" };
+
+	if (!m->html_column || !v->node)
+		return;
+	hpcp_put(t, "<tr><td class=\"l\">");
+	hpcp_html_esc(t, m->column ? m->column : m->path);
+	for (int i = 0; i < v->n_labels; i++)
+		if (v->label_value[i]) {
+			hpcp_put(t, " ");
+			hpcp_html_esc(t, v->label[i]->name);
+			hpcp_put(t, "=");
+			hpcp_html_esc(t, v->label_value[i]);
+		}
+	hpcp_put(t, "</td>");
+	for (int i = 0; i < 3; i++) {
+		double x = m->kind == HPCP_METRIC_LATENCY ?
+				   hpcp_num_at(v->node, stat[i], NAN) :
+			   i == 0 && cJSON_IsNumber(v->node) ?
+				   v->node->valuedouble : NAN;
+
+		if (isfinite(x))
+			hpcp_put(t, "<td>%.4g</td>", x * m->html_scale);
+		else
+			hpcp_put(t, "<td>\u2013</td>");
+	}
+	hpcp_put(t, "<td class=\"l\">");
+	hpcp_html_esc(t, m->html_column);
+	hpcp_put(t, "%s</td></tr>\n", v->noisy ? " (noisy host)" : "");
+}
+
+void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root)
+{
+	for (int i = 0; hpcp_metric_tables[i]; i++) {
+		const struct hpcp_metric_table *tab = hpcp_metric_tables[i];
+
+		if (hpcp_metrics_has_section(tab->phase) ||
+		    !hpcp_phase_ok(root, tab->phase) ||
+		    hpcp_metrics_columns(tab, 1) == tab->n)
+			continue;
+		hpcp_put(t, "<h2>");
+		hpcp_html_esc(t, tab->phase);
+		hpcp_put(t, "</h2>\n<table>\n<thead><tr><th class=\"l\">metric"
+			    "</th><th>p50 or value</th><th>p99</th><th>max</th>"
+			    "<th class=\"l\">unit</th></tr></thead>\n<tbody>\n");
+		hpcp_metrics_walk_all(root, tab, other_row, t);
+		hpcp_put(t, "</tbody>\n</table>\n");
+	}
+}
