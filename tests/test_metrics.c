@@ -17,16 +17,17 @@
 #include "doc/hpcpdoc.h"
 #include "tap.h"
 
+#include <dirent.h>
+#include <stdlib.h>
+
 #define RESULTS HPCP_TEST_DATADIR "/results/"
 #define SEGS 16
 
-static const char *const fixtures[] = {
-	"compute-imbalance-np4.json", "fabric-unavailable-np2.json",
-	"failed-np2.json", "few-samples-np2.json", "full-np4.json",
-	"multinode-np4.json", NULL,
-};
-
-static cJSON *docs[8];
+/* Every document in tests/data/results/: a new phase's fixture is found
+ * without an edit here. */
+#define MAX_DOCS 64
+static cJSON *docs[MAX_DOCS + 1];
+static cJSON *full, *failed_doc;
 static cJSON *schema;
 
 static cJSON *load_json(const char *path)
@@ -302,23 +303,42 @@ static void check_walker(cJSON *full, cJSON *failed)
 	tap_is_int(s.n, 0, "a phase not ok: no instance");
 }
 
+static int is_json(const struct dirent *e)
+{
+	size_t len = strlen(e->d_name);
+
+	return len > 5 && strcmp(e->d_name + len - 5, ".json") == 0;
+}
+
 int main(void)
 {
-	int n = 0;
+	struct dirent **names = NULL;
+	int n = 0, found = scandir(RESULTS, &names, is_json, alphasort);
 
-	for (int i = 0; fixtures[i]; i++) {
+	for (int i = 0; i < found; i++) {
 		char path[512];
 
-		snprintf(path, sizeof(path), RESULTS "%s", fixtures[i]);
-		docs[n] = load_json(path);
-		n += docs[n] != NULL;
+		if (n < MAX_DOCS) {
+			snprintf(path, sizeof(path), RESULTS "%s",
+				 names[i]->d_name);
+			docs[n] = load_json(path);
+			if (docs[n] && !strcmp(names[i]->d_name, "full-np4.json"))
+				full = docs[n];
+			if (docs[n] && !strcmp(names[i]->d_name, "failed-np2.json"))
+				failed_doc = docs[n];
+			n += docs[n] != NULL;
+		}
+		free(names[i]);
 	}
+	free(names);
 	docs[n] = NULL;
 	schema = load_json(HPCP_TEST_SCHEMA);
-	tap_ok(n == 6 && schema, "the fixtures and the schema load");
-	if (n == 6 && schema) {
+	tap_ok(n == found && n >= 6 && full && failed_doc && schema,
+	       "the %d fixtures of tests/data/results/ and the schema load",
+	       found);
+	if (full && failed_doc && schema) {
 		check_tables();
-		check_walker(docs[4], docs[2]);
+		check_walker(full, failed_doc);
 	}
 	for (int i = 0; docs[i]; i++)
 		cJSON_Delete(docs[i]);
