@@ -120,8 +120,8 @@ ok $? "np 4: node matrix over the hosts of the run"
 # loop per CPU beside the job, other work holds about half of the CPUs
 # (more, as the waiting ranks yield), which must be seen.
 consistent="(lambda h: h['measured'] and 0 <= h['foreign_cpu_fraction'] <= 1 and h['noisy'] == (h['foreign_cpu_fraction'] > h['threshold'] + h['resolution']) and ('noisy_reason' in h) == h['noisy'])"
-json_true r4.json "$consistent(d['phases']['pingpong']['host_load']) and $consistent(d['phases']['pingpong']['node_matrix']['host_load']) and d['phases']['pingpong']['node_matrix']['noisy'] == d['phases']['pingpong']['node_matrix']['host_load']['noisy']"
-ok $? "np 4: host load of the pairs and the matrix: noisy exactly when the foreign share exceeds threshold + resolution"
+json_true r4.json "$consistent(d['phases']['pingpong']['host_load']) and $consistent(d['phases']['pingpong']['node_matrix']['host_load']) and $consistent(d['phases']['allreduce']['host_load']) and d['phases']['pingpong']['node_matrix']['noisy'] == d['phases']['pingpong']['node_matrix']['host_load']['noisy']"
+ok $? "np 4: host load of the pairs, the matrix and the all-reduce: noisy exactly when the foreign share exceeds threshold + resolution"
 hogs=
 trap 'kill $hogs 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq "$(nproc)"); do

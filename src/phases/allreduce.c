@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/hostload.h"
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
@@ -390,6 +391,8 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	struct hpcp_res *arr;
 	double *per_rank = NULL;   /* rank 0: PER_RANK values of each rank */
 	int n, dropped, rc;
+	struct hpcp_hostload load;
+	struct hpcp_hostload_result load_res;
 
 	n = hpcp_probe_sizes(&ctx->cfg, MIN_BYTES,
 			     ctx->cfg.sizes_given ? HPCP_MAX_MSG_BYTES :
@@ -458,6 +461,11 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	if (dropped)
 		hpcp_res_int(out, "sizes_dropped_count", dropped);
 	arr = hpcp_res_array(out, "sizes");
+	rc = hpcp_ctx_agree(ctx, hpcp_hostload_begin(ctx, &load));
+	if (rc) {
+		snprintf(why, len, "MPI error before the all-reduce");
+		goto out;
+	}
 	for (int s = 0; s < n; s++) {
 		int correct = 0;
 
@@ -476,6 +484,14 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			goto out;
 		}
 	}
+	rc = hpcp_ctx_agree(ctx, hpcp_hostload_end(ctx, &load, &load_res));
+	if (rc) {
+		snprintf(why, len, "MPI error after the all-reduce");
+		goto out;
+	}
+	/* Other work on the CPUs moves the p50 as surely as preemptions. */
+	if (out)
+		hpcp_hostload_report(out, ctx, &load_res);
 	if (ctx->rank == 0) {
 		hpcp_res_bool(out, "noisy", st->noisy_sizes > 0);
 		if (st->noisy_sizes)
