@@ -260,9 +260,12 @@ static void note(const struct hpcp_metric_value *v, void *arg)
 
 static void check_walker(cJSON *full, cJSON *failed)
 {
-	const struct hpcp_metric_table *pp = &hpcp_metrics_pingpong;
-	const struct hpcp_metric_table *ar = &hpcp_metrics_allreduce;
-	const struct hpcp_metric_table *cp = &hpcp_metrics_compute;
+	const struct hpcp_metric_table *pp = 
+		hpcp_metric_table_find("pingpong");
+	const struct hpcp_metric_table *ar = 
+		hpcp_metric_table_find("allreduce");
+	const struct hpcp_metric_table *cp = 
+		hpcp_metric_table_find("compute");
 	struct seen s = { 0 };
 	size_t end = hpcp_metrics_group_end(pp, 0);
 

@@ -2,9 +2,10 @@
  * What a phase measures, as data: a table of the metrics its result
  * object holds, read by every output that projects metrics (the
  * regression gate, CloudWatch EMF, Prometheus) so that none of them spells
- * a phase's document paths.  One table per phase, in
- * src/phases/<name>_metrics.c, free of MPI and cJSON so that the report
- * tool links it; all tables listed once in hpcp_metric_tables.
+ * a phase's document paths.  One table per phase, at the top of its
+ * file src/phases/<name>.c (HPCP_PHASE_METRICS), free of MPI and cJSON so
+ * that the report tool compiles it; all tables listed in
+ * hpcp_metric_tables.
  *
  * Paths are relative to the phase's object (phases.<name>) and use '/':
  *   each   where the instances are: "" the phase object itself, or
@@ -107,18 +108,34 @@ struct hpcp_metric_table {
 	{ .phase = (name), .metrics = (entries), \
 	  .n = sizeof(entries) / sizeof((entries)[0]) }
 
-/* Every phase's table, NULL-terminated, in the order the outputs list
- * them (pingpong, fabric, allreduce, compute: their order before the
- * tables).  The outputs walk this list, never the phase structs: the
- * report tool has no phases. */
+/*
+ * In a phase file, before its "#ifndef HPCP_METRICS_ONLY": the phase's
+ * table from its array of entries.  Each phase file is compiled twice:
+ * into libhpcp.a as the phase, whose .metrics is then &phase_metrics; and
+ * into libhpcpdoc.a with HPCP_METRICS_ONLY defined, the table alone (no
+ * MPI, nothing else of the file), as hpcp_metrics_<name>, which
+ * hpcp_metric_tables lists for the report tool and every output.
+ */
+#ifdef HPCP_METRICS_ONLY
+#define HPCP_PHASE_METRICS_AS_(name, init) \
+	extern const struct hpcp_metric_table hpcp_metrics_##name; \
+	const struct hpcp_metric_table hpcp_metrics_##name = init
+#else
+#define HPCP_PHASE_METRICS_AS_(name, init) \
+	static const struct hpcp_metric_table phase_metrics = init
+#endif
+#define HPCP_PHASE_METRICS(name, entries) \
+	HPCP_PHASE_METRICS_AS_(name, HPCP_METRIC_TABLE(#name, entries))
+/* A phase that measures nothing the outputs project (topology). */
+#define HPCP_PHASE_NO_METRICS(name) \
+	HPCP_PHASE_METRICS_AS_(name, { .phase = #name })
+
+/* Every phase's table (an empty one for a phase without metrics),
+ * NULL-terminated, in run order.  The outputs walk this list, never the
+ * phase structs: the report tool has no phases. */
 extern const struct hpcp_metric_table *const hpcp_metric_tables[];
 
 /* The listed table of phase `name`, or NULL. */
 const struct hpcp_metric_table *hpcp_metric_table_find(const char *name);
-
-extern const struct hpcp_metric_table hpcp_metrics_compute;
-extern const struct hpcp_metric_table hpcp_metrics_pingpong;
-extern const struct hpcp_metric_table hpcp_metrics_allreduce;
-extern const struct hpcp_metric_table hpcp_metrics_fabric;
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * A phase: one measurement or report step of a run, one file in
- * src/phases/, one entry in the registry (src/phases/registry.c).
+ * src/phases/, listed once in PHASE_SOURCES (Makefile.am), from which the
+ * build writes the registry's list (src/phases/registry.c).
  *
  * Phases return data: they fill their result node (report.h) on rank 0 and
  * never print results or touch the document's representation.
@@ -10,8 +11,7 @@
 
 #include <stddef.h>
 
-/* The metric tables (hpcp_metrics_<name>), so a phase file sets .metrics
- * with no other include. */
+/* HPCP_PHASE_METRICS, which defines the phase's phase_metrics. */
 #include "hpcp/metrics.h"
 
 struct hpcp_config;
@@ -50,10 +50,11 @@ struct hpcp_phase {
 	const void *opts_defaults;
 	size_t opts_size;
 	/*
-	 * What the phase measures (hpcp/metrics.h), in its MPI-free
-	 * <name>_metrics.c, or NULL.  The same table is listed in
-	 * hpcp_metric_tables, which the outputs walk (the report tool has no
-	 * phases); tests/test_metrics.c checks the two agree.
+	 * What the phase measures: &phase_metrics, defined at the top of
+	 * the phase's file with HPCP_PHASE_METRICS (hpcp/metrics.h).  The
+	 * same table, compiled apart, is listed in hpcp_metric_tables, which
+	 * the outputs walk (the report tool has no phases);
+	 * tests/test_registry.c checks the two agree.
 	 */
 	const struct hpcp_metric_table *metrics;
 };

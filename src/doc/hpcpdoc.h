@@ -13,7 +13,7 @@
  *   summary.c  the human summary (stdout of hpcprobe, --summary of the tool)
  *   export.c   CloudWatch EMF and Prometheus projections
  *   metrics.c  the instances of a phase's metric table in a document
- *              (hpcp/metrics.h); the tables: src/phases/NAME_metrics.c
+ *              (hpcp/metrics.h); the tables: atop src/phases/NAME.c
  *
  * The accessors below read a document NULL-tolerantly: a missing member
  * is NULL (or the default), never a crash.

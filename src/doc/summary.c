@@ -451,14 +451,16 @@ static void other_metric(const struct hpcp_metric_value *v, void *arg)
 	fprintf(out, "%s\n", v->noisy ? "  (noisy host)" : "");
 }
 
-/* The phases without a section of their own, from their metric tables. */
+/* The phases without a section of their own, from their metric tables
+ * (those with a summary column). */
 static void print_other_phases(const cJSON *root, FILE *out)
 {
 	for (int i = 0; hpcp_metric_tables[i]; i++) {
 		const struct hpcp_metric_table *t = hpcp_metric_tables[i];
 
 		if (hpcp_metrics_has_section(t->phase) ||
-		    !hpcp_phase_ok(root, t->phase))
+		    !hpcp_phase_ok(root, t->phase) ||
+		    hpcp_metrics_columns(t, 0) == t->n)
 			continue;
 		fprintf(out, "\n  %s\n", t->phase);
 		hpcp_metrics_walk_all(root, t, other_metric, out);

@@ -21,6 +21,39 @@
  */
 #include "config.h"
 
+/* What the phase measures (hpcp/metrics.h): all of this file that the
+ * report tool compiles (HPCP_METRICS_ONLY: no MPI). */
+#include "hpcp/p2p_metrics.h"
+
+/* The harness's labels, and the provider as an EMF dimension. */
+static const struct hpcp_metric_label pair_latency_labels[] = {
+	HPCP_P2P_LABEL_KIND,
+	HPCP_P2P_LABEL_BYTES,
+	{ .name = "provider", .level = -1, .path = "provider/name",
+	  .emf = "Provider" },
+	HPCP_P2P_LABEL_HOST,
+	HPCP_P2P_LABEL_PEER_HOST,
+	{ 0 },
+};
+
+static const struct hpcp_metric_label pair_bandwidth_labels[] = {
+	HPCP_P2P_LABEL_KIND,
+	HPCP_P2P_LABEL_BYTES,
+	{ .name = "provider", .level = -1, .path = "provider/name",
+	  .emf = "Provider" },
+	HPCP_P2P_LABEL_HOST,
+	{ 0 },
+};
+
+static const struct hpcp_metric fabric_metrics[] = {
+	HPCP_P2P_LATENCY_METRIC("fabric", pair_latency_labels),
+	HPCP_P2P_BANDWIDTH_METRIC("fabric", pair_bandwidth_labels),
+};
+
+HPCP_PHASE_METRICS(fabric, fabric_metrics);
+
+#ifndef HPCP_METRICS_ONLY
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,6 +494,8 @@ const struct hpcp_phase hpcp_phase_fabric = {
 	.summary = "libfabric RDM ping-pong (EFA in production): latency "
 		   "distributions, bandwidth, provider, EFA counter deltas",
 	.run = fabric_run,
-	.metrics = &hpcp_metrics_fabric,
+	.metrics = &phase_metrics,
 	HPCP_PHASE_OPTIONS(fabric_options, fabric_defaults),
 };
+
+#endif /* !HPCP_METRICS_ONLY */

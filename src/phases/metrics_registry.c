@@ -1,6 +1,6 @@
-/* Every phase's metric table, once; read by the gate and the exports of
- * both programs (hpcp/metrics.h).  A phase without metrics (topology) has
- * none here. */
+/* Every phase's metric table, once, in run order: the phase list the build
+ * generates from PHASE_SOURCES in Makefile.am (phase-list.h).  This file
+ * and the phase files' tables (HPCP_METRICS_ONLY) are libhpcpdoc.a's. */
 #include "config.h"
 
 #include "hpcp/metrics.h"
@@ -8,12 +8,15 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The outputs' order since before the tables: point to point first. */
+#define HPCP_PHASE(name) \
+	extern const struct hpcp_metric_table hpcp_metrics_##name;
+#include "phase-list.h"
+#undef HPCP_PHASE
+
 const struct hpcp_metric_table *const hpcp_metric_tables[] = {
-	&hpcp_metrics_pingpong,
-	&hpcp_metrics_fabric,
-	&hpcp_metrics_allreduce,
-	&hpcp_metrics_compute,
+#define HPCP_PHASE(name) &hpcp_metrics_##name,
+#include "phase-list.h"
+#undef HPCP_PHASE
 	NULL,
 };
 

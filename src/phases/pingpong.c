@@ -15,6 +15,40 @@
  */
 #include "config.h"
 
+/* What the phase measures (hpcp/metrics.h): all of this file that the
+ * report tool compiles (HPCP_METRICS_ONLY: no MPI). */
+#include "hpcp/p2p_metrics.h"
+
+static const struct hpcp_metric_label pair_latency_labels[] = {
+	HPCP_P2P_LABEL_KIND,
+	HPCP_P2P_LABEL_BYTES,
+	HPCP_P2P_LABEL_HOST,
+	HPCP_P2P_LABEL_PEER_HOST,
+	{ 0 },
+};
+
+static const struct hpcp_metric_label pair_bandwidth_labels[] = {
+	HPCP_P2P_LABEL_KIND,
+	HPCP_P2P_LABEL_BYTES,
+	HPCP_P2P_LABEL_HOST,
+	{ 0 },
+};
+
+static const struct hpcp_metric pingpong_metrics[] = {
+	HPCP_P2P_LATENCY_METRIC("pingpong", pair_latency_labels),
+	HPCP_P2P_BANDWIDTH_METRIC("pingpong", pair_bandwidth_labels),
+	{
+		.each = "", .path = "node_matrix/cluster_median_latency_ns",
+		.unit = "ns", .kind = HPCP_METRIC_COUNT,
+		.better = HPCP_BETTER_LOWER,
+		.gate = "pingpong.node_matrix.cluster_median_ns",
+	},
+};
+
+HPCP_PHASE_METRICS(pingpong, pingpong_metrics);
+
+#ifndef HPCP_METRICS_ONLY
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -470,5 +504,7 @@ const struct hpcp_phase hpcp_phase_pingpong = {
 	.summary = "MPI ping-pong latency distributions and bandwidth per "
 		   "size, intra- and inter-node; all-pairs node matrix",
 	.run = pingpong_run,
-	.metrics = &hpcp_metrics_pingpong,
+	.metrics = &phase_metrics,
 };
+
+#endif /* !HPCP_METRICS_ONLY */

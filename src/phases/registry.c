@@ -2,20 +2,16 @@
 
 #include "hpcp/phase.h"
 
-/* Every phase, registered once; one file each in src/phases/. */
-extern const struct hpcp_phase hpcp_phase_topology;
-extern const struct hpcp_phase hpcp_phase_compute;
-extern const struct hpcp_phase hpcp_phase_pingpong;
-extern const struct hpcp_phase hpcp_phase_allreduce;
-extern const struct hpcp_phase hpcp_phase_fabric;
+/* Every phase, one file each in src/phases/, listed once: PHASE_SOURCES
+ * in Makefile.am, from which the build writes phase-list.h (one
+ * HPCP_PHASE(name) per file, in run order). */
+#define HPCP_PHASE(name) extern const struct hpcp_phase hpcp_phase_##name;
+#include "phase-list.h"
+#undef HPCP_PHASE
 
-/* Run order: topology first, so later phases can be read against it;
- * compute before the probes, which it would disturb. */
 const struct hpcp_phase *const hpcp_phases[] = {
-	&hpcp_phase_topology,
-	&hpcp_phase_compute,
-	&hpcp_phase_pingpong,
-	&hpcp_phase_allreduce,
-	&hpcp_phase_fabric,
+#define HPCP_PHASE(name) &hpcp_phase_##name,
+#include "phase-list.h"
+#undef HPCP_PHASE
 	NULL,
 };

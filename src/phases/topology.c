@@ -12,6 +12,12 @@
  */
 #include "config.h"
 
+#include "hpcp/metrics.h"
+
+HPCP_PHASE_NO_METRICS(topology);
+
+#ifndef HPCP_METRICS_ONLY
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,4 +178,7 @@ const struct hpcp_phase hpcp_phase_topology = {
 	.summary = "hosts' hardware (hwloc), rank bindings, EFA locality, "
 		   "oversubscription",
 	.run = topology_run,
+	.metrics = &phase_metrics,
 };
+
+#endif /* !HPCP_METRICS_ONLY */
