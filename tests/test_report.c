@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hpcp/num.h"
 #include "report.h"
 #include "tap.h"
 
@@ -441,13 +442,13 @@ static void test_parse_real(void)
 {
 	double v = -1;
 
-	tap_ok(hpcp_doc_parse_real("12.5", 0, 1000, &v) == 0 && v == 12.5,
+	tap_ok(hpcp_parse_real("12.5", 0, 1000, &v) == 0 && v == 12.5,
 	       "--tolerance 12.5 parses");
-	tap_ok(hpcp_doc_parse_real("1001", 0, 1000, &v) == -ERANGE &&
-	       hpcp_doc_parse_real("nan", 0, 1000, &v) == -EINVAL &&
-	       hpcp_doc_parse_real("0x10", 0, 1000, &v) == -EINVAL &&
-	       hpcp_doc_parse_real(" 5", 0, 1000, &v) == -EINVAL &&
-	       hpcp_doc_parse_real("5%", 0, 1000, &v) == -EINVAL,
+	tap_ok(hpcp_parse_real("1001", 0, 1000, &v) == -ERANGE &&
+	       hpcp_parse_real("nan", 0, 1000, &v) == -EINVAL &&
+	       hpcp_parse_real("0x10", 0, 1000, &v) == -EINVAL &&
+	       hpcp_parse_real(" 5", 0, 1000, &v) == -EINVAL &&
+	       hpcp_parse_real("5%", 0, 1000, &v) == -EINVAL,
 	       "out of range, nan, hex, spaces and units are refused");
 }
 

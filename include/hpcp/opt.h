@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hpcp/num.h"   /* the option values' number rules */
+
 #define HPCP_MAX_SIZES 64
 #define HPCP_MAX_PHASES 32
 #define HPCP_MAX_MSG_BYTES (1ull << 30)
@@ -131,23 +133,6 @@ int hpcp_opt_parse(int argc, char **argv, struct hpcp_config *cfg,
  */
 const struct hpcp_opt *hpcp_opt_unselected(const struct hpcp_config *cfg,
 					   int i, char *msg, size_t len);
-
-/*
- * One size: digits with an optional k/K, m/M, g/G suffix (powers of 1024),
- * optionally followed by "B" or "iB".  Returns 0 or -EINVAL / -ERANGE.
- */
-int hpcp_parse_size(const char *s, uint64_t *out);
-
-/* A comma-separated list of sizes; at most max entries, each <= limit. */
-int hpcp_parse_size_list(const char *s, uint64_t *out, int max, int *n,
-			 uint64_t limit);
-
-/* A finite decimal number in [min, max] ("0.5", "2"); no suffix. */
-int hpcp_parse_real(const char *s, double min, double max, double *out);
-
-/* A decimal whole number in [min, max]; no sign, no suffix. */
-int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
-		     uint64_t *out);
 
 /* --help text from the table: the global options, then each phase's under
  * "<phase> options:". */

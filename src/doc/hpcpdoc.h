@@ -123,15 +123,6 @@ struct hpcp_text {
 __attribute__((format(printf, 2, 3)))
 void hpcp_put(struct hpcp_text *t, const char *fmt, ...);
 
-/* --- num.c ------------------------------------------------------------- */
-
-/*
- * s as a plain decimal in [min, max]: no hex, inf or nan, no trailing
- * text.  0, -EINVAL (not a number) or -ERANGE.  The same rule as the
- * option table's hpcp_parse_real (src/opt.c).
- */
-int hpcp_doc_parse_real(const char *s, double min, double max, double *out);
-
 /* --- findings.c -------------------------------------------------------- */
 
 /* The message size a link is judged at: the small-message latency. */

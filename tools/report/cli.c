@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "report.h"
+#include "hpcp/num.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -138,7 +139,7 @@ int hpcp_report_main(int argc, char **argv)
 				out = argv[++i];
 			} else if (!strcmp(a, "--baseline")) {
 				baseline = argv[++i];
-			} else if (hpcp_doc_parse_real(argv[++i], 0, 1000, &tol)) {
+			} else if (hpcp_parse_real(argv[++i], 0, 1000, &tol)) {
 				return bad("--tolerance: '%s' is not a "
 					   "percentage in 0..1000",
 					   argv[i]);
