@@ -14,10 +14,13 @@ cd "$work" || exit 1
 host=$(hostname)
 timeout_s=5
 
-# pid_of_rank TAG RANK: the hpcprobe process of that rank in the run TAG.
+# pid_of_rank TAG RANK: the hpcprobe process of that rank in the run TAG,
+# known by its output path (this run's own directory: another suite may be
+# running the same test beside this one).
 pid_of_rank() {
 	for p in $(pgrep -x hpcprobe); do
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$1" &&
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+			grep -q -- "$work/$1.json" &&
 			tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
 			grep -qx "OMPI_COMM_WORLD_RANK=$2"; then
 			echo "$p"

@@ -23,9 +23,14 @@
  * this long to report first. */
 #define GRACE_NS (5ull * 1000000000ull)
 #define IDLE_FACTOR 10
-/* On a signal, look this long for progress: none while waiting on a peer
- * means the launcher is most likely ending the job because it died. */
-#define PROGRESS_LOOK_NS (30 * 1000000L)
+/* On a signal, look up to this long for progress, in steps: none while
+ * waiting on a peer means the launcher is most likely ending the job
+ * because it died.  A healthy loop beats within microseconds, so the look
+ * ends at once; the bound is long because on a busy host the main thread
+ * can wait tens of milliseconds for a CPU (a 30 ms look once called a
+ * plain SIGTERM a dead peer there). */
+#define PROGRESS_LOOK_NS (500 * 1000000L)
+#define PROGRESS_STEP_NS (1 * 1000000L)
 
 _Atomic uint64_t hpcp_watch_beats;
 _Atomic int hpcp_watch_peer_rank = HPCP_WATCH_ALL;
@@ -150,12 +155,15 @@ static void fire(int peer, uint64_t silent_ns)
 static void interrupt(int sig, int peer, uint64_t silent_ns)
 {
 	const char *phase = atomic_load(&w.phase);
-	struct timespec look = { 0, PROGRESS_LOOK_NS };
+	struct timespec step = { 0, PROGRESS_STEP_NS };
 	uint64_t before = atomic_load(&hpcp_watch_beats);
 	char reason[512];
 
 	atomic_store(&w.interrupted, 1);
-	nanosleep(&look, NULL);
+	for (long t = 0; peer >= 0 && t < PROGRESS_LOOK_NS &&
+			 atomic_load(&hpcp_watch_beats) == before;
+	     t += PROGRESS_STEP_NS)
+		nanosleep(&step, NULL);
 	if (peer >= 0 && atomic_load(&hpcp_watch_beats) == before) {
 		/* The launcher ends everyone when one rank dies; the rank we
 		 * were waiting on is the likely one. */
