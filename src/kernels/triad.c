@@ -3,13 +3,15 @@
  * (24 bytes counted per element; write-allocate traffic not counted, as in
  * STREAM).  Each array is at least 4 x the host's last-level cache divided
  * among the host's ranks, so the caches cannot hold it.  A round sweeps
- * lround(factor x n / 16) elements, continuing cyclically where the last
- * round stopped: every element is reused only after the whole array, as
- * in whole passes, while a round stays short enough (tens of ms) for 30
- * of them to fit in a second or so.  The best round is the rank's
- * bandwidth, as STREAM keeps the best of its repetitions.  Verified
- * afterwards: every element swept equals b + s c exactly (the values are
- * small integers, so no rounding is involved).
+ * lround(factor x n) elements (one whole pass at factor 1), continuing
+ * cyclically where the last round stopped.  Rounds of n / 16, tried
+ * first for more rounds a second, measured 4.5 % above a bare loop of
+ * whole passes and n / 2 still 1.5-2.5 % above (bench/compare-compute.sh):
+ * between rounds, untimed, the cache writes back the round's last stores,
+ * a share of the traffic that grows as the round shrinks.  The best round
+ * is the rank's bandwidth, as STREAM keeps the best of its repetitions.
+ * Verified afterwards: every element swept equals b + s c exactly (the
+ * values are small integers, so no rounding is involved).
  */
 #include "config.h"
 
@@ -26,7 +28,7 @@
 #define SCALAR 3.0
 #define MIN_ELEMENTS (1ull << 20)
 #define MAX_ELEMENTS (1ull << 25)    /* 256 MiB per array */
-#define ROUND_DIVISOR 16             /* a round: n / 16 x factor elements */
+#define ROUND_DIVISOR 1              /* a round: n x factor elements */
 
 struct triad_state {
 	uint64_t n;
