@@ -36,6 +36,13 @@ for prov in "tcp;ofi_rxm" shm; do
 	ok $? "$prov: every requested size measured"
 	json_true "$f" "all(s['samples_count'] == s['iterations'] == 200 and s['latency_ns']['min'] <= s['latency_ns']['p50'] <= s['latency_ns']['p99'] <= s['latency_ns']['max'] and s['bandwidth_bytes_per_s'] > 0 for s in d['phases']['fabric']['pairs'][0]['sizes'])"
 	ok $? "$prov: full distributions, sample counts and bandwidth per size"
+	if [ "$prov" = shm ]; then
+		$mpirun -np 2 "$bin" --phases fabric --fabric-provider shm \
+			--sizes 0,8 --iterations 50 --warmup 5 -o empty.json \
+			>/dev/null 2>&1
+		json_true empty.json "[s['bandwidth_bytes_per_s'] for s in d['phases']['fabric']['pairs'][0]['sizes']][0] is None and d['phases']['fabric']['pairs'][0]['sizes'][1]['bandwidth_bytes_per_s'] > 0"
+		ok $? "$prov: an empty message has no bandwidth (null, as the MPI probe's), 8 B has one"
+	fi
 	json_true "$f" "d['phases']['fabric']['efa_counters'] is None and 'no EFA device' in d['phases']['fabric']['efa_counters_reason']"
 	ok $? "$prov: no EFA here: counters null with the reason"
 	json_true "$f" "d['phases']['fabric']['efa_used'] is False"

@@ -108,7 +108,9 @@ static int sweep(struct hpcp_p2p *h, const struct hpcp_p2p_transport *t,
 			row->loop_mean_ns = (uint64_t)llround(
 				(double)loop_ns / (2.0 * (double)row->iterations));
 		}
-		if (rc == 0) {
+		/* As osu_bw, from 1 byte: an empty message has no bandwidth
+		 * (null in the document), whatever the transport. */
+		if (rc == 0 && bytes > 0) {
 			struct hpcp_config bw_cfg = *cfg;
 
 			/* --iterations counts round trips, not windows. */

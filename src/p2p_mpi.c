@@ -75,10 +75,6 @@ static int bandwidth(void *state, int peer, int starts, uint64_t bytes,
 	uint64_t start = 0;
 	char ack[4] = { 0 };
 
-	/* As osu_bw, from 1 byte: an empty message has no bandwidth. */
-	if (bytes == 0)
-		return 0;
-
 	for (uint64_t w = 0; w < skip + windows && rc == MPI_SUCCESS; w++) {
 		hpcp_watch_beat();
 		if (w == skip)

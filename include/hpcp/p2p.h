@@ -55,9 +55,10 @@ struct hpcp_p2p_transport {
 	/*
 	 * skip untimed, then windows timed windows of HPCP_P2P_WINDOW sends
 	 * of bytes and one acknowledgement; *bytes_per_s on the starting
-	 * side, bytes x HPCP_P2P_WINDOW x windows / time.  Left as it is
-	 * (< 0) when the transport does not measure this size: the MPI
-	 * transport, as osu_bw, starts at 1 byte.
+	 * side, bytes x HPCP_P2P_WINDOW x windows / time.  Never called
+	 * for 0 bytes: as osu_bw, the harness starts bandwidth at 1 byte
+	 * (an empty message has none: null in the document).  Left as it
+	 * is (< 0) when the transport does not measure this size.
 	 */
 	int (*bandwidth)(void *state, int peer, int starts, uint64_t bytes,
 			 uint64_t skip, uint64_t windows, double *bytes_per_s);
