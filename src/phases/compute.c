@@ -258,71 +258,6 @@ static void share_llc(struct comp_state *st)
 	free(llc);
 }
 
-static double best_of(const double *v, int n)
-{
-	double best = 0;
-
-	for (int i = 0; i < n; i++)
-		best = v[i] > best ? v[i] : best;
-	return best;
-}
-
-/* Per-node and whole-job rates: each round's sum, the best round. */
-static void combine_rates(struct comp_state *st, int rounds)
-{
-	struct hpcp_ctx *ctx = st->ctx;
-	double node_best;
-
-	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
-				   MPI_DOUBLE, MPI_SUM, 0, ctx->node_comm),
-			"MPI_Reduce of a node's round rates");
-	node_best = best_of(st->round_sum, rounds);
-	if (ctx->leader_comm != MPI_COMM_NULL)
-		hpcp_mpi_or_die(MPI_Gather(&node_best, 1, MPI_DOUBLE,
-					   st->node_best, 1, MPI_DOUBLE, 0,
-					   ctx->leader_comm),
-				"MPI_Gather of the node rates");
-	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
-				   MPI_DOUBLE, MPI_SUM, 0, ctx->comm),
-			"MPI_Reduce of the job's round rates");
-	st->total_best = best_of(st->round_sum, rounds);
-}
-
-/* This rank's undisturbed round times into its record. */
-static void round_summary(struct comp_state *st, int rounds)
-{
-	struct rank_rec *rec = &st->mine;
-	int n = 0;
-
-	for (int r = 0; r < rounds; r++) {
-		unsigned why = st->round_why[r];
-
-		if (!why) {
-			st->scratch[n++] = st->round_useful[r];
-			continue;
-		}
-		rec->disturbed++;
-		rec->by_cpu += !!(why & HPCP_DISTURB_CPU);
-		rec->by_runq += !!(why & HPCP_DISTURB_RUNQ);
-		rec->by_steal += !!(why & HPCP_DISTURB_STEAL);
-	}
-	rec->undisturbed = n;
-	if (hpcp_round_stats(st->scratch, n, &rec->med_s, &rec->q1_s,
-			     &rec->q3_s) != 0)
-		rec->med_s = rec->q1_s = rec->q3_s = 0;
-	rec->min_s = n > 0 ? st->scratch[0] : 0;   /* sorted above */
-	n = 0;
-	for (int r = 0; r < rounds; r++)
-		if (!st->round_why[r])
-			st->scratch[n++] = st->round_ref[r];
-	{
-		double q1, q3;
-
-		if (hpcp_round_stats(st->scratch, n, &rec->ref_s, &q1, &q3))
-			rec->ref_s = 0;
-	}
-}
-
 /* Timed rounds of one kernel on this rank. */
 static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 		      void *ks, int rounds)
@@ -383,7 +318,7 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 			      (double)(last_compute - start) / 1e9 : 0;
 	rec->cpu_s = cpu1 - cpu0;
 	rec->work = work * rounds;
-	round_summary(st, rounds);
+	hpcp_compute_round_summary(st, rounds);
 	/* A host's ranks share one monotonic clock: the node's span is its
 	 * first start to its last compute end. */
 	{
@@ -462,7 +397,7 @@ static int run_kernel(struct comp_state *st, const struct hpcp_kernel *k,
 					   rounds, MPI_DOUBLE, MPI_MAX, 0,
 					   ctx->comm),
 				"MPI_Reduce of the slowest round times");
-		combine_rates(st, rounds);
+		hpcp_compute_combine_rates(st, rounds);
 	}
 	if (rc == 0 && ctx->rank == 0) {
 		hpcp_res_str(kr, "status", verified ? "ok" : "failed");

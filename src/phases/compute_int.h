@@ -68,6 +68,14 @@ struct comp_state {
 	struct hpcp_cpu_peak peak;
 };
 
+/* This rank's undisturbed round times and disturbance counts of a
+ * kernel's rounds into st->mine. */
+void hpcp_compute_round_summary(struct comp_state *st, int rounds);
+
+/* Collective: per-node (node leaders) and whole-job (rank 0) sums of
+ * each round's rate, and the best round of each. */
+void hpcp_compute_combine_rates(struct comp_state *st, int rounds);
+
 /* The POP metrics m, of a kernel or the whole phase, into out. */
 void hpcp_compute_report_pop(struct hpcp_res *out,
 			     const struct hpcp_ctx *ctx,

@@ -1,6 +1,8 @@
 /*
- * compute: the reporting of its results (compute.c runs the phase).  Rank 0
- * turns the gathered per-rank records into the phase's result node:
+ * compute: the reporting of its results (compute.c runs the phase).  Each
+ * rank sums up its rounds (hpcp_compute_round_summary) and the round rates
+ * are combined per node and job; then rank 0 turns the gathered per-rank
+ * records into the phase's result node:
  * per-rank and per-node rates, counters, interference, the POP metrics and
  * the robust load balance with its expected value.
  */
@@ -11,6 +13,69 @@
 #include <string.h>
 
 #include "compute_int.h"
+
+static double best_of(const double *v, int n)
+{
+	double best = 0;
+
+	for (int i = 0; i < n; i++)
+		best = v[i] > best ? v[i] : best;
+	return best;
+}
+
+void hpcp_compute_combine_rates(struct comp_state *st, int rounds)
+{
+	struct hpcp_ctx *ctx = st->ctx;
+	double node_best;
+
+	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
+				   MPI_DOUBLE, MPI_SUM, 0, ctx->node_comm),
+			"MPI_Reduce of a node's round rates");
+	node_best = best_of(st->round_sum, rounds);
+	if (ctx->leader_comm != MPI_COMM_NULL)
+		hpcp_mpi_or_die(MPI_Gather(&node_best, 1, MPI_DOUBLE,
+					   st->node_best, 1, MPI_DOUBLE, 0,
+					   ctx->leader_comm),
+				"MPI_Gather of the node rates");
+	hpcp_mpi_or_die(MPI_Reduce(st->round_rate, st->round_sum, rounds,
+				   MPI_DOUBLE, MPI_SUM, 0, ctx->comm),
+			"MPI_Reduce of the job's round rates");
+	st->total_best = best_of(st->round_sum, rounds);
+}
+
+void hpcp_compute_round_summary(struct comp_state *st, int rounds)
+{
+	struct rank_rec *rec = &st->mine;
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++) {
+		unsigned why = st->round_why[r];
+
+		if (!why) {
+			st->scratch[n++] = st->round_useful[r];
+			continue;
+		}
+		rec->disturbed++;
+		rec->by_cpu += !!(why & HPCP_DISTURB_CPU);
+		rec->by_runq += !!(why & HPCP_DISTURB_RUNQ);
+		rec->by_steal += !!(why & HPCP_DISTURB_STEAL);
+	}
+	rec->undisturbed = n;
+	if (hpcp_round_stats(st->scratch, n, &rec->med_s, &rec->q1_s,
+			     &rec->q3_s) != 0)
+		rec->med_s = rec->q1_s = rec->q3_s = 0;
+	rec->min_s = n > 0 ? st->scratch[0] : 0;   /* sorted above */
+	n = 0;
+	for (int r = 0; r < rounds; r++)
+		if (!st->round_why[r])
+			st->scratch[n++] = st->round_ref[r];
+	{
+		double q1, q3;
+
+		if (hpcp_round_stats(st->scratch, n, &rec->ref_s, &q1, &q3))
+			rec->ref_s = 0;
+	}
+}
 
 void hpcp_compute_report_pop(struct hpcp_res *out,
 			     const struct hpcp_ctx *ctx,
