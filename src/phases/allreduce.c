@@ -90,6 +90,7 @@ HPCP_PHASE_METRICS(allreduce, allreduce_metrics);
 #include "hpcp/ctx.h"
 #include "hpcp/hostload.h"
 #include "hpcp/phase.h"
+#include "hpcp/pop.h"
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/log.h"
@@ -108,8 +109,13 @@ struct long_int {
 	int rank;
 };
 
+/* Warm-up iterations whose times set the pace (the first ones). */
+#define WARM_SAMPLES 1024
+
 struct ar_state {
 	struct hpcp_ctx *ctx;
+	uint64_t warmup_pace_ns;    /* the slowest rank's, last size */
+	double warm[WARM_SAMPLES];  /* this rank's warm-up times, ns */
 	float *sbuf, *rbuf;
 	struct hpcp_hist mine, all_calls, completion;
 	struct long_int iter[CHUNK], iter_max[CHUNK];
@@ -139,14 +145,19 @@ static void reduce_chunk(struct ar_state *st, int n)
 
 /* Untimed calls (the warm-up); returns the mean wall time of one
  * iteration, barrier included. */
+/* The median time of one warm-up iteration (call and barrier): a median,
+ * so that one slow first call or one preemption does not set the pace,
+ * and with it a loop of a millisecond instead of fifty. */
 static uint64_t warm_up(struct ar_state *st, int count, uint64_t n)
 {
 	MPI_Comm comm = st->ctx->comm;
-	uint64_t t0;
+	uint64_t prev, now;
+	double median, q1, q3;
+	int kept = 0;
 
 	hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	hpcp_mpi_or_die(MPI_Barrier(comm), "MPI_Barrier before MPI_Allreduce");
-	t0 = hpcp_now_ns();
+	prev = hpcp_now_ns();
 	for (uint64_t i = 0; i < n; i++) {
 		hpcp_watch_beat();
 		hpcp_mpi_or_die(MPI_Allreduce(st->sbuf, st->rbuf, count,
@@ -154,8 +165,14 @@ static uint64_t warm_up(struct ar_state *st, int count, uint64_t n)
 				"MPI_Allreduce");
 		hpcp_mpi_or_die(MPI_Barrier(comm),
 				"MPI_Barrier between MPI_Allreduce calls");
+		now = hpcp_now_ns();
+		if (kept < WARM_SAMPLES)
+			st->warm[kept++] = (double)(now - prev);
+		prev = now;
 	}
-	return n ? (hpcp_now_ns() - t0) / n : 0;
+	if (hpcp_round_stats(st->warm, kept, &median, &q1, &q3) != 0)
+		return 0;
+	return (uint64_t)llround(median);
 }
 
 /*
@@ -164,7 +181,8 @@ static uint64_t warm_up(struct ar_state *st, int count, uint64_t n)
  * p50s 1.3-1.4x apart, runs of 20 000 within 1.1x.  Unless --iterations
  * says otherwise, the count is raised so the loop lasts about
  * TARGET_LOOP_NS (a tenth with --quick), from the slowest rank's warm-up
- * pace, at most MAX_STRETCH times the OSU count.
+ * pace (its median warm-up iteration), at most MAX_STRETCH times the OSU
+ * count.
  */
 #define TARGET_LOOP_NS 50000000ull
 #define MAX_STRETCH 100
@@ -179,6 +197,7 @@ static uint64_t stretched(struct ar_state *st, uint64_t per_iteration,
 	hpcp_mpi_or_die(MPI_Allreduce(&per_iteration, &slowest, 1,
 				      MPI_UINT64_T, MPI_MAX, ctx->comm),
 			"MPI_Allreduce of the warm-up pace");
+	st->warmup_pace_ns = slowest;
 	if (ctx->cfg.iterations_given || slowest == 0)
 		return iterations;
 	target = ctx->cfg.quick ? TARGET_LOOP_NS / 10 : TARGET_LOOP_NS;
@@ -409,6 +428,7 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	hpcp_res_int(row, "iterations", (int64_t)iterations);
 	hpcp_res_int(row, "osu_iterations", (int64_t)default_iterations);
 	hpcp_res_int(row, "warmup", (int64_t)warmup);
+	hpcp_res_int(row, "warmup_pace_ns", (int64_t)st->warmup_pace_ns);
 	hpcp_res_int(row, "samples_count", (int64_t)lat.count);
 	hpcp_res_latency(row, "latency_ns", &lat);
 	hpcp_res_int(row, "all_calls_samples_count", (int64_t)calls.count);
