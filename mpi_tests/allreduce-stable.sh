@@ -20,17 +20,16 @@
 # the bare loop itself spread past 1.3 and every hpcprobe p50 lies within
 # the bare loop's range, 15 % either way: the bound cannot be tested then,
 # but a p50 off what the host did still fails.  A change of the host that
-# lasts
-# only one hpcprobe run escapes the brackets (seen: bare medians 1 322 and
-# 1 272 ns around an hpcprobe p50 of 954, the other four at 1 276-1 372);
-# it is seen by hpcprobe's own untimed warm-up, which runs in the same
-# processes just before the timed loop (warmup_pace_ns): when the p50s
-# divided by it spread no more than 1.3, that is a skip too, with the
+# lasts only one hpcprobe run escapes the brackets (seen: bare medians
+# 1 322 and 1 272 ns around an hpcprobe p50 of 954, the other four at
+# 1 276-1 372); it is seen by hpcprobe's own untimed warm-up, which runs in
+# the same processes just before the timed loop (warmup_pace_ns): when the
+# p50s divided by it spread no more than 1.3, that is a skip too, with the
 # figures.  When both kinds of ratio spread, the instrument added the
-# variation: a failure.  A run whose ranks were
-# switched out in more than 10 % of the iterations, or during which other
-# work took more than a quarter of the CPUs (host_load), says so itself
-# (noisy) and is a skip with its words.
+# variation: a failure.  A run whose ranks were switched out in more than
+# 10 % of the iterations, or during which other work took more than a
+# quarter of the CPUs (host_load), says so itself (noisy) and is a skip
+# with its words.
 . "$(dirname "$0")/../tests/tap.sh"
 
 bin=${HPCP_BIN:?}
@@ -74,31 +73,28 @@ schema_check a1.json
 [ "$(echo $bare_p50s | wc -w)" -eq $((runs + 1)) ]
 ok $? "the bare reference loop ran before every run and after the last (p50s ns:$bare_p50s)"
 
-# hpcprobe p50 / geometric mean of the bare medians just before and after
-ratios=$(echo "$p50s |$bare_p50s" | awk -F'|' '{
-	n = split($1, h, " "); split($2, b, " ")
-	for (i = 1; i <= n; i++) printf "%.3f ", h[i] / sqrt(b[i] * b[i + 1]) }')
-# Each hpcprobe p50 against the nearer of the two bare medians around it:
-# the largest deviation, as a factor (1.000 = equal).
-nearest=$(echo "$p50s |$bare_p50s" | awk -F'|' '{
-	n = split($1, h, " "); split($2, b, " "); worst = 1
+# Each hpcprobe p50 against the bare medians just before and after it, in
+# one pass: the ratios to their geometric mean; the largest deviation from
+# the nearer of the two, as a factor (1.000 = equal); and whether every
+# p50 lies within what the bare loop saw, widened by 15 % each way.
+against_bare=$(echo "$p50s |$bare_p50s" | awk -F'|' '{
+	n = split($1, h, " "); m = split($2, b, " "); lo = b[1]; hi = b[1]
+	for (j = 2; j <= m; j++) { if (b[j] < lo) lo = b[j]; if (b[j] > hi) hi = b[j] }
+	worst = 1; in_range = 1; ratios = ""
 	for (i = 1; i <= n; i++) {
+		ratios = ratios sprintf("%.3f ", h[i] / sqrt(b[i] * b[i + 1]))
 		a = h[i] / b[i]; c = h[i] / b[i + 1]
 		if (a < 1) a = 1 / a
 		if (c < 1) c = 1 / c
 		d = a < c ? a : c
 		if (d > worst) worst = d
-	}
-	printf "%.3f", worst }')
-# Whether every hpcprobe p50 lies within what the bare loop saw, widened
-# by 15 % each way.
-inside=$(echo "$p50s |$bare_p50s" | awk -F'|' '{
-	n = split($1, h, " "); m = split($2, b, " "); lo = b[1]; hi = b[1]
-	for (j = 2; j <= m; j++) { if (b[j] < lo) lo = b[j]; if (b[j] > hi) hi = b[j] }
-	in_range = 1
-	for (i = 1; i <= n; i++)
 		if (h[i] < lo / 1.15 || h[i] > hi * 1.15) in_range = 0
-	print in_range }')
+	}
+	printf "%s|%.3f|%d", ratios, worst, in_range }')
+ratios=${against_bare%%|*}
+nearest=${against_bare#*|}
+inside=${nearest#*|}
+nearest=${nearest%|*}
 # hpcprobe p50 / its own warm-up pace, same processes, just before
 in_run=$(echo "$p50s |$paces" | awk -F'|' '{
 	n = split($1, h, " "); split($2, w, " ")

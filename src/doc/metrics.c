@@ -292,8 +292,7 @@ double hpcp_metric_row_key(const struct hpcp_metric_value *v)
 	for (int i = 0; i < v->n_labels; i++)
 		if (!v->label[i]->value && v->label[i]->level == v->depth - 1 &&
 		    v->label_value[i] &&
-		    hpcp_parse_real(v->label_value[i], -1e300, 1e300,
-					&d) == 0)
+		    hpcp_parse_real(v->label_value[i], -1e300, 1e300, &d) == 0)
 			return d;
 	return NAN;
 }

@@ -28,7 +28,6 @@
 #define SCALAR 3.0
 #define MIN_ELEMENTS (1ull << 20)
 #define MAX_ELEMENTS (1ull << 25)    /* 256 MiB per array */
-#define ROUND_DIVISOR 1              /* a round: n x factor elements */
 
 struct triad_state {
 	uint64_t n;
@@ -66,8 +65,7 @@ static int triad_setup(const struct hpcp_kernel_args *args, void **state,
 	s->n = n;
 	s->rule_met = args->llc_bytes > 0 && n >= want;
 	s->llc_bytes = args->llc_bytes;
-	s->per_round = (uint64_t)llround(args->factor * (double)n /
-					 ROUND_DIVISOR);
+	s->per_round = (uint64_t)llround(args->factor * (double)n);
 	if (s->per_round < 1)
 		s->per_round = 1;
 	s->rounds = args->quick ? 12 : 30;
@@ -165,7 +163,7 @@ static void triad_describe(const void *state, struct hpcp_res *out)
 	hpcp_res_int(out, "llc_bytes", (int64_t)s->llc_bytes);
 	hpcp_res_int(out, "rounds", s->rounds);
 	hpcp_res_int(out, "round_elements_base_count",
-		     (int64_t)(s->n / ROUND_DIVISOR));
+		     (int64_t)s->n);
 	hpcp_res_str(out, "round_definition",
 		     "round_elements_base_count x work factor elements, "
 		     "continuing cyclically through the arrays");

@@ -143,11 +143,10 @@ static void reduce_chunk(struct ar_state *st, int n)
 	}
 }
 
-/* Untimed calls (the warm-up); returns the mean wall time of one
- * iteration, barrier included. */
-/* The median time of one warm-up iteration (call and barrier): a median,
- * so that one slow first call or one preemption does not set the pace,
- * and with it a loop of a millisecond instead of fifty. */
+/* Untimed calls (the warm-up); returns the median time of one iteration
+ * (call and barrier): a median, so that one slow first call or one
+ * preemption does not set the pace, and with it a loop of a millisecond
+ * instead of fifty. */
 static uint64_t warm_up(struct ar_state *st, int count, uint64_t n)
 {
 	MPI_Comm comm = st->ctx->comm;
