@@ -57,6 +57,8 @@ json_true c0.5.json "(lambda k: abs(k['expected_load_balance_ratio'] - sum(r['wo
 ok $? "dgemm's expected load balance is avg/max of the work done ($(json_query c0.5.json "$K['dgemm']['expected_load_balance_ratio']"))"
 json_true c0.5.json "$K['triad']['expected_load_balance_ratio'] is None and 'memory' in $K['triad']['expected_load_balance_reason'] and $K['stencil']['expected_load_balance_ratio'] > 0"
 ok $? "triad has no expected load balance, with the reason; stencil has one"
+json_true c0.5.json "'dgemm' in $K['dgemm']['reference_definition'] and all('loop' in $K[k]['reference_definition'] for k in ('triad', 'stencil'))"
+ok $? "each kernel names its speed reference: dgemm its own call, triad and stencil the in-L1 loop"
 json_true c0.5.json "abs($C['expected_load_balance_ratio'] - 2.5 / 3) < 1e-9"
 ok $? "the nominal (2+F)/(2+2F) is still recorded for the phase"
 rates_ok="all(abs(n[k['work_unit'] + '_per_s'] - n['work'] / (n['span_ns'] / 1e9)) <= 1e-6 * n[k['work_unit'] + '_per_s'] and n[k['work_unit'] + '_per_s'] <= sum(r['work'] / (r['useful_ns'] / 1e9) for r in k['per_rank']) and n[k['work_unit'] + '_per_s'] <= k['job_' + k['work_unit'] + '_per_s'] * (1 + 1e-9) <= sum(r['work'] / (r['useful_ns'] / 1e9) for r in k['per_rank']) * (1 + 1e-9) for k in $K.values() if k['status'] == 'ok' for n in k['per_node'])"
@@ -67,6 +69,7 @@ ok $? "node rate = node work / node span; one node: node rate <= job rate (longe
 if [ -n "$HPCP_SANITIZED" ]; then
 	# Instrumented loops change each kernel's speed differently.
 	for t in "dgemm LB(0) > LB(0.5) > LB(1)" "dgemm robust LB, --imbalance 0" \
+		"dgemm: median round / reference median, --imbalance 0" \
 		"dgemm robust LB, --imbalance 0.5" "dgemm robust LB, --imbalance 1" \
 		"triad robust LB, --imbalance 0.5" "triad robust LB, --imbalance 1"; do
 		skip "$t" "timings under sanitizers are not representative"
@@ -87,6 +90,16 @@ else
 			ok $? "dgemm robust LB within 0.03 of $exp, --imbalance $f: $(rlb "c$f.json" dgemm)"
 		fi
 	done
+	# dgemm's speed reference is one call of its own work: a rank's
+	# median round (calls_per_round_base calls at --imbalance 0) takes
+	# that many references; the in-L1 loop would give about 20.
+	calls=$(json_query c0.json "$K['dgemm']['calls_per_round_base']")
+	if noisy c0.json dgemm; then
+		skip "dgemm: median round / reference median = $calls calls, --imbalance 0" "noisy host: $(counts c0.json dgemm)"
+	else
+		json_true c0.json "'dgemm' in $K['dgemm']['reference_definition'] and all(0.8 * $calls <= r['interference']['round_median_ns'] / r['interference']['reference_median_ns'] <= 1.25 * $calls for r in $K['dgemm']['per_rank'])"
+		ok $? "dgemm: median round / reference median = $calls calls within 25 %, --imbalance 0: $(json_query c0.json "[round(r['interference']['round_median_ns'] / r['interference']['reference_median_ns'], 2) for r in $K['dgemm']['per_rank']]")"
+	fi
 	for f in 0.5 1; do
 		# What the work alone implies; memory bandwidth sharing can
 		# only push triad above it.

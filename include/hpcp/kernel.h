@@ -40,6 +40,15 @@ struct hpcp_kernel {
 	double (*work_per_round)(const void *state);
 	/* The useful work of one round: no MPI, no allocation. */
 	void (*compute)(void *state);
+	/* The speed reference timed before each round's compute: a fixed
+	 * amount of this kernel's own work, the same on every rank whatever
+	 * its factor, so unequal core speeds show as this kernel feels them
+	 * (a generic loop is slowed by other things: 32 % apart on two vCPUs
+	 * that ran dgemm 7 % apart).  NULL: the phase's fixed in-L1 loop,
+	 * right for a kernel that streams memory, whose own work timed at
+	 * one moment would time the memory's other users. */
+	void (*reference)(void *state);
+	const char *reference_definition;   /* what reference does */
 	/* The MPI part of one round; ends in a global collective. */
 	int (*communicate)(void *state, MPI_Comm comm);
 	/* Collective, after the timed rounds: 1 when the result is right. */

@@ -72,8 +72,8 @@ void hpcp_pop_compute(const double *useful, const int *node, int n,
 	"noisy when a rank has fewer than 8 or fewer than half of its rounds " \
 	"undisturbed, or waited on the run queue for more than 5 % of its " \
 	"compute time, or ranks of one host ran the same reference work " \
-	"(a fixed loop before each round's compute) at speeds more than " \
-	"3 % apart, or high - low > 0.05"
+	"(the kernel's reference_definition, before each round's compute) " \
+	"at speeds more than 3 % apart, or high - low > 0.05"
 
 /* One rank's undisturbed round times: median and quartiles, as order
  * statistics (quartiles: elements (n-1)/4 and n-1-(n-1)/4 of the sorted

@@ -91,6 +91,13 @@ static void dgemm_compute(void *state)
 		hpcp_blas_dgemm(s->n, s->a, s->b, s->c);
 }
 
+static void dgemm_reference(void *state)
+{
+	struct dgemm_state *s = state;
+
+	hpcp_blas_dgemm(s->n, s->a, s->b, s->c);
+}
+
 static int dgemm_communicate(void *state, MPI_Comm comm)
 {
 	struct dgemm_state *s = state;
@@ -172,6 +179,9 @@ const struct hpcp_kernel hpcp_kernel_dgemm = {
 	.rounds = dgemm_rounds,
 	.work_per_round = dgemm_work,
 	.compute = dgemm_compute,
+	.reference = dgemm_reference,
+	.reference_definition = "one call of the same 128 x 128 dgemm, on the "
+				"same matrices",
 	.communicate = dgemm_communicate,
 	.verify = dgemm_verify,
 	.describe = dgemm_describe,

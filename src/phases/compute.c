@@ -17,8 +17,9 @@
  * Interference: around each round's compute, the thread's CPU clock,
  * run-queue delay and the host's steal time are read (interfere.h); a
  * round the thread did not fully run is disturbed.  Before each round's
- * compute every rank also times the same fixed reference loop, so ranks
- * of one host whose cores ran at different speeds are seen.  The raw POP
+ * compute every rank also times the same reference work (a fixed amount
+ * of the kernel's own work, or a fixed loop), so ranks of one host whose
+ * cores ran the kernel at different speeds are seen.  The raw POP
  * values use wall time as they always did; beside them a robust load
  * balance from the undisturbed rounds, its interval and a noisy verdict
  * (pop.h).
@@ -164,11 +165,12 @@ HPCP_PHASE_METRICS(compute, compute_metrics);
 
 #include "compute_int.h"
 
-/* The reference: the same fixed work on every rank before each round's
- * compute (a few tens of us, in L1).  A vCPU slowed by what the guest
- * cannot see (another tenant on the physical core, the host's clocks)
- * runs it slower; ranks of one host that run it at different speeds
- * make the load balance a property of the host, not of the work. */
+/* The reference of a kernel without its own (kernel.h): the same fixed
+ * work on every rank before each round's compute (a few tens of us, in
+ * L1).  A vCPU slowed by what the guest cannot see (another tenant on
+ * the physical core, the host's clocks) runs it slower; ranks of one host
+ * that run it at different speeds make the load balance a property of
+ * the host, not of the work. */
 #define REF_ITERS 2000
 
 /* This phase's options (phase.h), parsed with the global ones. */
@@ -275,7 +277,7 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 	for (int r = 0; r < rounds; r++) {
 		struct hpcp_interfere_sample i0, i1;
 		uint64_t r0, r1, t0, t1, t2;
-		volatile double sink;
+		volatile double sink = 0;
 
 		hpcp_watch_beat();
 		/* The signals are read outside [t0, t1]: their cost is in
@@ -283,7 +285,10 @@ static int run_rounds(struct comp_state *st, const struct hpcp_kernel *k,
 		 * outside the counters' window. */
 		hpcp_interfere_begin(&st->ifr, &i0);
 		r0 = hpcp_now_ns();
-		sink = reference_work(st->ref_buf);
+		if (k->reference)
+			k->reference(ks);
+		else
+			sink = reference_work(st->ref_buf);
 		r1 = hpcp_now_ns();
 		if (st->counters)
 			hpcp_counters_start(st->counters);

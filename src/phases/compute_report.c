@@ -250,6 +250,10 @@ static void kernel_robust(struct comp_state *st, const struct hpcp_kernel *k,
 				 st->r_ref[fast] * 1e6, st->r_ref[slow] * 1e6);
 		}
 	}
+	hpcp_res_str(kr, "reference_definition",
+		     k->reference_definition ? k->reference_definition :
+					       "a fixed loop of multiply-adds "
+					       "in L1");
 	hpcp_compute_report_robust(kr, ctx, &m, rounds, st->r_dist);
 	st->ph_rounds += rounds;
 	st->any_invalid |= !m.valid;
