@@ -26,6 +26,15 @@ void hpcp_blas_dgemm(int n, const double *a, const double *b, double *c)
 		    n, b, n, 0.0, c, n);
 }
 
+void hpcp_blas_sgemm(int ta, int tb, int m, int n, int k, float alpha,
+		     const float *a, int lda, const float *b, int ldb,
+		     float beta, float *c, int ldc)
+{
+	cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+		    tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+		    ldb, beta, c, ldc);
+}
+
 void hpcp_blas_info(struct hpcp_blas_info *info)
 {
 	snprintf(info->library, sizeof(info->library), "%s",

@@ -76,6 +76,7 @@ static const struct hpcp_opt global_opts[] = {
 	  .default_text = "hpcprobe", .max_len = 255,
 	  .charset = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		     "0123456789._#:/-",
+	  .charset_text = "letters, digits and ._#:/-",
 	  .value_offset = CFG(emf_namespace), .given_offset = NOT_TRACKED },
 	{ .long_name = "prom", .kind = HPCP_OPT_PATH, .metavar = "FILE",
 	  .help = "Prometheus textfile for node_exporter's textfile collector",
@@ -285,9 +286,11 @@ static int apply(const struct hpcp_opt *o, const char *value,
 		return 0;
 	case HPCP_OPT_PATH:
 		if (!*value) {
-			snprintf(err, errlen,
-				 "--%s: expects a file name (or - for stdout)",
-				 o->long_name);
+			snprintf(err, errlen, "--%s: expects a %s",
+				 o->long_name,
+				 strcmp(o->metavar, "DIR") == 0 ?
+					 "folder name" :
+					 "file name (or - for stdout)");
 			return -EINVAL;
 		}
 		*(const char **)field(cfg, o->value_offset) = value;
@@ -309,13 +312,24 @@ static int apply(const struct hpcp_opt *o, const char *value,
 			if (o->charset)
 				snprintf(err, errlen,
 					 "--%s: '%s' is not a valid %s (1..%zu "
-					 "of: letters, digits and %s)",
+					 "of: %s)",
 					 o->long_name, value, o->metavar,
-					 o->max_len, "._#:/-");
+					 o->max_len,
+					 o->charset_text ? o->charset_text :
+							   o->charset);
 			else
 				snprintf(err, errlen, "--%s: expects a %s",
 					 o->long_name, o->metavar);
 			return -EINVAL;
+		}
+		if (o->check) {
+			char why[160];
+
+			if (o->check(value, why, sizeof(why)) != 0) {
+				snprintf(err, errlen, "--%s: '%s': %s",
+					 o->long_name, value, why);
+				return -EINVAL;
+			}
 		}
 		*(const char **)field(cfg, o->value_offset) = value;
 		return 0;

@@ -136,9 +136,10 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
 {
 	char err[REASON_LEN];
-	int rank, rc;
+	int rank, size, rc;
 
 	MPI_Comm_rank(world, &rank);
+	MPI_Comm_size(world, &size);
 	rc = command_line(argc, argv, rank, out, cfg);
 	if (rc >= 0)
 		return rc;
@@ -153,6 +154,12 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 		if (!rc && cfg->prom)
 			rc = hpcp_output_check(cfg->prom, "--prom", err,
 					       sizeof(err));
+		for (int i = 0; !rc && i < cfg->n_phases; i++) {
+			const struct hpcp_phase *p = cfg->phases[i];
+
+			if (p->check_job)
+				rc = p->check_job(cfg, size, err, sizeof(err));
+		}
 		if (!rc && cfg->prom && strcmp(cfg->prom, "-") == 0) {
 			snprintf(err, sizeof(err),
 				 "--prom: expects a file name (a textfile for "

@@ -105,7 +105,7 @@ static void test_loader(void)
 	static const char *const fixtures[] = {
 		"full-np4.json", "multinode-np4.json", "few-samples-np2.json",
 		"fabric-unavailable-np2.json", "compute-imbalance-np4.json",
-		"failed-np2.json",
+		"failed-np2.json", "train-np2.json",
 	};
 	char err[512] = "";
 	cJSON *root;
@@ -314,6 +314,134 @@ static void test_html(void)
 	cJSON_Delete(root);
 }
 
+/* How often s occurs in h. */
+static int count(const char *h, const char *s)
+{
+	int n = 0;
+
+	for (const char *p = h ? strstr(h, s) : NULL; p;
+	     p = strstr(p + 1, s))
+		n++;
+	return n;
+}
+
+/* The straggler's bar is the one outlined: its group, then the mark,
+ * before the next rank's group. */
+static int straggler_marked(const char *h, int rank)
+{
+	char g[48];
+	const char *bar, *mark, *next;
+
+	snprintf(g, sizeof(g), "<g data-rank=\"%d\">", rank);
+	bar = h ? strstr(h, g) : NULL;
+	mark = bar ? strstr(bar, "data-straggler") : NULL;
+	next = bar ? strstr(bar + 1, "<g data-rank=") : NULL;
+	return mark && (!next || mark < next) &&
+	       count(h, "data-straggler") == 1;
+}
+
+/* Documents without the train phase: neither train figure, no sentence. */
+static void test_html_no_train(void)
+{
+	static const char *const fixtures[] = { "full-np4.json",
+						"failed-np2.json" };
+	int clean = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *root = load(fixtures[i]);
+		char *h = html_of(root, "no-train");
+
+		clean += h && !strstr(h, "chart-train-curve") &&
+			 !strstr(h, "chart-train-steps") &&
+			 !strstr(h, "Training ") && strstr(h, "</html>");
+		free(h);
+		cJSON_Delete(root);
+	}
+	tap_is_int(clean, 2, "html: documents without the train phase have "
+		   "no train figure");
+}
+
+/* The train phase's figures, on a real run and on edited copies. */
+static void test_html_train(void)
+{
+	cJSON *root = load("train-np2.json"), *e;
+	const cJSON *ph = hpcp_phase_at(root, "train");
+	struct hpcp_findings f;
+	char *h = html_of(root, "train"), *out = NULL, want[600];
+	size_t len = 0;
+	FILE *m;
+
+	tap_ok(h && strstr(h, "<figure id=\"chart-train-curve\">") &&
+	       strstr(h, "<figure id=\"chart-train-steps\">") &&
+	       !strstr(h, "<script"),
+	       "html train: both figures, no script");
+	tap_is_int(count(h, "<g data-rank="),
+		   cJSON_GetArraySize(hpcp_at(ph, "per_rank")),
+		   "html train: one bar per rank");
+	tap_is_int(count(h, "<g data-epoch="),
+		   cJSON_GetArraySize(hpcp_at(ph, "epochs")),
+		   "html train: one point group per epoch");
+	tap_ok(straggler_marked(h, (int)hpcp_num_at(hpcp_at(ph, "straggler"),
+						    "rank", -1)),
+	       "html train: the straggler's bar, and only it, is marked");
+	tap_ok(h && strstr(h, "data-series=\"target\"") &&
+	       strstr(h, "target 0.85") &&
+	       strstr(h, "data-series=\"test_accuracy_ratio\""),
+	       "html train: the accuracy line and its dashed target");
+	tap_ok(h && strstr(h, "bound by exposed communication") &&
+	       strstr(h, "chart-train-curve=#6a3d9a chart-train-steps="
+			 "#35978f -->"),
+	       "html train: the bound named, both signature colours");
+	hpcp_findings_of(root, &f);
+	m = open_memstream(&out, &len);
+	hpcp_summary_print(root, m);
+	fclose(m);
+	snprintf(want, sizeof(want), "Training %s. ", f.train_text);
+	tap_ok(f.train && h && strstr(h, want) && out &&
+	       strstr(out, f.train_text),
+	       "summary and narrative say the same of training: %s",
+	       f.train_text);
+	free(out);
+	free(h);
+
+	/* A regression: no accuracy, so no accuracy line nor target. */
+	cJSON_ArrayForEach(e, (cJSON *)hpcp_at(ph, "epochs"))
+		cJSON_ReplaceItemInObjectCaseSensitive(e,
+			"test_accuracy_ratio", cJSON_CreateNull());
+	h = html_of(root, "train-regression");
+	tap_ok(h && strstr(h, "<figure id=\"chart-train-curve\">") &&
+	       !strstr(h, "data-series=\"test_accuracy_ratio\"") &&
+	       !strstr(h, "data-series=\"target\"") &&
+	       !strstr(h, "fill=\"#dd1c77\"") &&
+	       count(h, "<g data-epoch=") == 3 &&
+	       strstr(h, "a regression, so no accuracy"),
+	       "html train: null accuracies draw no accuracy line");
+	free(h);
+
+	/* Values of the document are escaped in the bars' labels. */
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		(cJSON *)cJSON_GetArrayItem(hpcp_at(ph, "per_rank"), 1),
+		"host", cJSON_CreateString("<i>h</i>"));
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)ph, "bound",
+		cJSON_CreateString("<b>x</b>"));
+	h = html_of(root, "train-escaped");
+	tap_ok(h && !strstr(h, "<i>h") && !strstr(h, "<b>x") &&
+	       strstr(h, "&lt;i&gt;h") && strstr(h, "bound by &lt;b&gt;x"),
+	       "html train: host and bound are escaped");
+	free(h);
+
+	/* A failed phase draws nothing, and the narrative says why. */
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)ph, "status",
+		cJSON_CreateString("failed"));
+	h = html_of(root, "train-failed");
+	tap_ok(h && !strstr(h, "chart-train") &&
+	       strstr(h, "The training phase failed"),
+	       "html train: a failed phase has no figure, a sentence");
+	free(h);
+	cJSON_Delete(root);
+	test_html_no_train();
+}
+
 static void test_summary_and_exports(void)
 {
 	cJSON *root = load("failed-np2.json");
@@ -461,6 +589,7 @@ int main(void)
 	test_loader();
 	test_gate();
 	test_html();
+	test_html_train();
 	test_summary_and_exports();
 	test_findings();
 	test_parse_real();

@@ -27,6 +27,13 @@ void hpcp_blas_default_threads(void);
 /* C = A x B, n x n doubles, row-major. */
 void hpcp_blas_dgemm(int n, const double *a, const double *b, double *c);
 
+/* C = alpha op(A) op(B) + beta C in floats, row-major: op(A) is m x k,
+ * op(B) k x n, C m x n; op transposes when ta (tb) is nonzero; lda, ldb,
+ * ldc are the stored matrices' row lengths. */
+void hpcp_blas_sgemm(int ta, int tb, int m, int n, int k, float alpha,
+		     const float *a, int lda, const float *b, int ldb,
+		     float beta, float *c, int ldc);
+
 void hpcp_blas_info(struct hpcp_blas_info *info);
 
 #endif

@@ -29,6 +29,7 @@ enum hpcp_metric_kind {
 	HPCP_METRIC_RATE,       /* work or bytes per second */
 	HPCP_METRIC_RATIO,      /* 0..1 */
 	HPCP_METRIC_COUNT,
+	HPCP_METRIC_VALUE,      /* a real quantity of its unit (ns, loss) */
 };
 
 enum hpcp_metric_better { HPCP_BETTER_LOWER, HPCP_BETTER_HIGHER };

@@ -27,7 +27,7 @@
 /* Options of the merged table, global and every phase's together. */
 #define HPCP_MAX_OPTS 64
 /* Room for one phase's option values (its own struct). */
-#define HPCP_PHASE_OPTS_BYTES 64
+#define HPCP_PHASE_OPTS_BYTES 128
 /* given_offset of an option whose being set is not recorded there. */
 #define HPCP_OPT_NOT_TRACKED SIZE_MAX
 
@@ -94,8 +94,12 @@ struct hpcp_opt {
 	uint64_t min, max;          /* COUNT and SIZES */
 	double real_min, real_max;  /* REAL */
 	const char *charset;        /* STRING: allowed characters, or NULL */
+	const char *charset_text;   /* how an error names them; NULL: as is */
 	size_t max_len;             /* STRING: longest accepted, 0 any */
 	enum hpcp_action action;    /* ACTION */
+	/* STRING: a further check of the value (a choice, a format); 0 or
+	 * -EINVAL with what it accepts in err (the option name is added). */
+	int (*check)(const char *value, char *err, size_t errlen);
 	/*
 	 * Where the value and the given flag (an int) live: in the global
 	 * table and in hpcp_opts, offsets into struct hpcp_config; in a

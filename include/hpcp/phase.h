@@ -30,6 +30,13 @@ struct hpcp_phase {
 	 */
 	int (*probe)(char *why, size_t len);
 	/*
+	 * Checks of the phase's options against the job (the rank count),
+	 * before anything runs: 0, or -EINVAL with one line in err, which
+	 * makes the run bad input (exit 2).  NULL: none.
+	 */
+	int (*check_job)(const struct hpcp_config *cfg, int ranks, char *err,
+			 size_t len);
+	/*
 	 * Collective over ctx->comm.  out is the phase's result object on
 	 * rank 0 and NULL elsewhere.  Returns 0; -ENOTSUP when it cannot run
 	 * here (the phase is recorded "unavailable"); another negative errno

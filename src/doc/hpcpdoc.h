@@ -165,6 +165,11 @@ struct hpcp_findings {
 	/* Noisy host: where a measurement says its host was too busy to be
 	 * judged (then it is not a finding). */
 	int noisy_pairs, noisy_matrix, noisy_compute, noisy_allreduce;
+	/* Training: phases.train when ok, and what it found as one line:
+	 * the target and when it was reached, where a step's time goes,
+	 * the straggler. */
+	const cJSON *train;
+	char train_text[512];
 	/* Phases that did not end ok, in document order. */
 	int n_not_ok;
 	const cJSON *not_ok[HPCP_FINDINGS_MAX_PHASES];

@@ -412,6 +412,8 @@ static void print_findings(const cJSON *root, FILE *out)
 				hpcp_str_at(lb, "slowest_host") ?
 					hpcp_str_at(lb, "slowest_host") : "?");
 	}
+	if (f.train)
+		fprintf(out, "  training: %s\n", f.train_text);
 	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
@@ -442,6 +444,10 @@ static void other_metric(const struct hpcp_metric_value *v, void *arg)
 		fmt_pct(v->node, "p99", b, sizeof(b));
 		fmt_ns(hpcp_num_at(v->node, "max", -1), c, sizeof(c));
 		fprintf(out, "  p50 %s  p99 %s  max %s", a, b, c);
+	} else if (cJSON_IsNumber(v->node) && m->unit &&
+		   strcmp(m->unit, "ns") == 0) {
+		fmt_ns(v->node->valuedouble, c, sizeof(c));
+		fprintf(out, "  %s", c);
 	} else if (cJSON_IsNumber(v->node)) {
 		fprintf(out, "  %g %s", v->node->valuedouble,
 			m->unit ? m->unit : "");

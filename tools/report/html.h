@@ -15,6 +15,8 @@
  *                           cells without a value are #ddd5c7 ("n/a"),
  *                           a warm grey used nowhere else
  *   chart-load     #ff7f0e  useful-time bars (MPI time is #ffbb78)
+ *   chart-train-curve  #6a3d9a  train loss (solid) and test loss (dashed)
+ *   chart-train-steps  #35978f  the compute part of each rank's bar
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -26,6 +28,8 @@
 #define HPCP_SIG_BUSBW "#1f77b4"
 #define HPCP_SIG_HEAT "#00441b"
 #define HPCP_SIG_LOAD "#ff7f0e"
+#define HPCP_SIG_TRAIN_CURVE "#6a3d9a"
+#define HPCP_SIG_TRAIN_STEPS "#35978f"
 #define HPCP_HEAT_NA "#ddd5c7"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
@@ -76,6 +80,8 @@ void hpcp_html_chart_latency(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_busbw(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_load(struct hpcp_text *t, const cJSON *root);
+/* Both train figures when phases.train is ok, else nothing. */
+void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);

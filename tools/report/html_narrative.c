@@ -293,6 +293,22 @@ static void narrative_compute(struct hpcp_text *t,
 		hpcp_put(t, ". ");
 }
 
+/* The summary's training line (findings.c), or why there is none; no
+ * sentence when the document has no train phase. */
+static void narrative_train(struct hpcp_text *t, const cJSON *root,
+			    const struct hpcp_findings *f)
+{
+	if (f->train) {
+		hpcp_put(t, "Training ");
+		hpcp_html_esc(t, f->train_text);
+		hpcp_put(t, ". ");
+	} else if (hpcp_phase_ok(root, "train")) {
+		hpcp_put(t, "The training phase measured no step. ");
+	} else if (hpcp_phase_at(root, "train")) {
+		hpcp_html_phase_sentence(t, root, "train", "training");
+	}
+}
+
 void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 {
 	const cJSON *ctx = hpcp_at(root, "context"), *mpi = hpcp_at(ctx, "mpi");
@@ -351,6 +367,7 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 		narrative_compute(t, &f);
 	else
 		hpcp_html_phase_sentence(t, root, "compute", "compute");
+	narrative_train(t, root, &f);
 	if (f.pingpong_ok) {
 		const cJSON *nm = f.matrix;
 		const cJSON *o;

@@ -147,6 +147,8 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 		{ "chart-busbw", HPCP_SIG_BUSBW, NULL },
 		{ "chart-heatmap", HPCP_SIG_HEAT, HPCP_HEAT_NA },
 		{ "chart-load", HPCP_SIG_LOAD, NULL },
+		{ "chart-train-curve", HPCP_SIG_TRAIN_CURVE, NULL },
+		{ "chart-train-steps", HPCP_SIG_TRAIN_STEPS, NULL },
 	};
 	char *copy;
 
@@ -203,6 +205,7 @@ static void page(struct hpcp_text *t, const cJSON *root)
 	hpcp_html_chart_busbw(t, root);
 	hpcp_html_chart_heatmap(t, root);
 	hpcp_html_chart_load(t, root);
+	hpcp_html_chart_train(t, root);
 	signature_comment(t, charts_start);
 	hpcp_html_table_phases(t, root);
 	if (hpcp_phase_ok(root, "pingpong") || hpcp_phase_ok(root, "fabric")) {
