@@ -30,15 +30,21 @@ void hpcp_mpi_or_die(int err, const char *what)
 		 msg);
 }
 
-void hpcp_ctx_peak_rss(struct hpcp_ctx *ctx, struct hpcp_peak_rss *out)
+uint64_t hpcp_peak_rss_self(void)
 {
 	struct rusage ru;
-	uint64_t mine = 0;
 
-	memset(out, 0, sizeof(*out));
 	/* Linux gives ru_maxrss in KiB. */
 	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0)
-		mine = (uint64_t)ru.ru_maxrss * 1024u;
+		return (uint64_t)ru.ru_maxrss * 1024u;
+	return 0;
+}
+
+void hpcp_ctx_peak_rss(struct hpcp_ctx *ctx, struct hpcp_peak_rss *out)
+{
+	uint64_t mine = hpcp_peak_rss_self();
+
+	memset(out, 0, sizeof(*out));
 	if (ctx->rank == 0) {
 		out->per_rank = calloc((size_t)ctx->size,
 				       sizeof(*out->per_rank));

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "hpcp/blas.h"
+#include "hpcp/rand.h"
 
 struct nn_layer {
 	int in, out;
@@ -86,17 +87,6 @@ static int check_spec(const struct hpcp_nn_spec *s, char *why, size_t len)
 	return 0;
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014): a seed gives the same stream on
- * every platform, unlike rand(). */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
  * He-uniform weights for ReLU, U[-sqrt(6 / fan_in), sqrt(6 / fan_in)),
  * biases 0.  24 random bits make u exact, and sqrt and the products are
@@ -109,7 +99,7 @@ static void init_layer(struct nn_layer *ly, uint64_t *state)
 	size_t weights = (size_t)ly->out * ly->in;
 
 	for (size_t i = 0; i < weights; i++) {
-		double u = (double)(splitmix64(state) >> 40) / 16777216.0;
+		double u = (double)(hpcp_splitmix64(state) >> 40) / 16777216.0;
 
 		ly->p[i] = (float)((2 * u - 1) * bound);
 	}

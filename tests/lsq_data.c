@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "hpcp/idx.h"
+#include "hpcp/rand.h"
 
 /* LAPACK's least squares by QR, column-major (Fortran). */
 void dgels_(const char *trans, const int *m, const int *n, const int *nrhs,
@@ -22,11 +23,8 @@ void dgels_(const char *trans, const int *m, const int *n, const int *nrhs,
 
 static double uniform(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0 * 2 - 1;
+	return (double)(hpcp_splitmix64(s) >> 11) / 9007199254740992.0 * 2 -
+	       1;
 }
 
 static int write_set(const char *dir, const char *prefix, int n, int d,

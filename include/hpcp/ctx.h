@@ -89,6 +89,10 @@ void hpcp_ctx_fini(struct hpcp_ctx *ctx);
  */
 void hpcp_mpi_or_die(int err, const char *what);
 
+/* This process's peak resident set so far (getrusage ru_maxrss, the
+ * kernel's VmHWM), bytes; 0 unknown. */
+uint64_t hpcp_peak_rss_self(void);
+
 /*
  * Collective: every rank's peak RSS so far, gathered to rank 0 (8 bytes a
  * rank, as the bindings).  free(out->per_rank) after use.

@@ -109,6 +109,7 @@ HPCP_PHASE_METRICS(train, train_metrics);
 #include "hpcp/log.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
+#include "hpcp/rand.h"
 #include "hpcp/report.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
@@ -354,7 +355,7 @@ static uint64_t epoch_seed(uint64_t seed, int epoch)
 {
 	uint64_t s = seed ^ (0x5851f42d4c957f2dull * (uint64_t)(epoch + 1));
 
-	return train_rand(&s);
+	return hpcp_splitmix64(&s);
 }
 
 static int setup(struct train_state *st, char *why, size_t len)

@@ -13,6 +13,8 @@
 #include "hpcp/ctx.h"
 #include "hpcp/idx.h"
 #include "hpcp/log.h"
+#include "hpcp/pop.h"
+#include "hpcp/rand.h"
 #include "hpcp/timer.h"
 
 #include "train_int.h"
@@ -157,15 +159,6 @@ void train_set_free(struct train_set *set)
 	set->x = set->y = NULL;
 }
 
-uint64_t train_rand(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 void train_shuffle(int *perm, int n, uint64_t seed)
 {
 	uint64_t st = seed;
@@ -174,7 +167,7 @@ void train_shuffle(int *perm, int n, uint64_t seed)
 		perm[i] = i;
 	for (int i = n - 1; i > 0; i--) {
 		/* The modulo's bias is below 2^-40 for any n here. */
-		int j = (int)(train_rand(&st) % (uint64_t)(i + 1));
+		int j = (int)(hpcp_splitmix64(&st) % (uint64_t)(i + 1));
 		int t = perm[i];
 
 		perm[i] = perm[j];
@@ -195,20 +188,14 @@ void train_gather(const struct train_set *set, const int *perm, int first,
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void train_percentiles(double *v, int n, double *p50, double *p99)
 {
+	double q1, q3;
+
 	*p50 = *p99 = -1;
-	if (n < 1)
+	/* Sorts v; its median is the p50. */
+	if (hpcp_round_stats(v, n, p50, &q1, &q3) != 0)
 		return;
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	*p50 = (v[(n - 1) / 2] + v[n / 2]) / 2;
 	/* The nearest-rank p99 is an order statistic only from 100 on. */
 	if (n >= 100)
 		*p99 = v[(int)ceil(0.99 * n) - 1];

@@ -38,10 +38,6 @@ int train_set_read(const char *dir, const char *prefix, struct train_set *set,
 		   char *why, size_t len);
 void train_set_free(struct train_set *set);
 
-/* splitmix64: the phase's one generator (shuffles), the same on every
- * rank for the same seed. */
-uint64_t train_rand(uint64_t *state);
-
 /* perm[0..n) a seeded permutation of 0..n-1 (Fisher-Yates). */
 void train_shuffle(int *perm, int n, uint64_t seed);
 
@@ -75,7 +71,7 @@ struct train_rank {
 	double flops_per_s;     /* model FLOP in its compute time */
 	double sgemm_ref_flops_per_s;
 	double load_ns;         /* reading the dataset */
-	double peak_rss_bytes;  /* VmHWM */
+	double peak_rss_bytes;  /* hpcp_peak_rss_self() */
 	int slowest_steps;      /* steps where its gradient came in last */
 };
 

@@ -200,21 +200,6 @@ double train_sgemm_reference(struct train_state *st)
 	return best;
 }
 
-/* Peak resident memory of this process (VmHWM), bytes; 0 unknown. */
-static double peak_rss(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	double kb = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %lf kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb * 1024;
-}
-
 struct double_int {
 	double v;
 	int rank;
@@ -287,7 +272,7 @@ void train_rank_rates(struct train_state *st, int n, struct train_rank *me)
 					  (me->total[1] / 1e9) :
 				  0;
 	me->load_ns = st->load_ns;
-	me->peak_rss_bytes = peak_rss();
+	me->peak_rss_bytes = (double)hpcp_peak_rss_self();
 }
 
 void train_weight_sums(struct train_state *st, double *sum, double *abs_sum)
