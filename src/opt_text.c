@@ -115,18 +115,33 @@ const struct hpcp_opt *hpcp_opt_unselected(const struct hpcp_config *cfg,
 	return NULL;
 }
 
+/* The description column: two spaces, the option column, one space. */
+#define OPT_COLUMN 26
+#define DESC_INDENT (2 + OPT_COLUMN + 1)
+
 static void print_option(FILE *f, const struct hpcp_opt *o)
 {
-	char left[48];
+	char left[64];
+	/* An optional value ("[=FILE]") is glued on, as GNU tools print it. */
+	const char *mv = o->metavar ? o->metavar : "";
+	const char *sep = o->metavar && o->metavar[0] != '[' ? " " : "";
 
 	if (o->short_name)
 		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
-			 o->long_name, o->metavar ? " " : "",
-			 o->metavar ? o->metavar : "");
+			 o->long_name, sep, mv);
 	else
-		snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
-			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-	fprintf(f, "  %-26s %s", left, o->help);
+		snprintf(left, sizeof(left), "    --%s%s%s", o->long_name, sep,
+			 mv);
+	/*
+	 * Two spaces at least between option and description, else help2man
+	 * (and a reader) cannot tell where the option ends: an option too
+	 * wide for its column has its description on the next line, indented
+	 * to the description column (the GNU layout).
+	 */
+	if (strlen(left) < OPT_COLUMN)
+		fprintf(f, "  %-*s %s", OPT_COLUMN, left, o->help);
+	else
+		fprintf(f, "  %s\n%*s%s", left, DESC_INDENT, "", o->help);
 	if (o->default_text)
 		fprintf(f, " [default: %s]", o->default_text);
 	fputc('\n', f);

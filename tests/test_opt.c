@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -346,6 +347,19 @@ static void unselected(void)
 	       "phase options left at their defaults: no warning");
 }
 
+/* Where --NAME itself is in the help text: not a longer option it begins
+ * (--emf in --emf-namespace); a value may follow ("--emf[=FILE]"). */
+static const char *option_in(const char *buf, const char *name)
+{
+	char opt[64];
+	size_t n = (size_t)snprintf(opt, sizeof(opt), "--%s", name);
+
+	for (const char *at = strstr(buf, opt); at; at = strstr(at + 1, opt))
+		if (!isalnum((unsigned char)at[n]) && at[n] != '-')
+			return at;
+	return NULL;
+}
+
 static void help_text(void)
 {
 	char buf[8192] = "";
@@ -377,12 +391,10 @@ static void help_text(void)
 		tap_ok(fs && prov > fs && (!cs || cs < fs || prov < cs),
 		       "--fabric-provider is under fabric options:");
 		for (const struct hpcp_opt *o = hpcp_opts; o->long_name; o++) {
-			char name[64];
+			const char *at = option_in(buf, o->long_name);
 
-			snprintf(name, sizeof(name), "--%s ", o->long_name);
 			if (!o->phase && first)
-				globals_above &= strstr(buf, name) &&
-						 strstr(buf, name) < first;
+				globals_above &= at && at < first;
 		}
 		tap_ok(globals_above,
 		       "the global options are above the phase headings");

@@ -13,8 +13,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: hpcprobe-report RESULTS.json [-o REPORT.html]\n"
-		"       hpcprobe-report --summary RESULTS.json\n"
-		"       hpcprobe-report --baseline OLD.json NEW.json "
+		"  or:  hpcprobe-report --summary RESULTS.json\n"
+		"  or:  hpcprobe-report --baseline OLD.json NEW.json "
 		"[--tolerance PCT]\n"
 		"\n"
 		"Writes a self-contained HTML report (charts, tables and a "
@@ -24,6 +24,7 @@ static void usage(FILE *f)
 		"or compares two documents and fails when a metric "
 		"regressed.\n"
 		"\n"
+		"Options:\n"
 		"  -o, --output FILE      the report [default: RESULTS with "
 		".html]\n"
 		"  --summary              print the summary hpcprobe printed "
@@ -31,7 +32,8 @@ static void usage(FILE *f)
 		"  --baseline OLD.json    compare NEW.json against OLD.json\n"
 		"  --tolerance PCT        allowed worsening per metric "
 		"[default: 10]\n"
-		"  -h, --help, -V, --version\n"
+		"  -h, --help             show this help, then exit\n"
+		"  -V, --version          show the version, then exit\n"
 		"\n"
 		"Exit status: 0 written, or no regression; 1 a metric "
 		"regressed beyond\n"
