@@ -288,7 +288,7 @@ fi
 # under /usr/local, says nothing of the packages).
 tools="python3 pgrep sysctl ip promtool chromium munged slurmctld slurmd
 sbatch sshd ssh ssh-keygen clang mpirun cc nsenter unshare chrt taskset
-timeout mount hostname"
+timeout mount hostname help2man man lintian dpkg-buildpackage dh objcopy"
 # shellcheck disable=SC2086 # one package a word
 closure $build_pkgs $run_pkgs $test_pkgs >"$work/test.closure"
 paths=
