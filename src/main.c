@@ -3,12 +3,15 @@
 #include <mpi.h>
 #include <stdio.h>
 
+#include "hpcp/report.h"
 #include "hpcp/run.h"
 
 int main(int argc, char **argv)
 {
 	int status;
 
+	/* Before MPI_Init starts any thread: see hpcp/report.h. */
+	hpcp_publish_init();
 	/*
 	 * MPI_THREAD_SINGLE on purpose: Open MPI 4.1 adds about 60 ns to an
 	 * 8-byte shared-memory ping-pong at MPI_THREAD_FUNNELED (measured

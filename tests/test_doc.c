@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hpcp/ctx.h"
@@ -208,6 +209,40 @@ int main(void)
 	       (text = slurp(path)) && strstr(text, "\"status\":\t\"ok\""),
 	       "rewrite replaces the document");
 	free(text);
+
+	/* Modes (issue 19): a new file 0666 less the umask, a replaced one
+	 * keeps its own; each umask with a new file and three old modes. */
+	{
+		static const mode_t masks[] = { 022, 077, 027, 002 };
+		static const mode_t olds[] = { 0, 0600, 0640, 0664 };
+		mode_t saved = umask(022);  /* single-threaded: safe here */
+		struct stat st;
+		size_t i, j;
+		mode_t want;
+
+		for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++)
+			for (j = 0; j < sizeof(olds) / sizeof(olds[0]); j++) {
+				unlink(path);
+				if (olds[j]) {
+					FILE *f = fopen(path, "w");
+
+					if (f)
+						fclose(f);
+					chmod(path, olds[j]);
+				}
+				umask(masks[i]);
+				want = olds[j] ? olds[j] : 0666 & ~masks[i];
+				tap_ok(hpcp_doc_write(doc, path, err,
+						      sizeof(err)) == 0 &&
+				       stat(path, &st) == 0 &&
+				       (st.st_mode & 07777) == want,
+				       "umask %03o, %s file: mode %03o",
+				       (unsigned)masks[i],
+				       olds[j] ? "an existing" : "a new",
+				       (unsigned)want);
+			}
+		umask(saved);
+	}
 
 	snprintf(path, sizeof(path), "%s/missing/out.json", dir);
 	tap_ok(hpcp_doc_write(doc, path, err, sizeof(err)) < 0 && err[0],

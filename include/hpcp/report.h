@@ -126,6 +126,16 @@ void hpcp_doc_print_summary(const struct hpcp_doc *doc, FILE *out);
 int hpcp_output_check(const char *path, const char *option, char *err,
 		      size_t errlen);
 
+/*
+ * The mode of every file written (src/doc/publish.c): a new file gets 0666
+ * less the umask, as open() would give; a replaced regular file keeps its
+ * mode, owner and group.  The umask is read from /proc/self/status; this,
+ * called at the start of main before any thread, takes it with umask()
+ * (which sets it too) for kernels without that line.  Without either, a
+ * new file stays 0600.
+ */
+void hpcp_publish_init(void);
+
 const char *hpcp_phase_status_name(enum hpcp_phase_status s);
 
 #endif

@@ -107,6 +107,7 @@ cJSON *hpcp_doc_load(const char *path, char *err, size_t errlen);
  * len bytes of text to path through a temporary file in the same directory,
  * fsync and rename(), or to stdout for "-".  Returns 0 or -errno with a
  * one-line reason in err; on error nothing is left at or beside path.
+ * Its mode: see hpcp_publish_init in hpcp/report.h.
  * (hpcp_output_check, the path check before a run, is in hpcp/report.h.)
  */
 int hpcp_publish(const char *text, size_t len, const char *path, char *err,

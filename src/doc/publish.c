@@ -66,6 +66,77 @@ int hpcp_output_check(const char *path, const char *option, char *err,
 	return 0;
 }
 
+/*
+ * The umask, read without changing it.  umask() sets as it reads, and
+ * hpcprobe publishes from its watchdog thread too, while MPI's threads
+ * may create files: a umask(0)/umask(old) pair there would let them
+ * create world-writable files in between.  /proc/self/status has the
+ * value (Linux 4.7 and later); on older kernels, the value taken by
+ * hpcp_publish_init at start, before any thread.  -1 when neither is
+ * known.
+ */
+static int umask_at_start = -1;
+
+void hpcp_publish_init(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	umask_at_start = (int)(m & 0777);
+}
+
+static int current_umask(void)
+{
+	char line[256];
+	unsigned int m;
+	int found = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f) {
+		while (found < 0 && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Umask: %o", &m) == 1)
+				found = (int)(m & 0777);
+		fclose(f);
+	}
+	return found >= 0 ? found : umask_at_start;
+}
+
+/*
+ * Owner, group and mode for the file that replaces path: an existing
+ * regular file keeps its own (as sed -i does), else what open(path, 0666)
+ * would make.  lstat: a symbolic link is replaced by the file, not
+ * followed, so its target's mode is not the one kept.  Best effort: only
+ * root may give a file to another owner; when the old group cannot be kept
+ * either, the group's bits go, so that our own group gains no access.
+ * Never setuid, setgid or sticky bits on a data file.
+ */
+static int set_mode(int fd, const char *path)
+{
+	struct stat old, tmp;
+	mode_t mode;
+	int mask;
+
+	if (lstat(path, &old) == 0 && S_ISREG(old.st_mode)) {
+		mode = old.st_mode & 0777;
+		if (fstat(fd, &tmp) != 0)
+			return -errno;
+		if ((tmp.st_uid != old.st_uid || tmp.st_gid != old.st_gid) &&
+		    fchown(fd, old.st_uid, old.st_gid) != 0) {
+			/* Keep at least the group if we may (our own groups). */
+			if (tmp.st_gid != old.st_gid &&
+			    fchown(fd, (uid_t)-1, old.st_gid) != 0)
+				mode &= ~(mode_t)070;
+		}
+	} else {
+		mask = current_umask();
+		/* Unknown umask: mkstemp's 0600, never wider than asked. */
+		if (mask < 0)
+			return 0;
+		mode = 0666 & ~(mode_t)mask;
+	}
+	return fchmod(fd, mode) != 0 ? -errno : 0;
+}
+
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
@@ -109,9 +180,10 @@ int hpcp_publish(const char *text, size_t len, const char *path, char *err,
 		return rc;
 	}
 	rc = write_all(fd, text, len);
-	/* mkstemp makes 0600; results are meant to be shared. */
-	if (!rc && fchmod(fd, 0644) != 0)
-		rc = -errno;
+	/* mkstemp makes 0600: the mode a plain open() would give, or the
+	 * replaced file's. */
+	if (!rc)
+		rc = set_mode(fd, path);
 	if (!rc && fsync(fd) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && !rc)

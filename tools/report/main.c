@@ -4,5 +4,7 @@
 
 int main(int argc, char **argv)
 {
+	/* The umask, for the report's mode: see hpcp/report.h. */
+	hpcp_publish_init();
 	return hpcp_report_main(argc, argv);
 }
