@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,401 @@ static void test_gate(void)
 	cJSON_Delete(few);
 	cJSON_Delete(slow);
 	cJSON_Delete(full);
+}
+
+/* --- The gate on generated documents. -------------------------------- */
+
+/* Every gated value of root's phases named in phases ("a,b,") made
+ * factor times worse: read through the tables, as the gate reads. */
+static void worse_value(const struct hpcp_metric_value *v, void *arg)
+{
+	static const char *const stats[] = { "p50", "p99" };
+	const double *factor = arg;
+	double f = v->m->better == HPCP_BETTER_LOWER ? *factor : 1 / *factor;
+
+	if (!v->m->gate || !v->node)
+		return;
+	if (v->m->kind != HPCP_METRIC_LATENCY) {
+		if (cJSON_IsNumber(v->node))
+			cJSON_SetNumberValue((cJSON *)v->node,
+					     v->node->valuedouble * f);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		cJSON *n = (cJSON *)hpcp_at(v->node, stats[i]);
+
+		if (cJSON_IsNumber(n))
+			cJSON_SetNumberValue(n, n->valuedouble * f);
+	}
+}
+
+static void make_worse(cJSON *root, const char *phases, double factor)
+{
+	for (int t = 0; hpcp_metric_tables[t]; t++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "%s,",
+			 hpcp_metric_tables[t]->phase);
+		if (strstr(phases, want))
+			hpcp_metrics_walk_all(root, hpcp_metric_tables[t],
+					      worse_value, &factor);
+	}
+}
+
+/*
+ * full-np4.json with each point-to-point phase's one pair grown to two
+ * (intra_node, inter_node) of nsizes sizes each (bytes 1..nsizes, copies
+ * of the real rows): 2 x 2 x nsizes x 2 metrics, then all-reduce (made
+ * not noisy so that all of it is judged) and the rest.
+ */
+static cJSON *big_doc(const cJSON *full, int nsizes)
+{
+	static const char *const p2p[] = { "pingpong", "fabric" };
+	cJSON *doc = cJSON_Duplicate(full, 1), *size;
+
+	for (int k = 0; k < 2; k++) {
+		cJSON *pairs = (cJSON *)hpcp_at(hpcp_phase_at(doc, p2p[k]),
+						"pairs");
+		cJSON *pair = cJSON_GetArrayItem(pairs, 0), *inter;
+		cJSON *rows = (cJSON *)hpcp_at(pair, "sizes");
+		cJSON *grown = cJSON_CreateArray();
+		int n = cJSON_GetArraySize(rows);
+
+		for (int i = 0; i < nsizes; i++) {
+			cJSON *row = cJSON_Duplicate(
+				cJSON_GetArrayItem(rows, 1 + i % (n - 1)), 1);
+
+			cJSON_SetNumberValue((cJSON *)hpcp_at(row, "bytes"),
+					     i + 1);
+			cJSON_AddItemToArray(grown, row);
+		}
+		cJSON_ReplaceItemInObjectCaseSensitive(pair, "sizes", grown);
+		inter = cJSON_Duplicate(pair, 1);
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			inter, "kind", cJSON_CreateString("inter_node"));
+		cJSON_AddItemToArray(pairs, inter);
+	}
+	cJSON_ArrayForEach(size, (cJSON *)hpcp_at(hpcp_phase_at(doc,
+					"allreduce"), "sizes"))
+		cJSON_ReplaceItemInObjectCaseSensitive(size, "noisy",
+						       cJSON_CreateFalse());
+	return doc;
+}
+
+/* Lines of out starting with prefix and containing has (NULL: any). */
+static int lines(const char *out, const char *prefix, const char *has)
+{
+	int n = 0;
+
+	for (const char *l = out; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		char *line = strndup(l, len);
+
+		n += line && !strncmp(line, prefix, strlen(prefix)) &&
+		     (!has || strstr(line, has));
+		free(line);
+		l += len + (e != NULL);
+	}
+	return n;
+}
+
+/* The last metric line of a gate's output (before the summary line). */
+static char *last_metric(const char *out)
+{
+	const char *end = out + strlen(out) - 1, *l;
+
+	while (end > out && end[-1] != '\n')   /* the summary line */
+		end--;
+	end--;                                 /* the newline before it */
+	for (l = end; l > out && l[-1] != '\n'; l--)
+		;
+	return strndup(l, strcspn(l, " "));
+}
+
+static void test_gate_big(void)
+{
+	cJSON *full = load("full-np4.json"), *big, *bad;
+	char *out = NULL, *last;
+	int rc, compared = 0, tail_ok, compute_ok;
+
+	big = big_doc(full, 500);
+	rc = gate(big, big, 10, &out);
+	{
+		const char *s = out ? strstr(out, " metrics compared") : NULL;
+
+		while (s && s > out && s[-1] != '\n')
+			s--;
+		compared = s ? atoi(s) : 0;
+	}
+	tap_ok(rc == 0 && compared >= 4000,
+	       "gate: a document of %d metrics against itself: 0 regressed",
+	       compared);
+	/* What follows the point-to-point rows in walk order. */
+	tail_ok = lines(out, "allreduce.", " ok") +
+		  lines(out, "fabric.", " ok");
+	tap_ok(tail_ok > 2000 && lines(out, "allreduce.", " ok") > 30,
+	       "gate: all-reduce and fabric metrics after the first 512 "
+	       "compared (%d)", tail_ok);
+	compute_ok = lines(out, "compute.", " ok");
+	last = out ? last_metric(out) : NULL;
+	free(out);
+
+	/* All-reduce, fabric and compute 10x worse: every one of them. */
+	bad = cJSON_Duplicate(big, 1);
+	make_worse(bad, "allreduce,fabric,compute,", 10);
+	rc = gate(big, bad, 10, &out);
+	tap_ok(rc == tail_ok + compute_ok && rc > 2000,
+	       "gate: all-reduce, fabric and compute 10x worse in a big "
+	       "document: each regressed (%d of %d)", rc,
+	       tail_ok + compute_ok);
+	tap_ok(out && lines(out, "allreduce.", " ok") == 0 &&
+	       lines(out, "fabric.", " ok") == 0 &&
+	       lines(out, "allreduce.", "REGRESSED") > 30 &&
+	       lines(out, "fabric.", "REGRESSED") > 1900 &&
+	       lines(out, "pingpong.", "REGRESSED") == 0,
+	       "gate: none of them ok, no ping-pong one regressed");
+	free(out);
+	cJSON_Delete(bad);
+
+	/* Only the very last metric (the inter-node pair's last size, p99),
+	 * 10x worse. */
+	bad = cJSON_Duplicate(big, 1);
+	{
+		cJSON *pairs = (cJSON *)hpcp_at(hpcp_phase_at(bad, "fabric"),
+						"pairs");
+		cJSON *sizes = (cJSON *)hpcp_at(cJSON_GetArrayItem(pairs,
+				cJSON_GetArraySize(pairs) - 1), "sizes");
+		cJSON *p99 = (cJSON *)hpcp_at(hpcp_at(cJSON_GetArrayItem(sizes,
+				cJSON_GetArraySize(sizes) - 1), "latency_ns"),
+				"p99");
+
+		cJSON_SetNumberValue(p99, p99->valuedouble * 10);
+	}
+	rc = gate(big, bad, 10, &out);
+	tap_ok(rc == 1 && last &&
+	       !strcmp(last, "fabric.inter_node.500B.p99_ns") &&
+	       lines(out, "fabric.inter_node.500B.p99_ns", "REGRESSED") == 1,
+	       "gate: only the last metric of %d regressed: found (%s)",
+	       compared, last ? last : "-");
+	free(out);
+	free(last);
+	cJSON_Delete(bad);
+	cJSON_Delete(big);
+	cJSON_Delete(full);
+}
+
+/*
+ * Names longer than any fixed buffer: two pair kinds of 300 bytes that
+ * differ in their last one stay two metrics, neither dropped nor merged.
+ */
+static void test_gate_long_names(void)
+{
+	cJSON *full = load("full-np4.json"), *doc, *slow, *pairs, *pair;
+	char kind[301], *out = NULL;
+	int rc, n;
+
+	doc = cJSON_Duplicate(full, 1);
+	pairs = (cJSON *)hpcp_at(hpcp_phase_at(doc, "pingpong"), "pairs");
+	pair = cJSON_GetArrayItem(pairs, 0);
+	memset(kind, 'k', sizeof(kind) - 1);
+	kind[sizeof(kind) - 1] = '\0';
+	kind[299] = '1';
+	cJSON_ReplaceItemInObjectCaseSensitive(pair, "kind",
+					       cJSON_CreateString(kind));
+	pair = cJSON_Duplicate(pair, 1);
+	kind[299] = '2';
+	cJSON_ReplaceItemInObjectCaseSensitive(pair, "kind",
+					       cJSON_CreateString(kind));
+	cJSON_AddItemToArray(pairs, pair);
+	n = cJSON_GetArraySize(hpcp_at(pair, "sizes"));
+
+	slow = cJSON_Duplicate(doc, 1);
+	pair = cJSON_GetArrayItem(hpcp_at(hpcp_phase_at(slow, "pingpong"),
+					  "pairs"), 1);
+	{
+		cJSON *size;
+
+		cJSON_ArrayForEach(size, (cJSON *)hpcp_at(pair, "sizes")) {
+			cJSON *p50 = (cJSON *)hpcp_at(hpcp_at(size,
+						"latency_ns"), "p50");
+
+			if (cJSON_IsNumber(p50))
+				cJSON_SetNumberValue(p50, p50->valuedouble * 3);
+		}
+	}
+	rc = gate(doc, slow, 10, &out);
+	kind[299] = '1';
+	tap_ok(rc == n && out && lines(out, "pingpong.", NULL) == 4 * n &&
+	       strstr(out, kind),
+	       "gate: 300-byte names kept whole and apart (%d of %d "
+	       "regressed)", rc, n);
+	free(out);
+	cJSON_Delete(slow);
+
+	/* A long work unit: the member path "job_{work_unit}_per_s" it
+	 * expands to is found whole, and its metric gated. */
+	{
+		cJSON *triad = (cJSON *)hpcp_at(hpcp_at(hpcp_phase_at(doc,
+					"compute"), "kernels"), "triad");
+		char unit[201], member[256];
+		double v = hpcp_num_at(triad, "job_bytes_per_s", 0);
+
+		memset(unit, 'u', sizeof(unit) - 1);
+		unit[sizeof(unit) - 1] = '\0';
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			triad, "work_unit", cJSON_CreateString(unit));
+		cJSON_DeleteItemFromObjectCaseSensitive(triad,
+							"job_bytes_per_s");
+		cJSON_DeleteItemFromObjectCaseSensitive(triad,
+							"total_bytes_per_s");
+		snprintf(member, sizeof(member), "job_%s_per_s", unit);
+		cJSON_AddNumberToObject(triad, member, v);
+		slow = cJSON_Duplicate(doc, 1);
+		cJSON_SetNumberValue((cJSON *)hpcp_at(hpcp_at(hpcp_at(
+			hpcp_phase_at(slow, "compute"), "kernels"), "triad"),
+			member), v / 10);
+		rc = gate(doc, slow, 10, &out);
+		snprintf(member, sizeof(member), "compute.triad.job_%s_per_s",
+			 unit);
+		tap_ok(rc == 1 && lines(out, member, "REGRESSED") == 1,
+		       "gate: a metric under a 200-byte work unit is read "
+		       "and regressed (%d)", rc);
+		free(out);
+		{
+			size_t len = 0;
+			FILE *f = open_memstream(&out, &len);
+			char *l;
+
+			hpcp_summary_print(doc, f);
+			fclose(f);
+			l = out ? strstr(out, "    triad ") : NULL;
+			tap_ok(l && strstr(l, "uuu/s total") &&
+			       v > 0 &&
+			       fabs(strtod(l + 10, NULL) - v) < v / 100,
+			       "summary: the rate under a 200-byte work unit "
+			       "is read (%g)", l ? strtod(l + 10, NULL) : -1);
+			free(out);
+		}
+	}
+	cJSON_Delete(slow);
+	cJSON_Delete(doc);
+	cJSON_Delete(full);
+}
+
+/*
+ * A document whose names carry control bytes (ESC, CR, LF, BEL, DEL, the
+ * C1 CSI 0x9b raw and in UTF-8) to forge a terminal's lines: the gate's
+ * output holds no control byte but its own newlines, one metric a line.
+ */
+static void test_gate_control_bytes(void)
+{
+	static const char evil[] =
+		"x\r\x1b[2K\x1b[1A0 metrics compared, 0 regressed beyond 10 %"
+		"\n\x07\x7f\xc2\x9b" "31m\x9b" "0m\x1b]0;title\x07";
+	cJSON *full = load("full-np4.json"), *doc, *pair, *kernels, *k;
+	char name[256], *out = NULL;
+	int rc, bad = 0, metrics = 0, other = 0;
+
+	doc = cJSON_Duplicate(full, 1);
+	cJSON_ArrayForEach(pair, (cJSON *)hpcp_at(hpcp_phase_at(doc,
+					"pingpong"), "pairs")) {
+		cJSON *hosts = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(evil));
+		cJSON_AddItemToArray(hosts, cJSON_CreateString(evil));
+		cJSON_ReplaceItemInObjectCaseSensitive(pair, "hosts", hosts);
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			pair, "kind", cJSON_CreateString(evil));
+	}
+	/* A kernel's key is part of its metrics' names. */
+	kernels = (cJSON *)hpcp_at(hpcp_phase_at(doc, "compute"), "kernels");
+	k = cJSON_DetachItemFromObjectCaseSensitive(kernels, "dgemm");
+	snprintf(name, sizeof(name), "dgemm%s", evil);
+	cJSON_AddItemToObject(kernels, name, k);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		(cJSON *)hpcp_phase_at(doc, "fabric"), "provider",
+		cJSON_CreateString(evil));
+
+	rc = gate(doc, doc, 10, &out);
+	for (const unsigned char *p = (const unsigned char *)out;
+	     p && *p; p++)
+		bad += *p != '\n' && (*p < 0x20 || *p >= 0x7f);
+	for (const char *l = out; l && *l; l = strchr(l, '\n') + 1) {
+		int is_metric = 0;
+
+		for (int t = 0; hpcp_metric_tables[t]; t++) {
+			const char *ph = hpcp_metric_tables[t]->phase;
+
+			is_metric |= !strncmp(l, ph, strlen(ph)) &&
+				     l[strlen(ph)] == '.';
+		}
+		metrics += is_metric;
+		other += !is_metric;
+		if (!strchr(l, '\n'))
+			break;
+	}
+	tap_ok(rc == 0 && out && bad == 0,
+	       "gate: control bytes in names are escaped (%d left)", bad);
+	tap_ok(other == 2 && metrics > 100 &&
+	       strstr(out, "pingpong.x\\x0d\\x1b[2K\\x1b[1A0 metrics") &&
+	       strstr(out, "\\x0a\\x07\\x7f\\xc2\\x9b31m\\x9b0m") &&
+	       strstr(out, "compute.dgemmx\\x0d"),
+	       "gate: one line a metric (%d), only the heading and the "
+	       "summary besides (%d)", metrics, other);
+	free(out);
+	cJSON_Delete(doc);
+	cJSON_Delete(full);
+}
+
+/* Caps of the summary and the EMF export say what they left out. */
+static void test_caps_loud(void)
+{
+	cJSON *root = load("failed-np2.json"), *phases, *ph, *job;
+	char *out = NULL, err[256] = "", path[512], want[64], *big;
+	size_t len = 0;
+	struct hpcp_findings fd;
+	FILE *f;
+
+	phases = (cJSON *)hpcp_at(root, "phases");
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "extra%d", i);
+		ph = cJSON_AddObjectToObject(phases, name);
+		cJSON_AddStringToObject(ph, "status", "failed");
+		cJSON_AddStringToObject(ph, "reason", "generated");
+	}
+	hpcp_findings_of(root, &fd);
+	f = open_memstream(&out, &len);
+	hpcp_summary_print(root, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "  and %d more phases not ok\n",
+		 fd.n_not_ok - HPCP_FINDINGS_MAX_PHASES);
+	tap_ok(fd.n_not_ok > 20 && out && strstr(out, want) &&
+	       strstr(out, "extra14 failed") && !strstr(out, "extra15 failed"),
+	       "summary: %d phases not ok, those beyond %d counted",
+	       fd.n_not_ok, HPCP_FINDINGS_MAX_PHASES);
+	free(out);
+	cJSON_Delete(root);
+
+	/* A cluster name that makes every EMF line too long: an error
+	 * with the reason, and no file that silently lacks its metrics. */
+	root = load("full-np4.json");
+	job = (cJSON *)hpcp_at(hpcp_at(root, "context"), "job");
+	big = malloc(20001);
+	if (big && job) {
+		memset(big, 'c', 20000);
+		big[20000] = '\0';
+		cJSON_DeleteItemFromObjectCaseSensitive(job, "cluster");
+		cJSON_AddStringToObject(job, "cluster", big);
+	}
+	snprintf(path, sizeof(path), "%s/long.jsonl", tmpdir);
+	tap_ok(hpcp_export_emf(root, path, "hpcprobe", err, sizeof(err)) < 0 &&
+	       strstr(err, "over 16000 bytes") && access(path, F_OK) != 0,
+	       "EMF: lines too long refused: %s", err);
+	free(big);
+	cJSON_Delete(root);
 }
 
 /* The HTML report of fixture name, as text (free it). */
@@ -588,9 +984,13 @@ int main(void)
 		tap_skip_all("cannot make a temporary directory");
 	test_loader();
 	test_gate();
+	test_gate_big();
+	test_gate_long_names();
+	test_gate_control_bytes();
 	test_html();
 	test_html_train();
 	test_summary_and_exports();
+	test_caps_loud();
 	test_findings();
 	test_parse_real();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

@@ -66,9 +66,9 @@ static void json_string(struct hpcp_text *t, const char *s)
  * the job id as a non-metric member (searchable in Logs Insights, never a
  * dimension: it would create a metric per job).
  */
-static void emf_line(struct hpcp_text *t, const cJSON *root, const char *ns,
-		     const char *const *dims, int n_dims,
-		     const struct emf_metric *m, int n_metrics)
+static int emf_line(struct hpcp_text *t, const cJSON *root, const char *ns,
+		    const char *const *dims, int n_dims,
+		    const struct emf_metric *m, int n_metrics)
 {
 	struct timespec now;
 	const char *job = hpcp_str_at(hpcp_at(hpcp_at(root, "context"), "job"), "job_id");
@@ -105,10 +105,14 @@ static void emf_line(struct hpcp_text *t, const cJSON *root, const char *ns,
 	hpcp_put(t, ",\"JobId\":");
 	json_string(t, job ? job : "local");
 	hpcp_put(t, ",\"Tool\":\"hpcprobe\"}\n");
-	/* Our groups are small; a line that would not fit is dropped whole
-	 * rather than split by a log driver into invalid JSON. */
-	if (!t->oom && t->len - start > EMF_MAX_LINE)
+	/* Our groups are small; a line that would not fit (a document's
+	 * dimension value too long) is taken back rather than split by a log
+	 * driver into invalid JSON, and counted: the export then fails. */
+	if (!t->oom && t->len - start > EMF_MAX_LINE) {
 		t->len = start;
+		return 1;
+	}
+	return 0;
 }
 
 /* One line per instance of a group of entries (hpcp/metrics.h). */
@@ -118,6 +122,7 @@ struct emf_group {
 	const char *ns;
 	const char *dims[2 * (2 + HPCP_METRIC_MAX_LABELS)];
 	int nd, nm;
+	int too_long;   /* lines over EMF_MAX_LINE, not written */
 	struct emf_metric m[EMF_MAX_METRICS];
 	char names[EMF_MAX_METRICS][64];
 };
@@ -169,8 +174,8 @@ static void emf_value(const struct hpcp_metric_value *v, void *arg)
 			emf_add(g, m, "", x);
 	}
 	if (v->last && g->nm)
-		emf_line(g->t, g->root, g->ns, g->dims, g->nd / 2, g->m,
-			 g->nm);
+		g->too_long += emf_line(g->t, g->root, g->ns, g->dims,
+					g->nd / 2, g->m, g->nm);
 }
 
 int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
@@ -189,7 +194,16 @@ int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
 			hpcp_metrics_walk(root, tab, i, end, emf_value, &g);
 		}
 	}
-	rc = publish(&t, path, err, errlen);
+	if (g.too_long) {
+		/* Not a file that silently lacks metrics. */
+		snprintf(err, errlen, "%d EMF line%s over %d bytes (a "
+			 "dimension such as the cluster name too long): "
+			 "nothing written", g.too_long,
+			 g.too_long == 1 ? "" : "s", EMF_MAX_LINE);
+		rc = -EMSGSIZE;
+	} else {
+		rc = publish(&t, path, err, errlen);
+	}
 	free(t.buf);
 	return rc;
 }

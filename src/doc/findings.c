@@ -149,8 +149,10 @@ void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 	cJSON_ArrayForEach(ph, phases) {
 		const char *st = hpcp_str_at(ph, "status");
 
+		/* Counted all, the first kept: the summary says how many
+		 * more. */
 		if (st && strcmp(st, "ok") != 0 &&
-		    f->n_not_ok < HPCP_FINDINGS_MAX_PHASES)
-			f->not_ok[f->n_not_ok++] = ph;
+		    f->n_not_ok++ < HPCP_FINDINGS_MAX_PHASES)
+			f->not_ok[f->n_not_ok - 1] = ph;
 	}
 }

@@ -171,7 +171,8 @@ struct hpcp_findings {
 	 * the straggler. */
 	const cJSON *train;
 	char train_text[512];
-	/* Phases that did not end ok, in document order. */
+	/* Phases that did not end ok, in document order: how many, the
+	 * first HPCP_FINDINGS_MAX_PHASES of them in not_ok. */
 	int n_not_ok;
 	const cJSON *not_ok[HPCP_FINDINGS_MAX_PHASES];
 };
@@ -193,6 +194,13 @@ void hpcp_summary_print(const cJSON *root, FILE *out);
  * neither (documents before schema 1.1).
  */
 int hpcp_summary_robust_lb(const cJSON *rb, char *buf, size_t len);
+
+/*
+ * A compute kernel's rate of work: job_<work_unit>_per_s, or
+ * total_<work_unit>_per_s in documents that predate it.  1 with *v, 0
+ * when it has neither.  Matched whole, whatever the unit's length.
+ */
+int hpcp_kernel_rate(const cJSON *k, double *v);
 
 /* --- export.c ---------------------------------------------------------- */
 
@@ -220,13 +228,17 @@ struct hpcp_metric_value {
 	/* The value: a number (or raw number), null (not measured), a
 	 * distribution object; NULL when the document lacks it. */
 	const cJSON *node;
-	char key[64];           /* path's last segment, as resolved */
+	/* path's last segment, as resolved (NULL: none); the walker's, grown
+	 * to fit so that two long keys never collide cut short. */
+	char *key;
 	int noisy;              /* m->noisy is true here */
 	int first, last;        /* first, last entry of its group here */
 	int n_labels;
 	const struct hpcp_metric_label *label[HPCP_METRIC_MAX_LABELS];
 	const char *label_value[HPCP_METRIC_MAX_LABELS]; /* NULL: absent */
-	char label_buf[HPCP_METRIC_MAX_LABELS][48];
+	/* A number label as %.0f: room for any double (DBL_MAX has 309
+	 * digits), so that a huge size is named whole, never cut. */
+	char label_buf[HPCP_METRIC_MAX_LABELS][320];
 };
 
 typedef void (*hpcp_metric_fn)(const struct hpcp_metric_value *v, void *arg);
@@ -267,10 +279,10 @@ double hpcp_metric_num(const struct hpcp_metric_value *v, const char *stat);
 
 /* The member path (hpcp/metrics.h's syntax) of base, "{m}" read from the
  * innermost element v bound that has m (from base when v is NULL); NULL
- * when absent.  key (may be NULL) gets the last segment as resolved. */
+ * when absent.  key (may be NULL): *key is freed and gets the last
+ * segment as resolved, allocated (NULL when none resolved). */
 const cJSON *hpcp_metric_at(const struct hpcp_metric_value *v,
-			    const cJSON *base, const char *path, char *key,
-			    size_t keylen);
+			    const cJSON *base, const char *path, char **key);
 
 /*
  * tmpl with "{label}", "{key}" and "{stat}" replaced (a label absent:

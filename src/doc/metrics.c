@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SEG_MAX 64
@@ -46,36 +47,53 @@ static const char *scoped(const struct hpcp_metric_value *v,
 	return hpcp_str_at(v->phase, m);
 }
 
-/* seg with each "{m}" replaced (scoped()); -ENOENT when one is absent. */
-static int expand(const struct hpcp_metric_value *v, const cJSON *base,
-		  const char *seg, char *out, size_t len)
+/*
+ * seg with each "{m}" replaced (scoped()), allocated to fit (free it): a
+ * value cut to a fixed buffer could name another member, or none.  NULL
+ * when a member is absent, the template is bad or memory runs out.
+ */
+static char *expand(const struct hpcp_metric_value *v, const cJSON *base,
+		    const char *seg)
 {
+	char *out = NULL;
 	size_t n = 0;
 
-	for (const char *s = seg; *s; s++) {
-		const char *end, *val;
-		char member[SEG_MAX];
+	/* Pass 0 measures, pass 1 writes. */
+	for (int pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (const char *s = seg; *s; s++) {
+			const char *end, *val;
+			char member[SEG_MAX];
+			size_t l;
 
-		if (*s != '{') {
-			if (n + 1 < len)
-				out[n++] = *s;
-			continue;
+			if (*s != '{') {
+				if (out)
+					out[n] = *s;
+				n++;
+				continue;
+			}
+			end = strchr(s, '}');
+			if (!end || (size_t)(end - s - 1) >= sizeof(member))
+				goto fail;
+			memcpy(member, s + 1, (size_t)(end - s - 1));
+			member[end - s - 1] = '\0';
+			val = scoped(v, base, member);
+			if (!val)
+				goto fail;
+			l = strlen(val);
+			if (out)
+				memcpy(out + n, val, l);
+			n += l;
+			s = end;
 		}
-		end = strchr(s, '}');
-		if (!end || (size_t)(end - s - 1) >= sizeof(member))
-			return -EINVAL;
-		memcpy(member, s + 1, (size_t)(end - s - 1));
-		member[end - s - 1] = '\0';
-		val = scoped(v, base, member);
-		if (!val)
-			return -ENOENT;
-		for (; *val; val++)
-			if (n + 1 < len)
-				out[n++] = *val;
-		s = end;
+		if (!out && !(out = malloc(n + 1)))
+			return NULL;
 	}
 	out[n] = '\0';
-	return 0;
+	return out;
+fail:
+	free(out);
+	return NULL;
 }
 
 static int all_digits(const char *s)
@@ -89,23 +107,29 @@ static int all_digits(const char *s)
 }
 
 const cJSON *hpcp_metric_at(const struct hpcp_metric_value *v,
-			    const cJSON *base, const char *path, char *key,
-			    size_t keylen)
+			    const cJSON *base, const char *path, char **key)
 {
-	char seg[SEG_MAX], name[SEG_MAX];
+	char seg[SEG_MAX], *name;
 	const cJSON *node = base;
 
-	if (key && keylen)
-		key[0] = '\0';
+	if (key) {
+		free(*key);
+		*key = NULL;
+	}
 	while (node && next_seg(&path, seg, sizeof(seg))) {
-		if (expand(v, base, seg, name, sizeof(name)) != 0)
+		name = expand(v, base, seg);
+		if (!name)
 			return NULL;
 		if (cJSON_IsArray(node) && all_digits(name))
 			node = cJSON_GetArrayItem(node, atoi(name));
 		else
 			node = hpcp_at(node, name);
-		if (key && keylen)
-			snprintf(key, keylen, "%s", name);
+		if (key) {
+			free(*key);
+			*key = name;
+		} else {
+			free(name);
+		}
 	}
 	return node;
 }
@@ -140,7 +164,7 @@ static void label_of(struct hpcp_metric_value *v,
 		v->label_value[i] = base->string;
 		return;
 	}
-	n = hpcp_metric_at(v, base, l->path, NULL, 0);
+	n = hpcp_metric_at(v, base, l->path, NULL);
 	if (cJSON_IsString(n)) {
 		v->label_value[i] = n->valuestring;
 	} else if (hpcp_num_of(n, &d)) {
@@ -161,14 +185,13 @@ static void emit(struct walk *w)
 		v->m = m;
 		v->first = i == w->from;
 		v->last = i + 1 == w->to;
-		v->node = hpcp_metric_at(v, v->elem, m->path, v->key,
-					 sizeof(v->key));
+		v->node = hpcp_metric_at(v, v->elem, m->path, &v->key);
 		if (!v->node && m->path_alt)
 			v->node = hpcp_metric_at(v, v->elem, m->path_alt,
-						 v->key, sizeof(v->key));
+						 &v->key);
 		v->noisy = m->noisy &&
 			   cJSON_IsTrue(hpcp_metric_at(v, v->elem, m->noisy,
-						       NULL, 0));
+						       NULL));
 		v->n_labels = 0;
 		for (l = m->labels; l && l->name &&
 		     v->n_labels < HPCP_METRIC_MAX_LABELS; l++) {
@@ -227,6 +250,7 @@ void hpcp_metrics_walk(const cJSON *root, const struct hpcp_metric_table *t,
 	w.v.table = t;
 	w.v.phase = hpcp_phase_at(root, t->phase);
 	walk_each(&w, w.v.phase, t->metrics[from].each, 0);
+	free(w.v.key);
 }
 
 double hpcp_metric_num(const struct hpcp_metric_value *v, const char *stat)
@@ -255,7 +279,7 @@ int hpcp_metric_name(const struct hpcp_metric_value *v, const char *tmpl,
 		}
 		klen = (size_t)(end - s - 1);
 		if (klen == 3 && !strncmp(s + 1, "key", 3))
-			val = v->key;
+			val = v->key ? v->key : "";
 		else if (klen == 4 && !strncmp(s + 1, "stat", 4))
 			val = stat;
 		for (int i = 0; !val && i < v->n_labels; i++)

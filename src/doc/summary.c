@@ -230,6 +230,37 @@ static void print_pingpong(const cJSON *root, const cJSON *ph, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* Member prefix<unit>_per_s of k, compared in place: a key built in a
+ * fixed buffer would miss a long unit. */
+static const cJSON *rate_member(const cJSON *k, const char *prefix,
+				const char *unit)
+{
+	size_t pl = strlen(prefix), ul = strlen(unit);
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, k)
+		if (c->string && !strncmp(c->string, prefix, pl) &&
+		    !strncmp(c->string + pl, unit, ul) &&
+		    !strcmp(c->string + pl + ul, "_per_s"))
+			return c;
+	return NULL;
+}
+
+int hpcp_kernel_rate(const cJSON *k, double *v)
+{
+	const char *unit = hpcp_str_at(k, "work_unit");
+	const cJSON *m;
+
+	if (!unit)
+		return 0;
+	/* The job rate over the wall span where the document has it;
+	 * total_ (a sum of per-rank round rates) before. */
+	m = rate_member(k, "job_", unit);
+	if (!m)
+		m = rate_member(k, "total_", unit);
+	return hpcp_num_of(m, v);
+}
+
 int hpcp_summary_robust_lb(const cJSON *rb, char *buf, size_t len)
 {
 	const cJSON *d;
@@ -283,22 +314,18 @@ static void print_compute(const cJSON *ph, FILE *out)
 		hpcp_num_at(ph, "expected_load_balance_ratio", 0));
 	cJSON_ArrayForEach(k, hpcp_at(ph, "kernels")) {
 		const char *unit = hpcp_str_at(k, "work_unit");
-		char key[48];
+		double rate;
 
 		if (!status_ok(k)) {
 			fprintf(out, "    %-8s %s: %s\n", k->string,
 				hpcp_str_at(k, "status"), hpcp_str_at(k, "reason"));
 			continue;
 		}
-		snprintf(key, sizeof(key), "total_%s_per_s", unit);
-		/* The job rate over the wall span where the document has
-		 * it; total_ (a sum of per-rank round rates) before. */
-		snprintf(key, sizeof(key), "job_%s_per_s", unit);
-		if (!hpcp_at(k, key))
-			snprintf(key, sizeof(key), "total_%s_per_s", unit);
+		if (!hpcp_kernel_rate(k, &rate))
+			rate = 0;
 		fprintf(out, "    %-8s %12.3g %s/s total, load balance %.3f, "
 			     "parallel efficiency %.3f\n",
-			k->string, hpcp_num_at(k, key, 0), unit,
+			k->string, rate, unit,
 			hpcp_num_at(hpcp_at(k, "load_balance"), "load_balance_ratio", -1),
 			hpcp_num_at(hpcp_at(k, "load_balance"),
 			       "parallel_efficiency_ratio", -1));
@@ -418,11 +445,14 @@ static void print_findings(const cJSON *root, FILE *out)
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
 			fprintf(out, "  %s\n", item->valuestring);
-	for (int i = 0; i < f.n_not_ok; i++)
+	for (int i = 0; i < f.n_not_ok && i < HPCP_FINDINGS_MAX_PHASES; i++)
 		fprintf(out, "  %s %s: %s\n", f.not_ok[i]->string,
 			hpcp_str_at(f.not_ok[i], "status"),
 			hpcp_str_at(f.not_ok[i], "reason") ?
 				hpcp_str_at(f.not_ok[i], "reason") : "?");
+	if (f.n_not_ok > HPCP_FINDINGS_MAX_PHASES)
+		fprintf(out, "  and %d more phases not ok\n",
+			f.n_not_ok - HPCP_FINDINGS_MAX_PHASES);
 }
 
 /* One line per instance of a metric with a summary column. */

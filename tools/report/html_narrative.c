@@ -201,17 +201,11 @@ static void narrative_allreduce(struct hpcp_text *t, const cJSON *root)
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k)
 {
 	const char *unit = hpcp_str_at(k, "work_unit");
-	char key[64];
 	double v;
 
-	if (!unit)
-		return 0;
 	/* Work over the wall span; the deprecated sum of per-rank round
 	 * rates only in documents that lack it. */
-	hpcp_html_sfmt(key, sizeof(key), "job_%s_per_s", unit);
-	if (!hpcp_at(k, key))
-		hpcp_html_sfmt(key, sizeof(key), "total_%s_per_s", unit);
-	if (!hpcp_num_of(hpcp_at(k, key), &v))
+	if (!unit || !hpcp_kernel_rate(k, &v))
 		return 0;
 	if (strcmp(unit, "flops") == 0) {
 		hpcp_html_put_val(t, v / 1e9);
