@@ -663,6 +663,26 @@ static void test_html(void)
 	h = html_of(root, "escaped");
 	tap_ok(h && !strstr(h, "<b>evil") && strstr(h, "&lt;b&gt;evil"),
 	       "html: a host name is escaped");
+	{
+		/* More pairs than the table shows: the note that says so
+		 * names the provider, a document's string like any other. */
+		cJSON *fb = (cJSON *)hpcp_phase_at(root, "fabric");
+		cJSON *pairs = (cJSON *)hpcp_at(fb, "pairs");
+		const cJSON *one = cJSON_GetArrayItem(pairs, 0);
+		char *p;
+
+		for (int i = 0; one && i < 9; i++)
+			cJSON_AddItemToArray(pairs, cJSON_Duplicate(one, 1));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			(cJSON *)hpcp_at(fb, "provider"), "name",
+			cJSON_CreateString("<img src=x onerror=alert(1)>"));
+		free(h);
+		h = html_of(root, "escaped-provider");
+		p = h ? strstr(h, " pairs shown.</p>") : NULL;
+		tap_ok(p && !strstr(h, "<img") &&
+		       strstr(h, "&lt;img src=x onerror=alert(1)&gt; pairs shown"),
+		       "html: the provider in the \"pairs shown\" note is escaped");
+	}
 	free(h);
 	cJSON_Delete(root);
 

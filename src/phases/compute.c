@@ -530,7 +530,9 @@ static int compute_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 				 ctx->n_nodes, st->phase_runtime,
 				 st->phase_ideal, &m);
 		hpcp_compute_report_pop(out, ctx, &m);
-		if (ctx->size > 0 && st->ph_med[0] > 0) {
+		/* Always there: a rank without an undisturbed round (a
+		 * busy host) makes it noisy with the reason, never absent. */
+		if (ctx->size > 0) {
 			struct hpcp_lb_robust r;
 
 			hpcp_lb_robust(st->ph_med, st->ph_lo, st->ph_hi, NULL,

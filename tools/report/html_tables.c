@@ -215,9 +215,13 @@ void hpcp_html_table_pairs(struct hpcp_text *t, const cJSON *root, const char *p
 		return;
 	}
 	hpcp_put(t, "</div>\n");
-	if (total > TABLE_MAX_PAIRS)
-		hpcp_put(t, "<p class=\"small\">%d of %d %s pairs shown.</p>\n",
-		    TABLE_MAX_PAIRS, total, what);
+	if (total > TABLE_MAX_PAIRS) {
+		/* what is a document's provider name: escaped like any. */
+		hpcp_put(t, "<p class=\"small\">%d of %d ", TABLE_MAX_PAIRS,
+			 total);
+		hpcp_html_esc(t, what);
+		hpcp_put(t, " pairs shown.</p>\n");
+	}
 }
 
 static void allreduce_caption(struct size_rows *r, const cJSON *ar)
