@@ -79,8 +79,8 @@ for f in /usr/bin/hpcprobe-report /usr/share/man/man1/hpcprobe-report.1.gz \
 done
 ! grep -q '^/usr/bin/hpcprobe$' rdeb.list && [ -z "$missing" ]
 ok $? "hpcprobe-report holds the report tool, its page and completion, not hpcprobe${missing:+ (missing:$missing)}"
-rdeps=$(dpkg-deb -f "$rdeb" Depends)
-! grep -qiE 'openmpi|libmpi|fabric|hwloc|papi|openblas' <<<"$rdeps"
+rdeps=$(dpkg-deb -f "$rdeb" Depends 2>&1)
+[ -f "$rdeb" ] && ! grep -qiE 'openmpi|libmpi|fabric|hwloc|papi|openblas' <<<"$rdeps"
 ok $? "hpcprobe-report depends on no MPI, fabric, hwloc, PAPI or BLAS library: $rdeps"
 
 # --- install, run, purge ------------------------------------------------------
@@ -122,7 +122,7 @@ while IFS= read -r f; do
 	# Directories other packages share (/usr, /usr/share/man/man1) stay.
 	[ -e "$f" ] && [ ! -d "$f" ] && left="$left $f"
 done <installed.list
-[ $rc -eq 0 ] && [ -z "$left" ] &&
+[ $rc -eq 0 ] && [ -z "$left" ] && [ "$(wc -l <installed.list)" -gt 10 ] &&
 	! dpkg-query -W -f='${Status}' hpcprobe 2>/dev/null | grep -q installed &&
 	[ ! -e /usr/share/hpcprobe ] && [ ! -e /usr/share/doc/hpcprobe ]
 ok $? "dpkg --purge: none of the $(wc -l <installed.list) installed paths is left${left:+ (left:$left)}"
