@@ -61,6 +61,13 @@ void hpcp_pop_compute(const double *useful, const int *node, int n,
  * apart than this (max/min - 1): the host's cores were not equally fast,
  * for reasons the guest cannot see (another tenant on the core). */
 #define HPCP_ROBUST_MAX_SPEED_SPREAD 0.03
+/*
+ * A kernel timed against one call of its own work (kernel.h reference):
+ * each rank's median round, in its own references per unit of its work,
+ * may differ across ranks by at most this, or something other than the
+ * work set the round times and the load balance is noisy.
+ */
+#define HPCP_ROBUST_MAX_WORK_SPREAD 0.05
 
 #define HPCP_ROBUST_DEFINITION \
 	"rounds where wall - thread CPU time > max(20 us, 1 % of wall), or " \
