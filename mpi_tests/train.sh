@@ -94,10 +94,18 @@ fi
 # --- blame ------------------------------------------------------------------
 few="--phases train --train-samples 3000 --train-epochs 1"
 # shellcheck disable=SC2086
-$mpirun -np 2 "$bin" $few --train-straggler 1:20ms -o st.json >/dev/null 2>&1
-ok $? "np 2 --train-straggler 1:20ms: exits 0"
-json_true st.json "$T['straggler']['rank'] == 1 and $T['per_rank'][1]['parts']['compute']['p50_ns'] >= 20e6 and $T['per_rank'][0]['parts']['skew']['p50_ns'] >= 10e6 and $T['per_rank'][1]['parts']['skew']['p50_ns'] < $T['per_rank'][0]['parts']['skew']['p50_ns'] and $T['injected']['straggler'] == '1:20ms'"
-ok $? "the delayed rank 1 is the straggler, its delay is compute, and rank 0 waits it out as skew: $(json_query st.json "[(r['parts']['compute']['p50_ns'], r['parts']['skew']['p50_ns']) for r in $T['per_rank']]")"
+$mpirun -np 2 "$bin" $few --train-straggler 1:50ms -o st.json >/dev/null 2>&1
+ok $? "np 2 --train-straggler 1:50ms: exits 0"
+# Each step's skew is max(ready) - ready on each rank (ready = data +
+# compute), capped at the rank's wait, so over the steps rank 0's skew minus
+# rank 1's is rank 1's ready time minus rank 0's, whatever else loads the
+# host.  Only the cap parts them: the method takes the steps to start
+# together, and a rank descheduled between steps starts late and waits that
+# much less (1-2 % here idle, 7 % seen at load average 18 with other builds).
+# Rank 0's own pace is not asserted: on a loaded 2-vCPU host it may be the
+# slower one by tens of ms, which the identity accounts for.
+json_true st.json "(lambda p: $T['straggler']['rank'] == 1 and p[1]['compute']['p50_ns'] >= 50e6 and 0.75 * sum(p[1][k]['total_ns'] - p[0][k]['total_ns'] for k in ('data', 'compute')) <= p[0]['skew']['total_ns'] - p[1]['skew']['total_ns'] <= 1.05 * sum(p[1][k]['total_ns'] - p[0][k]['total_ns'] for k in ('data', 'compute')) and $T['injected']['straggler'] == '1:50ms')([r['parts'] for r in $T['per_rank']])"
+ok $? "the delayed rank 1 is the straggler, its delay is compute, and rank 0 waits it out as skew (skew 0 - skew 1 = ready 1 - ready 0 over the steps): $(json_query st.json "[(r['parts']['compute']['p50_ns'], r['parts']['skew']['total_ns'], r['parts']['data']['total_ns'] + r['parts']['compute']['total_ns']) for r in $T['per_rank']]")"
 # shellcheck disable=SC2086
 $mpirun -np 2 "$bin" $few --train-input-delay 20ms -o in.json >/dev/null 2>&1
 ok $? "np 2 --train-input-delay 20ms: exits 0"
