@@ -182,7 +182,8 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 	free(copy);
 }
 
-static void page(struct hpcp_text *t, const cJSON *root)
+static void page(struct hpcp_text *t, const cJSON *root,
+		 const cJSON *verdicts, const cJSON *cost)
 {
 	size_t charts_start;
 
@@ -199,6 +200,10 @@ static void page(struct hpcp_text *t, const cJSON *root)
 	hpcp_put(t, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", CSS);
 	header(t, root);
 	hpcp_html_narrative(t, root);
+	if (verdicts)
+		hpcp_html_claims(t, verdicts);
+	if (cost)
+		hpcp_html_cost(t, cost);
 	hpcp_put(t, "<h2>Charts</h2>\n");
 	charts_start = t->len;
 	hpcp_html_chart_latency(t, root);
@@ -238,6 +243,13 @@ static void page(struct hpcp_text *t, const cJSON *root)
 int hpcp_report_html(const cJSON *root, const char *path, char *err,
 		     size_t errlen)
 {
+	return hpcp_report_html_with(root, NULL, NULL, path, err, errlen);
+}
+
+int hpcp_report_html_with(const cJSON *root, const cJSON *verdicts,
+			  const cJSON *cost, const char *path, char *err,
+			  size_t errlen)
+{
 	struct hpcp_text t = { 0 };
 	int rc;
 
@@ -245,7 +257,7 @@ int hpcp_report_html(const cJSON *root, const char *path, char *err,
 		snprintf(err, errlen, "no results document to report");
 		return -EINVAL;
 	}
-	page(&t, root);
+	page(&t, root, verdicts, cost);
 	if (t.oom) {
 		snprintf(err, errlen, "out of memory");
 		free(t.buf);

@@ -390,7 +390,7 @@ void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root)
 		const struct hpcp_metric_table *tab = hpcp_metric_tables[i];
 
 		if (hpcp_metrics_has_section(tab->phase) ||
-		    !hpcp_phase_ok(root, tab->phase) ||
+		    !hpcp_table_ok(root, tab) ||
 		    hpcp_metrics_columns(tab, 1) == tab->n)
 			continue;
 		hpcp_put(t, "<h2>");
