@@ -97,6 +97,7 @@ void hpcp_html_table_compute(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_warnings_list(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_claims(struct hpcp_text *t, const cJSON *verdicts);
+void hpcp_html_table_utilisation(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_cost(struct hpcp_text *t, const cJSON *cost);
 
 #endif
