@@ -16,6 +16,8 @@
 # after.  hpcc's ping-pong latency is printed beside, for reference.
 #
 # usage: bench/compare-mpi.sh [ROUNDS]   (from a built tree; default 11)
+# HPCP_BENCH_ARGS: further hpcprobe options (e.g. "--sample-hz 0" to
+# compare with the utilisation sampler off).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,9 +118,10 @@ one_bare() {  # bare program, mca..., bytes iters warmup -> appends values
 one_hp() {  # probe bytes iters warmup mca...
 	local probe=$1 bytes=$2 iters=$3 warmup=$4
 	shift 4
+	# shellcheck disable=SC2086 # HPCP_BENCH_ARGS: options, meant to split
 	mpirun -np 2 "${bind[@]}" "$@" "$hpcprobe" --phases "$probe" \
 		--sizes "$bytes" --iterations "$iters" --warmup "$warmup" \
-		-o "$work/r.json" >/dev/null 2>&1
+		${HPCP_BENCH_ARGS:-} -o "$work/r.json" >/dev/null 2>&1
 	hp_value "$work/r.json" "$probe" p50 >>"$work/hm"
 	hp_value "$work/r.json" "$probe" mean >>"$work/hmean"
 }

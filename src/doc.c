@@ -232,6 +232,11 @@ void hpcp_doc_free(struct hpcp_doc *doc)
 	free(doc);
 }
 
+struct hpcp_res *hpcp_doc_top(struct hpcp_doc *doc, const char *key)
+{
+	return doc ? hpcp_res_object(hpcp_json_res(doc->root), key) : NULL;
+}
+
 struct hpcp_res *hpcp_doc_phase(struct hpcp_doc *doc, const char *name)
 {
 	struct hpcp_res *ph;

@@ -6,6 +6,7 @@
 
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
+#include "hpcp/sampler.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,6 +68,11 @@ static const struct hpcp_opt global_opts[] = {
 		  "progress, naming the phase, rank and host",
 	  .default_text = "120 (30 with --quick)", .min = 1, .max = 604800,
 	  .value_offset = CFG(timeout), .given_offset = CFG(timeout_given) },
+	{ .long_name = "sample-hz", .kind = HPCP_OPT_REAL, .metavar = "HZ",
+	  .help = "utilisation readings per second on each node (a thread "
+		  "on the node's first rank); lower for long runs, 0 off",
+	  .default_text = "10", .real_min = 0, .real_max = 100,
+	  .value_offset = CFG(sample_hz), .given_offset = NOT_TRACKED },
 	{ .long_name = "emf", .kind = HPCP_OPT_OPT_PATH, .metavar = "[=FILE]",
 	  .help = "CloudWatch Embedded Metric Format lines, to FILE or stdout",
 	  .default_text = "off",
@@ -385,6 +391,7 @@ static void set_defaults(struct hpcp_config *cfg)
 	cfg->action = HPCP_ACTION_RUN;
 	cfg->output = HPCP_DEFAULT_OUTPUT;
 	cfg->emf_namespace = "hpcprobe";
+	cfg->sample_hz = HPCP_SAMPLER_DEFAULT_HZ;
 	for (int i = 0; hpcp_phases[i] && i < HPCP_MAX_PHASES; i++) {
 		const struct hpcp_phase *p = hpcp_phases[i];
 

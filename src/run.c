@@ -12,6 +12,7 @@
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/report.h"
+#include "hpcp/sampler.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
@@ -276,6 +277,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 	struct hpcp_ctx ctx;
 	struct hpcp_doc *doc = NULL;
 	struct tally tally = { 0, 0, 0 };
+	struct hpcp_sampler *sampler = NULL;
 	uint64_t start = hpcp_now_ns();
 	int streaming, saved, rc;
 
@@ -307,8 +309,11 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 			      doc, ctx.rank == 0 ? cfg.output : NULL);
 	if (rc)
 		hpcp_log(HPCP_LOG_WARN, "no watchdog: %s", strerror(-rc));
+	hpcp_util_start(&ctx, &sampler);
 	for (int i = 0; i < cfg.n_phases; i++) {
+		hpcp_sampler_phase(sampler, i);
 		run_phase(&ctx, doc, cfg.phases[i], &tally);
+		hpcp_sampler_phase(sampler, -1);
 		if (ctx.rank == 0 && !streaming) {
 			hpcp_doc_finish(doc, HPCP_RUN_PARTIAL, 0,
 					(double)(hpcp_now_ns() - start) / 1e9);
@@ -317,6 +322,7 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 	}
 
 	hpcp_watch_phase("finish");
+	hpcp_util_finish(&ctx, &sampler, doc);
 	saved = 0;
 	{
 		struct hpcp_peak_rss rss;

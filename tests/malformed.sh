@@ -7,6 +7,7 @@
 
 bin=${HPCP_BIN:?}
 entry=$(cd "$(dirname "$0")/../batch/aws" && pwd)/entrypoint.sh
+cost_doc=$(cd "$(dirname "$0")/data/cost" && pwd)/results.json
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -76,6 +77,10 @@ bad_args=(
 	"--train-input-delay 5"
 	"--train-input-delay 5min"
 	"--train-data ''"
+	"--sample-hz -1"
+	"--sample-hz 101"
+	"--sample-hz nan"
+	"--sample-hz fast"
 	"--output ''"
 	"-o /nonexistent-dir/x.json"
 	"-o /dev/null"
@@ -121,6 +126,10 @@ bad_env=(
 	"OPENBLAS_NUM_THREADS=abc"
 	"AWS_BATCH_JOB_ID= AWS_BATCH_JOB_NODE_INDEX=abc"
 	"SLURM_JOB_ID=$(head -c 300 /dev/zero | tr '\0' 'x')"
+	"HPCPROBE_PROCFS_ROOT=$work/missing"
+	"HPCPROBE_PROCFS_ROOT=$work/notadir"
+	"HPCPROBE_NVML_LIB=$work/notadir"
+	"HPCPROBE_NVML_LIB=/nonexistent/libnvidia-ml.so.1"
 )
 for e in "${bad_env[@]}"; do
 	rm -f r.json
@@ -163,6 +172,58 @@ for c in "${bad_batch[@]}"; do
 	status=$?
 	[ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q -- "$word" err.txt
 	ok $? "entrypoint [$vars]: exit 2 ($status), one line naming $word"
+done
+
+# hpcprobe-report --claims and --price: a malformed claims or price file,
+# an instance type the prices lack, nonsense figures: exit 2, one line
+# naming the file or option, nothing on stdout.
+report=${HPCP_REPORT_BIN:?}
+good_price='{"date":"d","source":"s","instances":{"t":{"on_demand_per_hour":1,"spot_per_hour":0.5}},"storage_per_gb_month":0.02,"transfer_per_gb":0.09}'
+good_claim='{"metric":"run/duration_s","comparison":"<=","value":1}'
+bad_report=(
+	"claims|not json"
+	"claims|{}"
+	"claims|{\"claims\":[]}"
+	"claims|{\"claims\":[1]}"
+	"claims|{\"claims\":[{\"comparison\":\"<=\",\"value\":1}]}"
+	"claims|{\"claims\":[{\"metric\":\"x\",\"comparison\":\"==\",\"value\":1}]}"
+	"claims|{\"claims\":[{\"metric\":\"x\",\"comparison\":\"<\",\"value\":\"1\"}]}"
+	"claims|{\"claims\":[{\"metric\":\"x\",\"comparison\":\"<\",\"value\":1,\"percentile\":1.5}]}"
+	"claims|{\"claims\":[{\"metric\":\"x\",\"comparison\":\"<\",\"value\":1,\"confidence\":0}]}"
+	"claims|{\"claims\":[{\"metric\":\"x\",\"comparison\":\"<\",\"value\":1,\"treshold\":1}]}"
+	"price|not json"
+	"price|{\"instances\":{}}"
+	"price|{\"date\":\"d\",\"source\":\"s\",\"instances\":{\"u\":{}},\"storage_per_gb_month\":0.02,\"transfer_per_gb\":0.09}"
+	"price|{\"date\":\"d\",\"source\":\"s\",\"instances\":{\"t\":{\"on_demand_per_hour\":-1,\"spot_per_hour\":0.5}},\"storage_per_gb_month\":0.02,\"transfer_per_gb\":0.09}"
+	"price|{\"date\":\"d\",\"source\":\"s\",\"instances\":{\"t\":{\"on_demand_per_hour\":1,\"spot_per_hour\":0.5,\"spot_interruptions_per_hour\":\"often\"}},\"storage_per_gb_month\":0.02,\"transfer_per_gb\":0.09}"
+	"price|{\"date\":\"d\",\"source\":\"s\",\"instances\":{\"t\":{\"on_demand_per_hour\":1,\"spot_per_hour\":0.5}},\"transfer_per_gb\":0.09}"
+	"args|--checkpoint-s -1"
+	"args|--checkpoint-s soon"
+	"args|--instance-type ''"
+	"args|--claims"
+	"args|--claims /nonexistent/claims.json"
+	"args|--instance-type u"
+	"args|--inventory /nonexistent/inventory.json"
+	"inventory|{\"horizon_days\":0,\"policy\":{\"days_to_infrequent_access\":30,\"days_to_glacier\":90,\"min_days_infrequent_access\":30},\"objects\":[]}"
+	"inventory|{\"horizon_days\":9,\"policy\":{\"days_to_infrequent_access\":30,\"days_to_glacier\":10,\"min_days_infrequent_access\":30},\"objects\":[]}"
+	"inventory|{\"horizon_days\":9,\"policy\":{\"days_to_infrequent_access\":30,\"days_to_glacier\":90,\"min_days_infrequent_access\":30},\"objects\":[{\"gb\":-1,\"age_days\":0}]}"
+)
+for c in "${bad_report[@]}"; do
+	kind=${c%%|*}
+	text=${c#*|}
+	printf '%s' "$good_price" >price.json
+	printf '{"claims":[%s]}' "$good_claim" >claims.json
+	case $kind in
+	claims) printf '%s' "$text" >claims.json; set -- --claims claims.json ;;
+	price) printf '%s' "$text" >price.json; set -- ;;
+	inventory) printf '%s' "$text" >inv.json; set -- --inventory inv.json ;;
+	args) eval "set -- $text" ;;
+	esac
+	timeout 20 "$report" --price price.json --instance-type t "$@" \
+		"$cost_doc" >out.txt 2>err.txt
+	status=$?
+	[ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && [ ! -s out.txt ]
+	ok $? "hpcprobe-report $kind [$(echo "$text" | head -c 70)]: exit 2 ($status), one line: $(head -c 100 err.txt)"
 done
 
 # Bad input is answered before MPI starts: with MPI made unable to start

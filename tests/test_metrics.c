@@ -132,19 +132,20 @@ static int split(char *buf, char **seg, int n)
 	return n;
 }
 
-/* phases/<phase>/<each, through wildcard `upto` (all: -1)>/<path>. */
-static int in_schema(const char *phase, const char *each, int upto,
-		     const char *path)
+/* phases/<phase>/<each, through wildcard `upto` (all: -1)>/<path>, or
+ * <phase>/... for a top-level table. */
+static int in_schema(const struct hpcp_metric_table *tab, const char *each,
+		     int upto, const char *path)
 {
 	char buf[512], *seg[SEGS];
-	int n = 2, wild = -1;
+	int n = tab->top ? 1 : 2, wild = -1, first = n;
 
 	seg[0] = "phases";
-	seg[1] = (char *)phase;
+	seg[n - 1] = (char *)tab->phase;
 	snprintf(buf, sizeof(buf), "%s", each);
 	n = split(buf, seg, n);
 	if (upto >= 0) {
-		for (int i = 2; i < n; i++) {
+		for (int i = first; i < n; i++) {
 			if (!strcmp(seg[i], "[]") || !strcmp(seg[i], "*"))
 				wild++;
 			if (wild == upto) {
@@ -197,16 +198,16 @@ static void check_tables(void)
 						  &f);
 			tap_ok(f.values > 0, "%s %s/%s: in a fixture",
 			       tab->phase, m->each, m->path);
-			tap_ok(in_schema(tab->phase, m->each, -1, m->path),
+			tap_ok(in_schema(tab, m->each, -1, m->path),
 			       "%s %s/%s: in the schema", tab->phase, m->each,
 			       m->path);
 			if (m->path_alt)
-				tap_ok(in_schema(tab->phase, m->each, -1,
+				tap_ok(in_schema(tab, m->each, -1,
 						 m->path_alt),
 				       "%s %s/%s: in the schema", tab->phase,
 				       m->each, m->path_alt);
 			if (m->noisy)
-				tap_ok(in_schema(tab->phase, m->each, -1,
+				tap_ok(in_schema(tab, m->each, -1,
 						 m->noisy),
 				       "%s %s/%s: in the schema", tab->phase,
 				       m->each, m->noisy);
@@ -216,7 +217,7 @@ static void check_tables(void)
 				tap_ok(f.labels[k] > 0,
 				       "%s %s/%s: label %s in a fixture",
 				       tab->phase, m->each, m->path, l->name);
-				tap_ok(in_schema(tab->phase,
+				tap_ok(in_schema(tab,
 						 l->level < 0 ? "" : m->each,
 						 l->level, l->path),
 				       "%s %s: label %s in the schema",

@@ -93,11 +93,16 @@ static void phase_metrics(int n)
 				hpcp_phases[i]->name) &&
 			same_table(hpcp_phases[i]->metrics,
 				   hpcp_metric_tables[i]);
-	while (hpcp_metric_tables[k])
+	/* After the phases' tables, only top-level ones (utilisation). */
+	while (hpcp_metric_tables[k] && !hpcp_metric_tables[k]->top)
 		k++;
 	tap_ok(same, "each phase's own metric table is the listed one, "
 		     "in run order");
 	tap_is_int(k, n, "one metric table per registered phase");
+	for (; hpcp_metric_tables[k]; k++)
+		tap_ok(hpcp_metric_tables[k]->top,
+		       "table %s after the phases' is a top-level one",
+		       hpcp_metric_tables[k]->phase);
 }
 
 int main(void)

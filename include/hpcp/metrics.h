@@ -101,6 +101,10 @@ struct hpcp_metric {
 
 struct hpcp_metric_table {
 	const char *phase;      /* phases.<phase>, read only when "ok" */
+	/* Set: the object is the document's top-level member <phase> (the
+	 * utilisation, which spans every phase), with a "status" too; the
+	 * outputs then take the phase from the entries' labels. */
+	int top;
 	const struct hpcp_metric *metrics;
 	size_t n;
 };
@@ -131,8 +135,8 @@ struct hpcp_metric_table {
 #define HPCP_PHASE_NO_METRICS(name) \
 	HPCP_PHASE_METRICS_AS_(name, { .phase = #name })
 
-/* Every phase's table (an empty one for a phase without metrics),
- * NULL-terminated, in run order.  The outputs walk this list, never the
+/* Every phase's table (an empty one for a phase without metrics), in run
+ * order, then the top-level utilisation's; NULL-terminated.  The outputs walk this list, never the
  * phase structs: the report tool has no phases. */
 extern const struct hpcp_metric_table *const hpcp_metric_tables[];
 

@@ -62,6 +62,7 @@ struct hpcp_config {
 	const char *prom;                /* Prometheus textfile, or NULL */
 	int timeout_given;
 	uint64_t timeout;                /* watchdog, seconds without progress */
+	double sample_hz;                /* utilisation sampler; 0: off */
 	/* Set by the command line, by index into hpcp_opts. */
 	unsigned char given[HPCP_MAX_OPTS];
 	/* Each registered phase's option values, by registry index: the

@@ -66,6 +66,10 @@ void hpcp_doc_set_context(struct hpcp_doc *doc, const struct hpcp_ctx *ctx);
 void hpcp_doc_set_peak_rss(struct hpcp_doc *doc,
 			   const struct hpcp_peak_rss *rss, int n_ranks);
 
+/* A fresh top-level object under key (replacing one of that name): what
+ * spans the phases, such as the sampler's "utilisation". */
+struct hpcp_res *hpcp_doc_top(struct hpcp_doc *doc, const char *key);
+
 /* phases.<name>: a fresh object for the phase to fill. */
 struct hpcp_res *hpcp_doc_phase(struct hpcp_doc *doc, const char *name);
 

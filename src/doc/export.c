@@ -151,8 +151,11 @@ static void emf_value(const struct hpcp_metric_value *v, void *arg)
 		g->nd = 0;
 		g->dims[g->nd++] = "Cluster";
 		g->dims[g->nd++] = cluster_of(g->root);
-		g->dims[g->nd++] = "Phase";
-		g->dims[g->nd++] = v->table->phase;
+		/* A top-level table's labels name the phase. */
+		if (!v->table->top) {
+			g->dims[g->nd++] = "Phase";
+			g->dims[g->nd++] = v->table->phase;
+		}
 		for (int i = 0; i < v->n_labels; i++) {
 			if (!v->label[i]->emf)
 				continue;
@@ -262,12 +265,14 @@ static void prom_value(const struct hpcp_metric_value *v, void *arg)
 
 	if (!v->node)
 		return;
-	hpcp_put(&l, "phase=");
-	prom_label_value(&l, v->table->phase);
+	if (!v->table->top) {
+		hpcp_put(&l, "phase=");
+		prom_label_value(&l, v->table->phase);
+	}
 	for (int i = 0; i < v->n_labels; i++) {
 		if (!v->label[i]->prom)
 			continue;
-		hpcp_put(&l, ",%s=", v->label[i]->prom);
+		hpcp_put(&l, "%s%s=", l.len ? "," : "", v->label[i]->prom);
 		prom_label_value(&l, v->label_value[i]);
 	}
 	if (l.oom)
@@ -290,7 +295,7 @@ static void prom_tables(struct hpcp_text *t, const cJSON *root)
 		const struct hpcp_metric_table *tab = hpcp_metric_tables[k];
 		const char *family = NULL;
 
-		if (!hpcp_phase_ok(root, tab->phase))
+		if (!hpcp_table_ok(root, tab))
 			continue;
 		for (size_t i = 0; i < tab->n; i++) {
 			const struct hpcp_metric *m = &tab->metrics[i];

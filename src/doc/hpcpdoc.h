@@ -86,6 +86,21 @@ static inline int hpcp_phase_ok(const cJSON *root, const char *name)
 	return s && strcmp(s, "ok") == 0;
 }
 
+/* A metric table's object: phases.<phase>, or <phase> at the top. */
+static inline const cJSON *hpcp_table_at(const cJSON *root,
+					 const struct hpcp_metric_table *t)
+{
+	return t->top ? hpcp_at(root, t->phase) : hpcp_phase_at(root, t->phase);
+}
+
+static inline int hpcp_table_ok(const cJSON *root,
+				const struct hpcp_metric_table *t)
+{
+	const char *s = hpcp_str_at(hpcp_table_at(root, t), "status");
+
+	return s && strcmp(s, "ok") == 0;
+}
+
 /* --- read.c ------------------------------------------------------------ */
 
 /*

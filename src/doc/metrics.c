@@ -245,10 +245,10 @@ void hpcp_metrics_walk(const cJSON *root, const struct hpcp_metric_table *t,
 	struct walk w = { .root = root, .t = t, .from = from, .to = to,
 			  .fn = fn, .arg = arg };
 
-	if (from >= to || to > t->n || !hpcp_phase_ok(root, t->phase))
+	if (from >= to || to > t->n || !hpcp_table_ok(root, t))
 		return;
 	w.v.table = t;
-	w.v.phase = hpcp_phase_at(root, t->phase);
+	w.v.phase = hpcp_table_at(root, t);
 	walk_each(&w, w.v.phase, t->metrics[from].each, 0);
 	free(w.v.key);
 }

@@ -366,6 +366,34 @@ static void print_allreduce(const cJSON *root, const cJSON *ph, FILE *out)
 	print_size_tables(root, "allreduce", NULL, out);
 }
 
+/* The sampler's finding: the least-used host over the run. */
+static void print_utilisation(const cJSON *root, FILE *out)
+{
+	const cJSON *u = hpcp_at(root, "utilisation"), *h;
+	const cJSON *cpu = hpcp_at(hpcp_at(u, "run"), "cpu_busy");
+	const char *st = hpcp_str_at(u, "status");
+	const char *least = hpcp_str_at(cpu, "least_used_host");
+	double mine = NAN;
+
+	if (st && strcmp(st, "ok")) {
+		fprintf(out, "  utilisation not sampled: %s\n",
+			hpcp_str_at(u, "reason") ? hpcp_str_at(u, "reason") :
+						   "?");
+		return;
+	}
+	if (!least)
+		return;
+	cJSON_ArrayForEach(h, hpcp_at(u, "hosts"))
+		if (hpcp_str_at(h, "host") && !strcmp(hpcp_str_at(h, "host"),
+						      least))
+			mine = hpcp_num_at(hpcp_at(hpcp_at(h, "run"),
+						   "cpu_busy"), "mean", NAN);
+	fprintf(out, "  least-used host: %s (CPU busy %.0f %%, %.0f %% on "
+		     "average over %.0f host(s); imbalance %.2f)\n",
+		least, 100 * mine, 100 * hpcp_num_at(cpu, "mean", NAN),
+		hpcp_num_at(cpu, "hosts", 0), hpcp_num_at(cpu, "imbalance", NAN));
+}
+
 /* What matters first (findings.c): was EFA used, the slowest node or
  * link, balance, anything oversubscribed, failed or unavailable. */
 static void print_findings(const cJSON *root, FILE *out)
@@ -441,6 +469,7 @@ static void print_findings(const cJSON *root, FILE *out)
 	}
 	if (f.train)
 		fprintf(out, "  training: %s\n", f.train_text);
+	print_utilisation(root, out);
 	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
@@ -495,7 +524,7 @@ static void print_other_phases(const cJSON *root, FILE *out)
 		const struct hpcp_metric_table *t = hpcp_metric_tables[i];
 
 		if (hpcp_metrics_has_section(t->phase) ||
-		    !hpcp_phase_ok(root, t->phase) ||
+		    !hpcp_table_ok(root, t) ||
 		    hpcp_metrics_columns(t, 0) == t->n)
 			continue;
 		fprintf(out, "\n  %s\n", t->phase);

@@ -12,11 +12,14 @@
 	extern const struct hpcp_metric_table hpcp_metrics_##name;
 #include "phase-list.h"
 #undef HPCP_PHASE
+/* Not a phase: the sampler's, over all phases (src/doc/utilisation.c). */
+extern const struct hpcp_metric_table hpcp_metrics_utilisation;
 
 const struct hpcp_metric_table *const hpcp_metric_tables[] = {
 #define HPCP_PHASE(name) &hpcp_metrics_##name,
 #include "phase-list.h"
 #undef HPCP_PHASE
+	&hpcp_metrics_utilisation,
 	NULL,
 };
 

@@ -16,6 +16,11 @@ static void usage(FILE *f)
 		"  or:  hpcprobe-report --summary RESULTS.json\n"
 		"  or:  hpcprobe-report --baseline OLD.json NEW.json "
 		"[--tolerance PCT]\n"
+		"  or:  hpcprobe-report [--claims CLAIMS.json] [--price "
+		"PRICES.json\n"
+		"         [--instance-type TYPE] [--checkpoint-s S] "
+		"[--inventory FILE]]\n"
+		"         RESULTS.json [-o REPORT.html]\n"
 		"\n"
 		"Writes a self-contained HTML report (charts, tables and a "
 		"narrative from\n"
@@ -32,13 +37,33 @@ static void usage(FILE *f)
 		"  --baseline OLD.json    compare NEW.json against OLD.json\n"
 		"  --tolerance PCT        allowed worsening per metric "
 		"[default: 10]\n"
+		"  --claims FILE          judge a write-up's claims against "
+		"the results:\n"
+		"                         holds, refuted, not measured, too "
+		"few samples\n"
+		"  --price FILE           cost at the list prices of FILE (a "
+		"dated snapshot)\n"
+		"  --instance-type TYPE   the nodes' instance type, for "
+		"--price\n"
+		"  --checkpoint-s S       time to write a checkpoint, for the "
+		"expected Spot cost\n"
+		"  --inventory FILE       storage objects and a lifecycle "
+		"policy, for --price:\n"
+		"                         the savings against Standard "
+		"storage\n"
 		"  -h, --help             show this help, then exit\n"
 		"  -V, --version          show the version, then exit\n"
 		"\n"
+		"With --claims or --price the verdicts and costs are "
+		"printed, and the\n"
+		"report (with their sections) written only when -o is "
+		"given.\n"
+		"\n"
 		"Exit status: 0 written, or no regression; 1 a metric "
 		"regressed beyond\n"
-		"the tolerance (or the report could not be written); 2 bad "
-		"input.\n");
+		"the tolerance, a claim is refuted (or the report could not "
+		"be written);\n"
+		"2 bad input.\n");
 }
 
 static int bad(const char *fmt, const char *what)
@@ -111,9 +136,100 @@ static int gate(const char *old_path, const char *new_path, double tol)
 	return rc > 0 ? 1 : 0;
 }
 
+struct check_args {
+	const char *claims, *price, *type, *inventory;
+	double checkpoint_s;
+};
+
+/* --claims and --price: verdicts and costs printed, the report with
+ * their sections when -o is given.  Inputs are all read first, so bad
+ * input exits 2 before anything is printed. */
+static int check(const char *in, const char *out, const struct check_args *a)
+{
+	char err[512];
+	cJSON *root = NULL, *claims = NULL, *prices = NULL, *cost = NULL;
+	cJSON *verdicts = NULL, *inv = NULL;
+	int refuted = 0, rc = 0;
+
+	if (out && hpcp_output_check(out, "--output", err, sizeof(err)) != 0)
+		return bad("%s", err);
+	root = hpcp_doc_load(in, err, sizeof(err));
+	if (root && a->claims)
+		claims = hpcp_claims_load(a->claims, err, sizeof(err));
+	if (root && a->price && a->type && (!a->claims || claims))
+		prices = hpcp_price_load(a->price, a->type, err, sizeof(err));
+	if (prices && a->inventory) {
+		inv = hpcp_report_read_json(a->inventory, err, sizeof(err));
+		if (!inv || hpcp_inventory_check(inv, a->inventory, err,
+						 sizeof(err))) {
+			cJSON_Delete(inv);
+			cJSON_Delete(prices);
+			prices = NULL;
+		}
+	}
+	if (!root || (a->claims && !claims) ||
+	    (a->price && a->type && !prices)) {
+		cJSON_Delete(root);
+		cJSON_Delete(claims);
+		return bad("%s", err);
+	}
+	if (a->price) {
+		if (prices) {
+			cost = hpcp_cost_of(root, prices, a->type,
+					    a->checkpoint_s);
+			if (cost && inv)
+				hpcp_cost_lifecycle(cost, prices, inv);
+		} else {
+			/* The instance metadata service is not asked (yet). */
+			cost = cJSON_CreateObject();
+			cJSON_AddStringToObject(cost, "basis",
+						"list-price estimate");
+			cJSON_AddStringToObject(cost, "reason",
+						"instance type unknown: give "
+						"--instance-type");
+		}
+		if (!cost)
+			rc = 1;
+		else if (!prices)
+			printf("Cost: n/a (%s)\n", hpcp_str_at(cost, "reason"));
+		else {
+			hpcp_cost_print(cost, stdout);
+			hpcp_cost_lifecycle_print(cost, stdout);
+		}
+		/* Claims may name cost/... */
+		if (cost && !cJSON_AddItemToObject(root, "cost", cost)) {
+			cJSON_Delete(cost);
+			cost = NULL;
+			rc = 1;
+		}
+	}
+	if (claims) {
+		verdicts = hpcp_claims_judge(claims, root, &refuted);
+		if (verdicts)
+			hpcp_claims_print(verdicts, stdout);
+		else
+			rc = 1;
+	}
+	if (out && !rc) {
+		rc = hpcp_report_html_with(root, verdicts, prices ? cost : NULL,
+					   out, err, sizeof(err)) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "hpcprobe-report: %s\n", err);
+		else
+			printf("report written to %s\n", out);
+	}
+	cJSON_Delete(verdicts);
+	cJSON_Delete(inv);
+	cJSON_Delete(claims);
+	cJSON_Delete(prices);
+	cJSON_Delete(root);
+	return rc || refuted ? 1 : 0;
+}
+
 int hpcp_report_main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *baseline = NULL;
+	struct check_args ca = { NULL, NULL, NULL, NULL, 0 };
 	double tol = 10;
 	int want_summary = 0;
 
@@ -134,10 +250,32 @@ int hpcp_report_main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--output") ||
-		    !strcmp(a, "--baseline") || !strcmp(a, "--tolerance")) {
+		    !strcmp(a, "--baseline") || !strcmp(a, "--tolerance") ||
+		    !strcmp(a, "--claims") || !strcmp(a, "--price") ||
+		    !strcmp(a, "--instance-type") ||
+		    !strcmp(a, "--checkpoint-s") ||
+		    !strcmp(a, "--inventory")) {
 			if (i + 1 >= argc)
 				return bad("%s: needs a value", a);
-			if (a[1] == 'o' || !strcmp(a, "--output")) {
+			if (!strcmp(a, "--claims")) {
+				ca.claims = argv[++i];
+			} else if (!strcmp(a, "--price")) {
+				ca.price = argv[++i];
+			} else if (!strcmp(a, "--inventory")) {
+				ca.inventory = argv[++i];
+			} else if (!strcmp(a, "--instance-type")) {
+				ca.type = argv[++i];
+				if (!*ca.type)
+					return bad("%s", "--instance-type: "
+						   "expects a type, e.g. "
+						   "g4dn.xlarge");
+			} else if (!strcmp(a, "--checkpoint-s")) {
+				if (hpcp_parse_real(argv[++i], 0, 1e6,
+						    &ca.checkpoint_s))
+					return bad("--checkpoint-s: '%s' is "
+						   "not seconds in 0..1e6",
+						   argv[i]);
+			} else if (a[1] == 'o' || !strcmp(a, "--output")) {
 				out = argv[++i];
 			} else if (!strcmp(a, "--baseline")) {
 				baseline = argv[++i];
@@ -162,6 +300,15 @@ int hpcp_report_main(int argc, char **argv)
 			return bad("%s", "--summary prints; it takes neither "
 					 "-o nor --baseline");
 		return summary(in);
+	}
+	if ((ca.type || ca.checkpoint_s > 0 || ca.inventory) && !ca.price)
+		return bad("%s", "--instance-type, --checkpoint-s and "
+				 "--inventory go with --price");
+	if (ca.claims || ca.price) {
+		if (want_summary || baseline)
+			return bad("%s", "--claims and --price take neither "
+					 "--summary nor --baseline");
+		return check(in, out, &ca);
 	}
 	if (baseline) {
 		if (out)

@@ -96,5 +96,8 @@ void hpcp_html_table_compute(struct hpcp_text *t, const cJSON *root);
 /* The phases without a section of their own, from their metric tables. */
 void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_warnings_list(struct hpcp_text *t, const cJSON *root);
+void hpcp_html_claims(struct hpcp_text *t, const cJSON *verdicts);
+void hpcp_html_table_utilisation(struct hpcp_text *t, const cJSON *root);
+void hpcp_html_cost(struct hpcp_text *t, const cJSON *cost);
 
 #endif

@@ -390,7 +390,7 @@ void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root)
 		const struct hpcp_metric_table *tab = hpcp_metric_tables[i];
 
 		if (hpcp_metrics_has_section(tab->phase) ||
-		    !hpcp_phase_ok(root, tab->phase) ||
+		    !hpcp_table_ok(root, tab) ||
 		    hpcp_metrics_columns(tab, 1) == tab->n)
 			continue;
 		hpcp_put(t, "<h2>");
@@ -401,4 +401,74 @@ void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root)
 		hpcp_metrics_walk_all(root, tab, other_row, t);
 		hpcp_put(t, "</tbody>\n</table>\n");
 	}
+}
+
+/* One cell: a ratio as a percentage, a rate in MB/s, or n/a. */
+static void util_cell(struct hpcp_text *t, const cJSON *row, const char *series,
+		      const char *stat, double scale)
+{
+	double v = hpcp_num_at(hpcp_at(row, series), stat, NAN);
+
+	if (isfinite(v))
+		hpcp_put(t, "<td>%.*f</td>", scale == 1 ? 2 : 1, v * scale);
+	else
+		hpcp_put(t, "<td>\u2013</td>");
+}
+
+static void util_row(struct hpcp_text *t, const char *name, const cJSON *row)
+{
+	const char *least = hpcp_str_at(hpcp_at(row, "cpu_busy"),
+					"least_used_host");
+
+	hpcp_put(t, "<tr><td class=\"l\">");
+	hpcp_html_esc(t, name);
+	hpcp_put(t, "</td>");
+	util_cell(t, row, "cpu_busy", "mean", 100);
+	util_cell(t, row, "cpu_busy", "max", 100);
+	util_cell(t, row, "cpu_busy", "imbalance", 1);
+	hpcp_put(t, "<td class=\"l\">");
+	hpcp_html_esc_host(t, least ? least : "\u2013", 40);
+	hpcp_put(t, "</td>");
+	util_cell(t, row, "memory_used", "mean", 100);
+	util_cell(t, row, "network_bytes_per_s", "mean", 1e-6);
+	util_cell(t, row, "disk_bytes_per_s", "mean", 1e-6);
+	util_cell(t, row, "gpu_utilisation", "mean", 100);
+	util_cell(t, row, "gpu_memory_used", "mean", 100);
+	hpcp_put(t, "</tr>\n");
+}
+
+/*
+ * The sampler's figures across hosts, one row per phase and one for the
+ * run: O(phases) rows whatever the node count (the per-host figures are
+ * in the document and the monitoring outputs).
+ */
+void hpcp_html_table_utilisation(struct hpcp_text *t, const cJSON *root)
+{
+	const cJSON *u = hpcp_at(root, "utilisation"), *ph;
+	const char *st = hpcp_str_at(u, "status");
+
+	if (!st)
+		return;
+	hpcp_put(t, "<h2>Utilisation</h2>\n");
+	if (strcmp(st, "ok")) {
+		hpcp_put(t, "<p>Not sampled: ");
+		hpcp_html_esc(t, hpcp_str_at(u, "reason") ?
+				      hpcp_str_at(u, "reason") : st);
+		hpcp_put(t, ".</p>\n");
+		return;
+	}
+	hpcp_put(t, "<p>Means of the hosts' means, sampled at %g Hz on %d "
+		 "host(s); imbalance = the busiest host's mean / the mean; "
+		 "the least-used host by CPU.</p>\n<table>\n<thead><tr>"
+		 "<th class=\"l\">phase</th><th>CPU busy %%</th>"
+		 "<th>busiest host %%</th><th>imbalance</th>"
+		 "<th class=\"l\">least-used host</th><th>memory used %%</th>"
+		 "<th>network MB/s</th><th>disk MB/s</th><th>GPU busy %%</th>"
+		 "<th>GPU memory %%</th></tr></thead>\n<tbody>\n",
+		 hpcp_num_at(u, "sample_hz", 0),
+		 cJSON_GetArraySize(hpcp_at(u, "hosts")));
+	cJSON_ArrayForEach(ph, hpcp_at(u, "phases"))
+		util_row(t, ph->string, ph);
+	util_row(t, "whole run", hpcp_at(u, "run"));
+	hpcp_put(t, "</tbody>\n</table>\n");
 }

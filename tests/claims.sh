@@ -1,0 +1,151 @@
+#!/bin/bash
+# hpcprobe-report --claims and --price (tools/report/claims.c, cost.c),
+# without MPI, against known answers:
+#   - a claims file with one claim of each verdict on a fixture gives those
+#     verdicts and exit 1 (a claim is refuted); the zero-exceedance rule
+#     n = ceil(ln(1 - c) / ln(q)) decides "too few samples" (p99.9 at 95 %
+#     needs 2995 samples, the fixture has 1000; p99 at 90 % needs 230);
+#   - the cost of a hand-made document at hand-made prices, computed by
+#     hand (in the comments), to the hundredth of a cent;
+#   - the HTML report gets the claims and cost sections;
+#   - the shipped examples are well-formed.
+# The expected lines hold dollar signs, not expansions:
+# shellcheck disable=SC2016
+. "$(dirname "$0")/tap.sh"
+report=${HPCP_REPORT_BIN:?}
+data=$(cd "$(dirname "$0")/data" && pwd)
+examples=$(cd "$(dirname "$0")/../examples" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$report" --claims "$data/claims/each-verdict.json" \
+	"$data/results/full-np4.json" >"$work/v.txt" 2>"$work/v.err"
+[ $? -eq 1 ]; ok $? "one refuted claim: exit 1"
+verdict() {
+	# verdict NUMBER: the verdict word(s) of the n-th claim line
+	sed -n "$(($1 + 1))p" "$work/v.txt" | cut -c3-17 | sed 's/ *$//'
+}
+[ "$(verdict 1)" = holds ]; ok $? "claim 1 (p50 <= 1 s): holds"
+[ "$(verdict 2)" = refuted ]; ok $? "claim 2 (p50 <= 1 ns): refuted"
+grep -q 'refuted .*measured 2248 ns' "$work/v.txt"
+ok $? "the refuting value is the fixture's p50, 2248 ns"
+[ "$(verdict 3)" = "not measured" ]; ok $? "claim 3 (no infer phase): not measured"
+[ "$(verdict 4)" = "too few samples" ]
+ok $? "claim 4 (p99.9 at 95 %): too few samples"
+grep -q '1000 samples; the p99_9 at confidence 0.95 needs 2995' "$work/v.txt"
+ok $? "ceil(ln 0.05 / ln 0.999) = 2995 samples needed, 1000 measured"
+[ "$(verdict 5)" = holds ]
+ok $? "claim 5 (p99 at 90 %: 230 needed, 1000 measured): holds"
+grep -q '^  2 hold, 1 refuted, 1 not measured, 1 too few samples$' "$work/v.txt"
+ok $? "the tally"
+[ ! -s "$work/v.err" ]; ok $? "nothing on stderr"
+
+# Without the refuted claim: exit 0.
+/usr/bin/python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); del d["claims"][1]
+json.dump(d, open(sys.argv[2], "w"))' "$data/claims/each-verdict.json" \
+	"$work/no-refuted.json"
+"$report" --claims "$work/no-refuted.json" "$data/results/full-np4.json" \
+	>/dev/null 2>&1
+ok $? "no refuted claim: exit 0"
+
+# A phase that did not finish measured nothing (failed-np2: pingpong failed).
+printf '{"claims":[{"metric":"phases/pingpong/pairs/0/sizes/0/samples_count","comparison":">=","value":0}]}' \
+	>"$work/failed.json"
+"$report" --claims "$work/failed.json" "$data/results/failed-np2.json" \
+	>"$work/f.txt" 2>&1
+grep -q '^  not measured' "$work/f.txt"
+ok $? "a claim on a failed phase: not measured"
+
+# Cost: 4 nodes of test.4xl at $2.00 (Spot $0.80) an hour.
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--checkpoint-s 90 "$data/cost/results.json" >"$work/c.txt" 2>&1
+ok $? "--price: exit 0"
+line() { grep -F -- "$1" "$work/c.txt" >/dev/null; }
+# 4 nodes x 2 h x $2.00 = $16.00; x $0.80 = $6.40
+line 'run                        $16.0000 On-Demand, $6.4000 Spot'
+ok $? "run: 4 x 2 h x 2.00 = 16.00, Spot 6.40"
+# 4 x 1 h x 2.00 = 8.00; 4 x 0.5 h x 2.00 = 4.00
+line 'phase train                $8.0000 On-Demand, $3.2000 Spot' &&
+	line 'phase infer                $4.0000 On-Demand, $1.6000 Spot'
+ok $? "phases: train 8.00 (3.20), infer 4.00 (1.60)"
+# epochs 900 s and 1100 s: mean 1000 s; 4 x 1000/3600 h x 2.00 = 2.2222
+line 'per training epoch         $2.2222 On-Demand, $0.8889 Spot'
+ok $? "per epoch: 4 x 1000 s x 2.00/h = 2.2222, Spot 0.8889"
+# 1800 s to the target: 4 x 0.5 h x 2.00 = 4.00
+line 'to the training target     $4.0000 On-Demand, $1.6000 Spot'
+ok $? "to the target: 4.00, Spot 1.60"
+# 1000 requests at 2000/s = 0.5 s of 4 nodes: 4 x 0.5/3600 x 2.00 = 0.00111
+line 'per 1000 requests          $0.0011 On-Demand, $0.0004 Spot'
+ok $? "per 1000 requests: 0.0011, Spot 0.0004"
+# MTBF 1/(4 x 0.05) = 5 h; C = 90 s = 0.025 h; tau = sqrt(2 x 0.025 x 5)
+# = 0.5 h = 1800 s; T = 2 h x (1 + 0.025/0.5 + 0.5/(2 x 5)) = 2.2 h;
+# 4 x 2.2 x 0.80 = 7.04
+line 'run on Spot, expected      $7.0400 (checkpoint every 1800 s, interruptions every 5.00 h)'
+ok $? "Spot expected with Young's interval: 7.04 (1800 s, 5 h)"
+line 'AWS Batch multi-node parallel jobs cannot run on Spot'
+ok $? "launcher aws-batch: the Spot note"
+
+# Storage lifecycle at $0.03 (Standard), $0.015 (IA), $0.003 (Glacier) a
+# GB-month of 30 days, over 360 days.  Standard only: 110 GB x 12 x 0.03 =
+# 39.60.  Policy (IA at 30 days, Glacier at 90): 100 GB from age 0: 30 d
+# Standard 3.00 + 60 d IA 3.00 + 270 d Glacier 2.70; 10 GB from age 400:
+# Glacier all along, 0.36; 9.06 in all, 30.54 saved (77.1 %).
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--inventory "$data/cost/inventory.json" "$data/cost/results.json" \
+	>"$work/l.txt" 2>&1
+grep -qF 'storage lifecycle          $30.5400 saved of $39.6000 (77.1 %) over 360 days, 110 GB' "$work/l.txt"
+ok $? "lifecycle: 30.54 saved of 39.60"
+# Glacier at 45 days leaves IA after 15 of its 30 minimum days: the other
+# 15 are charged (0.75) besides 30 d Standard 3.00, 15 d IA 0.75 and
+# 315 d Glacier 3.15: 7.65 of 36.00, 28.35 saved.
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--inventory "$data/cost/inventory-early.json" "$data/cost/results.json" \
+	>"$work/l2.txt" 2>&1
+grep -qF 'storage lifecycle          $28.3500 saved of $36.0000 (78.8 %) over 360 days, 100 GB' "$work/l2.txt"
+ok $? "lifecycle: IA left before its minimum pays the rest: 28.35 saved"
+
+# No checkpoint time, no instance type, no infer phase: reasons.
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	"$data/cost/results.json" | grep -q 'n/a (no checkpoint time: give --checkpoint-s)'
+ok $? "no --checkpoint-s: expected Spot cost n/a with the reason"
+"$report" --price "$data/cost/prices.json" "$data/cost/results.json" \
+	>"$work/t.txt" 2>&1 &&
+	grep -q 'instance type unknown: give --instance-type' "$work/t.txt"
+ok $? "no --instance-type: exit 0, the reason recorded"
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	"$data/results/full-np4.json" >"$work/n.txt" 2>&1
+grep -q 'per 1000 requests          n/a (no infer phase)' "$work/n.txt" &&
+	grep -q 'per training epoch         n/a (no train phase)' "$work/n.txt"
+ok $? "no infer or train phase: those costs n/a with the reason"
+
+# Claims on the cost: $0.05 per epoch, refuted at $2.22.
+printf '{"claims":[{"claim":"$0.05 per epoch","metric":"cost/per_epoch/on_demand_usd","comparison":"<=","value":0.05}]}' \
+	>"$work/cost-claim.json"
+"$report" --claims "$work/cost-claim.json" --price "$data/cost/prices.json" \
+	--instance-type test.4xl --inventory "$data/cost/inventory.json" \
+	"$data/cost/results.json" -o "$work/r.html" >"$work/cc.txt" 2>&1
+[ $? -eq 1 ] && grep -q '^  refuted .*measured 2.22222' "$work/cc.txt"
+ok $? "claim of \$0.05 per epoch on cost/...: refuted at 2.2222, exit 1"
+grep -q '<h2>Claims</h2>' "$work/r.html" &&
+	grep -q '<h2>Cost (list-price estimate)</h2>' "$work/r.html" &&
+	grep -qF 'Storage lifecycle policy: $30.5400 saved' "$work/r.html" &&
+	grep -q '</html>' "$work/r.html"
+ok $? "-o: the report has the claims and cost sections"
+
+# The HTML report's utilisation section: one row per phase and the run.
+"$report" "$data/results/utilisation-np2.json" -o "$work/u.html" >/dev/null 2>&1 &&
+	grep -q '<h2>Utilisation</h2>' "$work/u.html" &&
+	[ "$(grep -c '<tr><td class="l">\(topology\|allreduce\|pingpong\|whole run\)</td>' "$work/u.html")" -eq 4 ] &&
+	grep -q '<td class="l">vm#r0</td><td>2\.' "$work/u.html"
+ok $? "HTML: the utilisation table, 4 rows, the least-used host named"
+
+# The shipped examples parse, and name a date and a source.
+"$report" --claims "$examples/claims-brief.json" --price \
+	"$examples/prices-example.json" --instance-type g4dn.xlarge \
+	"$data/results/train-np2.json" >"$work/e.txt" 2>&1
+[ $? -le 1 ] && [ "$(grep -c '^  [a-z]' "$work/e.txt")" -ge 14 ]
+ok $? "the shipped claims (7) and prices examples are accepted"
+grep -q 'holds           1 024 samples/s' "$work/e.txt"
+ok $? "the brief's 1 024 samples/s holds on the train fixture"
+done_testing
