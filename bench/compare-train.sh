@@ -29,20 +29,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 export OMPI_MCA_mpi_yield_when_idle=1
 
-machine() {
-	awk '/^cpu /{printf "steal %s jiffies", $9}' /proc/stat
-	echo ", load $(cut -d' ' -f1-3 /proc/loadavg)"
-}
-
-# q FILE: median, quartiles and range of a column of numbers
-q() {
-	sort -g "$1" | awk '{v[NR] = $1} END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.3f  IQR %.3f-%.3f  range %.3f-%.3f%s", m,
-		    v[int((NR + 3) / 4)], v[NR + 1 - int((NR + 3) / 4)], v[1], v[NR],
-		    (v[NR + 1 - int((NR + 3) / 4)] - v[int((NR + 3) / 4)] > 0.03) ? "  noisy" : ""
-	}'
-}
+# shellcheck source=bench/ratios.sh
+. "$top/bench/ratios.sh"
 
 field() {
 	/usr/bin/python3 -c 'import json, sys
@@ -76,7 +64,7 @@ done
 printf "bare samples/s median %.0f, hpcprobe %.0f\n" \
 	"$(cut -d' ' -f2 "$work/np1.txt" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
 	"$(cut -d' ' -f1 "$work/np1.txt" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
-echo "ratio hpcprobe/bare over $rounds rounds: median $(q "$work/ratio.txt")"
+echo "ratio hpcprobe/bare over $rounds rounds: median $(q "$work/ratio.txt" 0.03)"
 
 echo "== np 2: overlap on against off (round 1 discarded)"
 for ((r = 0; r <= rounds; r++)); do
@@ -96,5 +84,5 @@ done
 awk '{s1 += $1; e1 += $2; s2 += $3; e2 += $4} END {
 	printf "mean samples/s: on %.0f, off %.0f; exposed communication: on %.0f %%, off %.0f %% of a step\n",
 	    s1 / NR, s2 / NR, 100 * e1 / NR, 100 * e2 / NR }' "$work/np2.txt"
-echo "samples/s ratio on/off over $rounds rounds: median $(q "$work/onoff.txt")"
+echo "samples/s ratio on/off over $rounds rounds: median $(q "$work/onoff.txt" 0.03)"
 echo "after: $(machine)"

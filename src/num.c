@@ -134,3 +134,34 @@ int hpcp_parse_real(const char *s, double min, double max, double *out)
 	*out = v;
 	return 0;
 }
+
+int hpcp_parse_duration(const char *s, double max_ns, double *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char num[64];
+	size_t n = 0;
+
+	if (!s)
+		return -EINVAL;
+	/* the number is what comes before the unit's letters */
+	while (s[n] && !isalpha((unsigned char)s[n]))
+		n++;
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = 0;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		double v;
+		int rc;
+
+		if (strcmp(s + n, units[i].unit) != 0)
+			continue;
+		rc = hpcp_parse_real(num, 0, max_ns / units[i].ns, &v);
+		if (rc == 0)
+			*ns = v * units[i].ns;
+		return rc;
+	}
+	return -EINVAL;
+}

@@ -136,6 +136,30 @@ static void reals(void)
 	       "trailing garbage and empty are refused");
 }
 
+static void durations(void)
+{
+	double ns = -1;
+
+	tap_ok(hpcp_parse_duration("2.5ms", 10e9, &ns) == 0 && ns == 2.5e6,
+	       "duration 2.5ms is 2.5e6 ns");
+	tap_ok(hpcp_parse_duration("500us", 10e9, &ns) == 0 && ns == 5e5 &&
+		       hpcp_parse_duration("7ns", 10e9, &ns) == 0 && ns == 7 &&
+		       hpcp_parse_duration("10s", 10e9, &ns) == 0 &&
+		       ns == 10e9,
+	       "durations in us, ns and s; 10 s is the maximum given");
+	tap_ok(hpcp_parse_duration("10.5s", 10e9, &ns) == -ERANGE &&
+		       hpcp_parse_duration("-1ms", 10e9, &ns) == -ERANGE,
+	       "over the maximum and negative are out of range");
+	tap_ok(hpcp_parse_duration("5", 10e9, &ns) == -EINVAL &&
+		       hpcp_parse_duration("ms", 10e9, &ns) == -EINVAL &&
+		       hpcp_parse_duration("5min", 10e9, &ns) == -EINVAL &&
+		       hpcp_parse_duration("1e3ms", 10e9, &ns) == -EINVAL &&
+		       hpcp_parse_duration("0x1p3ms", 10e9, &ns) == -EINVAL &&
+		       hpcp_parse_duration(" 5ms", 10e9, &ns) == -EINVAL,
+	       "no unit, no number, an unknown unit, exponents, hex and "
+	       "spaces are refused");
+}
+
 static void command_lines(void)
 {
 	struct hpcp_config cfg;
@@ -435,6 +459,7 @@ int main(void)
 	sizes();
 	counts();
 	reals();
+	durations();
 	command_lines();
 	merged_table();
 	phase_options();

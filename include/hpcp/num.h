@@ -25,4 +25,8 @@ int hpcp_parse_real(const char *s, double min, double max, double *out);
 int hpcp_parse_count(const char *s, uint64_t min, uint64_t max,
 		     uint64_t *out);
 
+/* A duration: a plain decimal and a unit, ns, us, ms or s ("500us",
+ * "2.5ms"), into *ns, at most max_ns.  0, -EINVAL or -ERANGE. */
+int hpcp_parse_duration(const char *s, double max_ns, double *ns);
+
 #endif

@@ -102,6 +102,48 @@ static void train_text(const cJSON *t, char *buf, size_t len)
 						   "?");
 }
 
+/* "1850 req/s per node with p99 under 50 ms at batch 16; p99 at 2000
+ * req/s: 73 ms" (the lowest offered load that missed), or what no load
+ * met. */
+static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
+		       size_t len)
+{
+	const cJSON *best = hpcp_at(ph, "best"), *p, *miss = NULL;
+	double nodes = hpcp_num_at(ph, "nodes_count", 1);
+	double target = hpcp_num_at(ph, "target_p99_ns", 0) / 1e6;
+	size_t n;
+
+	(void)root;
+	if (nodes < 1)
+		nodes = 1;
+	if (!cJSON_IsNumber(hpcp_at(best, "rate_per_s"))) {
+		snprintf(buf, len, "%s",
+			 hpcp_str_at(best, "reason") ? hpcp_str_at(best, "reason")
+						     : "no load met the target");
+		return;
+	}
+	n = (size_t)snprintf(buf, len, "%.0f req/s per node with p99 under "
+			     "%.3g ms at batch %.0f",
+			     hpcp_num_at(best, "rate_per_s", 0) / nodes, target,
+			     hpcp_num_at(best, "batch_size", 0));
+	cJSON_ArrayForEach(p, hpcp_at(ph, "points"))
+		if (strcmp(hpcp_str_at(p, "verdict") ? hpcp_str_at(p, "verdict")
+						      : "", "misses") == 0 &&
+		    hpcp_num_at(p, "offered_per_s", 0) >
+			    hpcp_num_at(best, "offered_per_s", 0) &&
+		    (!miss || hpcp_num_at(p, "offered_per_s", 0) <
+				      hpcp_num_at(miss, "offered_per_s", 0)))
+			miss = p;
+	if (miss && n < len && cJSON_IsNumber(hpcp_at(hpcp_at(miss,
+				"latency_ns"), "p99")))
+		snprintf(buf + n, len - n, "; p99 at %.0f req/s: %.3g ms%s",
+			 hpcp_num_at(miss, "offered_per_s", 0) / nodes,
+			 hpcp_num_at(hpcp_at(miss, "latency_ns"), "p99", 0) /
+				 1e6,
+			 cJSON_IsTrue(hpcp_at(miss, "saturated")) ?
+				 " and growing (saturated)" : "");
+}
+
 void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 {
 	const cJSON *phases = hpcp_at(root, "phases"), *ph, *size;
@@ -145,6 +187,12 @@ void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 	    hpcp_at(hpcp_at(phases, "train"), "step_fractions")) {
 		f->train = hpcp_at(phases, "train");
 		train_text(f->train, f->train_text, sizeof(f->train_text));
+	}
+	if (hpcp_phase_ok(root, "infer") &&
+	    hpcp_at(hpcp_at(phases, "infer"), "best")) {
+		f->infer = hpcp_at(phases, "infer");
+		infer_text(root, f->infer, f->infer_text,
+			   sizeof(f->infer_text));
 	}
 	cJSON_ArrayForEach(ph, phases) {
 		const char *st = hpcp_str_at(ph, "status");

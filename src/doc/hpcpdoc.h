@@ -186,6 +186,9 @@ struct hpcp_findings {
 	 * the straggler. */
 	const cJSON *train;
 	char train_text[512];
+	/* Inference: phases.infer when ok, and its finding as one line. */
+	const cJSON *infer;
+	char infer_text[256];
 	/* Phases that did not end ok, in document order: how many, the
 	 * first HPCP_FINDINGS_MAX_PHASES of them in not_ok. */
 	int n_not_ok;

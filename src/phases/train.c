@@ -107,6 +107,8 @@ HPCP_PHASE_METRICS(train, train_metrics);
 #include "hpcp/blas.h"
 #include "hpcp/ctx.h"
 #include "hpcp/log.h"
+#include "hpcp/nnkeep.h"
+#include "hpcp/num.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/rand.h"
@@ -127,23 +129,10 @@ static const struct train_opts train_defaults = {
 	.lr = 0.05, .momentum = 0.9, .target = 0.85,
 };
 
-/* A duration: a number and ns, us, ms or s. */
+/* A duration: a number and ns, us, ms or s, up to 10 s. */
 static int parse_duration(const char *s, double *ns)
 {
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-	};
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || !(v >= 0) || v > 1e4)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].unit) == 0) {
-			*ns = v * units[i].ns;
-			return *ns <= 10e9 ? 0 : -EINVAL;
-		}
-	return -EINVAL;
+	return hpcp_parse_duration(s, 10e9, ns);
 }
 
 static int check_duration(const char *v, char *err, size_t len)
@@ -537,6 +526,9 @@ static int train_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		train_rank_rates(st, n, &me);
 	}
 	train_weight_sums(st, &info.weights_sum, &info.weights_abs_sum);
+	/* The infer phase serves this model when it runs later in the job. */
+	if (done > 0 && !diverged[0])
+		(void)hpcp_nn_keep(&st->spec, st->be, st->nn);
 	{
 		double w[2] = { info.weights_sum, -info.weights_sum }, m[2];
 

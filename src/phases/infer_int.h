@@ -1,0 +1,88 @@
+/* Between the infer phase's files: infer.c runs it (options, the model,
+ * the load points, the search), infer_report.c writes its results. */
+#ifndef HPCP_INFER_INT_H
+#define HPCP_INFER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hpcp/nn.h"
+#include "hpcp/serve.h"
+#include "hpcp/stats.h"
+
+struct hpcp_ctx;
+struct hpcp_res;
+
+#define MAX_POINTS 16
+#define RSS_SAMPLES 512
+
+/* The phase's options (infer.c). */
+struct infer_opts {
+	const char *model;       /* "mlp" or "spin:USEC" */
+	const char *max_delay;   /* duration */
+	const char *p99;         /* duration */
+	const char *rates;       /* per rank req/s, comma list; NULL: search */
+	const char *stall;       /* duration, test only */
+	const char *client;      /* "open" or "coordinated", test only */
+	uint64_t max_batch, requests, seed;
+	double burst, confidence;
+	int max_batch_given, requests_given;
+};
+
+/* What the phase decides before it runs. */
+struct infer_state {
+	struct hpcp_ctx *ctx;
+	const struct infer_opts *o;
+	int max_batch, spin;
+	uint64_t requests;
+	double spin_ns, max_delay_ns, target_ns, stall_ns;
+	double min_point_ns;      /* a searched point's shortest duration */
+	/* the model */
+	const struct hpcp_nn_backend *be;
+	struct hpcp_nn *nn;
+	struct hpcp_nn_spec spec;
+	int trained;
+	float *pool, *xb, *yb;
+	/* memory */
+	uint64_t t0, rss_idle, rss_peak_point, last_done;
+	uint64_t rss_t[RSS_SAMPLES], rss_v[RSS_SAMPLES];
+	int rss_n, rss_every, rss_skip;
+	int gen_cpu, srv_cpu;
+	char binding[160];
+};
+
+/* One load point's job-wide result, on rank 0. */
+struct job_point {
+	int max_batch;
+	double offered_per_rank, offered, achieved, arrival;
+	uint64_t requests, exceed;
+	struct hpcp_hist lat, lat_sent, queue, service;
+	uint64_t batch_count[HPCP_SERVE_MAX_BATCH + 1];
+	double svc_mean, svc_m2, queue_mean, lateness, pickup, lindley, ideal;
+	double gap_cv;
+	int saturated;              /* completions fell behind arrivals */
+	uint64_t rss_peak;
+	int rss_rank;
+	double worst_p99;           /* the slowest rank's own p99 */
+	int worst_rank;
+	enum hpcp_serve_verdict verdict, verdict_999;
+};
+
+/* The p99 of h, HPCP_LAT_NONE when too few samples support it. */
+uint64_t infer_p99(const struct hpcp_hist *h);
+
+/* Into h's object under key: its latency_ns summary. */
+void infer_res_hist(struct hpcp_res *o, const char *key,
+		    const struct hpcp_hist *h);
+
+/*
+ * Rank 0: the server sweep's points (pts[0..n_pts), best_i the best or
+ * -1), the batch it served at, the slowest server (rank -1: none), the
+ * binding (pt: rank 0's last point) and memory, into out.
+ */
+void infer_report(struct hpcp_res *out, const struct infer_state *st,
+		  const struct job_point *pts, int n_pts, int best_i,
+		  int batch, int slow_rank, double slow_rate,
+		  const struct hpcp_serve_point *pt);
+
+#endif

@@ -1,0 +1,263 @@
+/* The infer phase's results (infer.c runs it; infer_int.h). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "hpcp/ctx.h"
+#include "hpcp/probe.h"
+#include "hpcp/report.h"
+
+#include "infer_int.h"
+
+static void res_verdict(struct hpcp_res *o, const char *key,
+			enum hpcp_serve_verdict v)
+{
+	hpcp_res_str(o, key, hpcp_serve_verdict_name(v));
+}
+
+void infer_res_hist(struct hpcp_res *o, const char *key,
+		    const struct hpcp_hist *h)
+{
+	struct hpcp_lat_summary s;
+
+	hpcp_hist_summary(h, &s);
+	hpcp_res_latency(o, key, &s);
+}
+
+uint64_t infer_p99(const struct hpcp_hist *h)
+{
+	struct hpcp_lat_summary s;
+
+	hpcp_hist_summary(h, &s);
+	return s.p99_ns;
+}
+
+/* A server point into the points array (rank 0). */
+static void report_point(const struct infer_state *st, struct hpcp_res *arr,
+			 const struct job_point *jp)
+{
+	struct hpcp_res *o = hpcp_res_object(arr, NULL), *b;
+	double batches = 0, reqs = 0;
+
+	hpcp_res_double(o, "offered_per_s", jp->offered);
+	hpcp_res_double(o, "offered_per_rank_per_s", jp->offered_per_rank);
+	hpcp_res_double(o, "arrival_per_s", jp->arrival);
+	hpcp_res_double(o, "achieved_per_s", jp->achieved);
+	hpcp_res_int(o, "requests_count", (int64_t)jp->requests);
+	hpcp_res_int(o, "max_batch_size", jp->max_batch);
+	infer_res_hist(o, "latency_ns", &jp->lat);
+	infer_res_hist(o, "latency_from_send_ns", &jp->lat_sent);
+	infer_res_hist(o, "queue_ns", &jp->queue);
+	infer_res_hist(o, "service_ns", &jp->service);
+	hpcp_res_double(o, "queue_mean_ns", jp->queue_mean);
+	hpcp_res_double(o, "service_mean_ns", jp->lat.count ?
+			(double)jp->service.sum_ns / (double)jp->service.count :
+			0);
+	b = hpcp_res_array(o, "batch_sizes");
+	for (int k = 1; k <= jp->max_batch; k++) {
+		struct hpcp_res *e;
+
+		if (!jp->batch_count[k])
+			continue;
+		e = hpcp_res_object(b, NULL);
+		hpcp_res_int(e, "batch_size", k);
+		hpcp_res_int(e, "batches_count", (int64_t)jp->batch_count[k]);
+		batches += (double)jp->batch_count[k];
+		reqs += (double)jp->batch_count[k] * k;
+	}
+	hpcp_res_double(o, "mean_batch_size", batches ? reqs / batches : 0);
+	hpcp_res_int(o, "exceeding_count", (int64_t)jp->exceed);
+	res_verdict(o, "verdict", jp->verdict);
+	res_verdict(o, "verdict_p99_9", jp->verdict_999);
+	hpcp_res_bool(o, "saturated", jp->saturated);
+	hpcp_res_double(o, "gap_cv_ratio", jp->gap_cv);
+	hpcp_res_double(o, "client_lateness_mean_ns", jp->lateness);
+	hpcp_res_int(o, "peak_rss_bytes", (int64_t)jp->rss_peak);
+	hpcp_res_int(o, "slowest_rank", jp->worst_rank);
+	hpcp_res_double(o, "slowest_rank_p99_ns", jp->worst_p99);
+	/* The queueing check: a known service time at batch 1. */
+	if (st->spin && jp->max_batch == 1) {
+		struct hpcp_res *q = hpcp_res_object(o, "queueing");
+		double rho = jp->arrival / st->ctx->size * st->spin_ns / 1e9;
+		double md1 = hpcp_serve_md1_wait_ns(rho, st->spin_ns);
+		double lam = jp->arrival / st->ctx->size / 1e9;
+		double pk = hpcp_serve_pk_wait_ns(lam, jp->svc_mean,
+						  jp->svc_m2);
+		double cv = jp->svc_mean > 0 ?
+				    sqrt(fmax(0, jp->svc_m2 - jp->svc_mean *
+							       jp->svc_mean)) /
+					    jp->svc_mean :
+				    0;
+		/* What the method cannot control: the client sending late,
+		 * the server picking up late, the service time moving (a
+		 * descheduled server).  Each adds to the wait measured. */
+		double over = jp->lateness + jp->pickup;
+		int noisy = over > 0.03 * md1 || cv > 0.05;
+		char why[200];
+
+		hpcp_res_str(q, "model", "M/D/1");
+		hpcp_res_double(q, "rho_ratio", rho);
+		hpcp_res_double(q, "nominal_service_ns", st->spin_ns);
+		hpcp_res_double(q, "measured_service_mean_ns", jp->svc_mean);
+		hpcp_res_double(q, "measured_service_cv_ratio", cv);
+		hpcp_res_double(q, "md1_queue_mean_ns", md1);
+		hpcp_res_double(q, "pk_queue_mean_ns", pk);
+		hpcp_res_double(q, "ideal_queue_mean_ns", jp->ideal);
+		hpcp_res_double(q, "lindley_queue_mean_ns", jp->lindley);
+		hpcp_res_double(q, "measured_queue_mean_ns", jp->queue_mean);
+		hpcp_res_double(q, "pickup_mean_ns", jp->pickup);
+		hpcp_res_bool(q, "noisy", noisy);
+		if (noisy) {
+			/* A busy host: the server was descheduled mid-batch
+			 * (service CV), or a thread woke late. */
+			snprintf(why, sizeof(why), "client late %.0f ns and "
+				 "server pickup %.0f ns on average (%.1f %% of "
+				 "the M/D/1 wait); service time CV %.3f, mean "
+				 "%.0f ns against %.0f%s", jp->lateness,
+				 jp->pickup, 100 * over / md1, cv, jp->svc_mean,
+				 st->spin_ns, isfinite(pk) ? "" :
+				 ": the measured service saturates the server");
+			hpcp_res_str(q, "noisy_reason", why);
+		}
+	}
+}
+
+static void report_model(const struct infer_state *st, struct hpcp_res *out)
+{
+	struct hpcp_res *m = hpcp_res_object(out, "model");
+
+	if (st->spin) {
+		hpcp_res_str(m, "kind", "spin");
+		hpcp_res_double(m, "spin_ns", st->spin_ns);
+		return;
+	}
+	hpcp_res_str(m, "kind", "mlp");
+	hpcp_res_str(m, "weights", st->trained ? "trained" : "seeded");
+	hpcp_res_str(m, "backend", st->be->name);
+	{
+		struct hpcp_res *w = hpcp_res_array(m, "layer_widths");
+
+		for (int l = 0; l <= st->spec.n_layers; l++)
+			hpcp_res_int(w, NULL, st->spec.width[l]);
+	}
+	{
+		/* Forward only: the products' multiply-adds, 2 FLOP each. */
+		double f = 0;
+
+		for (int l = 0; l < st->spec.n_layers; l++)
+			f += 2.0 * st->spec.width[l] * st->spec.width[l + 1];
+		hpcp_res_double(m, "forward_flops_per_request", f);
+	}
+}
+
+static void report_memory(const struct infer_state *st, struct hpcp_res *out)
+{
+	struct hpcp_res *m = hpcp_res_object(out, "memory"), *t;
+	uint64_t peak = 0;
+
+	hpcp_res_int(m, "idle_rss_bytes", (int64_t)st->rss_idle);
+	for (int i = 0; i < st->rss_n; i++)
+		if (st->rss_v[i] > peak)
+			peak = st->rss_v[i];
+	hpcp_res_int(m, "rank0_peak_rss_bytes", (int64_t)peak);
+	hpcp_res_str(m, "definition", "rank 0's resident set, sampled every "
+		     "10 ms or more while load points ran");
+	t = hpcp_res_array(m, "timeline");
+	for (int i = 0; i < st->rss_n; i++) {
+		struct hpcp_res *e = hpcp_res_object(t, NULL);
+
+		hpcp_res_double(e, "t_s", (double)st->rss_t[i] / 1e9);
+		hpcp_res_int(e, "rss_bytes", (int64_t)st->rss_v[i]);
+	}
+}
+
+/* best: the best point, or null rates with the reason and the lowest
+ * p99 seen (too few samples, or no load met the target). */
+static void report_best(struct hpcp_res *best, const struct infer_state *st,
+			const struct job_point *pts, int n_pts, int best_i)
+{
+	double c = st->o->confidence;
+	uint64_t low = UINT64_MAX;
+	char r[160];
+
+	if (best_i >= 0) {
+		hpcp_res_double(best, "rate_per_s", pts[best_i].achieved);
+		hpcp_res_double(best, "p99_ns",
+				(double)infer_p99(&pts[best_i].lat));
+		infer_res_hist(best, "latency_ns", &pts[best_i].lat);
+		hpcp_res_double(best, "offered_per_s", pts[best_i].offered);
+		return;
+	}
+	for (int i = 0; i < n_pts; i++) {
+		uint64_t p = infer_p99(&pts[i].lat);
+
+		if (p == HPCP_LAT_NONE)
+			p = pts[i].lat.max_ns;
+		if (p < low)
+			low = p;
+	}
+	hpcp_res_null(best, "rate_per_s");
+	hpcp_res_null(best, "p99_ns");
+	if (n_pts && pts[0].verdict == HPCP_SERVE_TOO_FEW)
+		snprintf(r, sizeof(r), "too few samples: %llu requests a "
+			 "point, p99 needs %llu at %g confidence",
+			 (unsigned long long)pts[0].requests,
+			 (unsigned long long)hpcp_serve_samples_needed(0.99, c),
+			 c);
+	else
+		snprintf(r, sizeof(r), "no load tried met p99 under %.3g ms; "
+			 "the lowest p99 seen was %.3g ms", st->target_ns / 1e6,
+			 (double)low / 1e6);
+	hpcp_res_str(best, "reason", r);
+	hpcp_res_double(best, "lowest_p99_ns", (double)low);
+}
+
+void infer_report(struct hpcp_res *out, const struct infer_state *st,
+		  const struct job_point *pts, int n_pts, int best_i,
+		  int batch, int slow_rank, double slow_rate,
+		  const struct hpcp_serve_point *pt)
+{
+	const struct hpcp_ctx *ctx = st->ctx;
+	const struct infer_opts *o = st->o;
+	struct hpcp_res *arr = hpcp_res_array(out, "points");
+	struct hpcp_res *best = hpcp_res_object(out, "best"), *sl, *bi;
+
+	for (int i = 0; i < n_pts; i++)
+		report_point(st, arr, &pts[i]);
+	hpcp_res_int(best, "batch_size", batch);
+	report_best(best, st, pts, n_pts, best_i);
+	hpcp_res_double(out, "target_p99_ns", st->target_ns);
+	hpcp_res_double(out, "confidence_ratio", o->confidence);
+	hpcp_res_int(out, "p99_needed_count",
+		     (int64_t)hpcp_serve_samples_needed(0.99, o->confidence));
+	hpcp_res_int(out, "p99_9_needed_count",
+		     (int64_t)hpcp_serve_samples_needed(0.999, o->confidence));
+	hpcp_res_int(out, "ranks_count", ctx->size);
+	hpcp_res_int(out, "nodes_count", ctx->n_nodes);
+	hpcp_res_int(out, "max_batch_size", st->max_batch);
+	hpcp_res_double(out, "max_delay_ns", st->max_delay_ns);
+	hpcp_res_int(out, "requests_per_point_count", (int64_t)st->requests);
+	hpcp_res_double(out, "gap_cv_configured_ratio", o->burst);
+	hpcp_res_str(out, "client", o->client);
+	hpcp_res_str(out, "search", o->rates ? "given rates" :
+			"fractions of the offline capacity");
+	hpcp_res_str(out, "latency_definition", "from the request's scheduled "
+		     "arrival to its completion (open loop)");
+	if (st->stall_ns > 0)
+		hpcp_res_double(out, "injected_stall_ns", st->stall_ns);
+	report_model(st, out);
+	if (slow_rank >= 0) {
+		sl = hpcp_res_object(out, "slowest_server");
+		hpcp_res_int(sl, "rank", slow_rank);
+		hpcp_res_str(sl, "host",
+			     ctx->hosts[ctx->ranks[slow_rank].node].name);
+		hpcp_res_double(sl, "offline_rate_per_s", slow_rate);
+	}
+	bi = hpcp_res_object(out, "binding");
+	hpcp_res_str(bi, "rank0", st->binding);
+	hpcp_res_bool(bi, "pinned", pt->pinned);
+	hpcp_res_int(bi, "generator_cpu", pt->gen_cpu);
+	hpcp_res_int(bi, "server_cpu", pt->srv_cpu);
+	report_memory(st, out);
+}
