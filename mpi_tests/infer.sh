@@ -81,7 +81,10 @@ else
 	ok $? "open loop: the stall raises p99 to $(json_query stall.json "$P['latency_ns']['p99'] / 1e6") ms and max to $(json_query stall.json "$P['latency_ns']['max'] / 1e6") ms; p50 $(json_query stall.json "$P['latency_ns']['p50']") ns stays (without: p50 $base50, p99 $base99)"
 	# A client that waits for each answer sends nothing during the stall:
 	# one request sees it from its send, the others are merely sent late.
-	json_true coord.json "$P['latency_ns']['p99'] >= 50e6 and $P['latency_from_send_ns']['p99'] < 25e6 and $P['latency_from_send_ns']['max'] >= 100e6"
+	# So from the send the p99 is the host's own (one request in 2000 is
+	# below it), which a busy host may make tens of ms: the stall is hidden
+	# when that p99 is at most half the one from the scheduled arrival.
+	json_true coord.json "$P['latency_ns']['p99'] >= 50e6 and $P['latency_from_send_ns']['p99'] <= 0.5 * $P['latency_ns']['p99'] and $P['latency_from_send_ns']['max'] >= 100e6"
 	ok $? "coordinated client: from the scheduled arrival p99 $(json_query coord.json "$P['latency_ns']['p99'] / 1e6") ms; from the actual send p99 $(json_query coord.json "$P['latency_from_send_ns']['p99'] / 1e6") ms hides it (one request of 2000 saw it)"
 fi
 
