@@ -441,6 +441,8 @@ static void print_findings(const cJSON *root, FILE *out)
 	}
 	if (f.train)
 		fprintf(out, "  training: %s\n", f.train_text);
+	if (f.storage)
+		fprintf(out, "  storage: %s\n", f.storage_text);
 	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 		if (cJSON_IsString(item) && strstr(item->valuestring,
 						   "oversubscribed"))
