@@ -86,13 +86,17 @@ for _ in $(seq 100); do
 	ls target/hpcprobe-storage-*/hard >/dev/null 2>&1 && break
 	sleep 0.1
 done
-# mpirun that has just started the ranks ends them without forwarding
-# the signal (seen at 0.5 s here): give it time to settle.
-sleep 2
-ls target/hpcprobe-storage-*/easy.0 >/dev/null 2>&1
-ok $? "term: running, with files written"
-# The launcher's timeout wrapper passes the signal on to mpirun.
-kill -TERM "$run_pid"
+sleep 1
+# mpirun itself, as Slurm or Batch would signal it (the timeout wrapper
+# would signal its whole process group, and mpirun, signalled twice, kills
+# the ranks outright).
+m=
+for p in $(pgrep -x mpirun) $(pgrep -x mpiexec); do
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$work/target .*-o term.json" && m=$p
+done
+test -n "$m" && ls target/hpcprobe-storage-*/easy.0 >/dev/null 2>&1
+ok $? "term: mpirun ($m) running, with files written"
+kill -TERM "$m"
 wait "$run_pid"
 st=$?
 ok $((st == 0)) "term: the job ends non-zero ($st)"

@@ -51,6 +51,8 @@ static const struct hpcp_metric storage_metrics[] = {
 		.prom = "hpcprobe_storage_latency_seconds",
 		.prom_help = "Latency of one storage operation, all ranks.",
 		.prom_scale = 1e-9, .prom_count = "ops_count",
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
+		.noisy_drops = 0,
 	},
 	{
 		.each = "ops/[]", .path = "latency_ns/p99_9", .unit = "ns",
@@ -131,6 +133,7 @@ HPCP_PHASE_METRICS(storage, storage_metrics);
 #include "hpcp/claim.h"
 #include "hpcp/ctx.h"
 #include "hpcp/fsutil.h"
+#include "hpcp/hostload.h"
 #include "hpcp/iopattern.h"
 #include "hpcp/log.h"
 #include "hpcp/opt.h"
@@ -387,6 +390,8 @@ struct st {
 	int direct_errno;
 	uint64_t verified_bytes;
 	uint64_t corrupt_at;           /* test hook: offset + 1; 0 none */
+	/* Foreign CPU load over each operation's step (rank 0's copy). */
+	struct hpcp_hostload_result load[N_SLOTS];
 	const char *stall;             /* test hook: the step to stop after */
 };
 
@@ -801,26 +806,29 @@ MD_STEP(mds_stat, 1, 1)
 MD_STEP(mds_read, 1, 2)
 MD_STEP(mds_unlink, 1, 3)
 
+/* The steps in order; slot and slot2 the operations each times (-1:
+ * none), whose rows get the step's host load. */
 static const struct step {
 	const char *name;
 	int sub;
 	int (*fn)(struct st *s, char *why, size_t len);
+	int slot, slot2;
 } steps[] = {
-	{ "easy_write", SUB_EASY, easy_write },
-	{ "easy_read", SUB_EASY, easy_read },
-	{ "hard_write", SUB_HARD, hard_write },
-	{ "hard_read", SUB_HARD, hard_read },
-	{ "random_prefill", SUB_RANDOM, rnd_prefill },
-	{ "random_read", SUB_RANDOM, rnd_read },
-	{ "random_write", SUB_RANDOM, rnd_write },
-	{ "md_rank_create", SUB_MD, mdp_create },
-	{ "md_rank_stat", SUB_MD, mdp_stat },
-	{ "md_rank_read", SUB_MD, mdp_read },
-	{ "md_rank_unlink", SUB_MD, mdp_unlink },
-	{ "md_shared_create", SUB_MD, mds_create },
-	{ "md_shared_stat", SUB_MD, mds_stat },
-	{ "md_shared_read", SUB_MD, mds_read },
-	{ "md_shared_unlink", SUB_MD, mds_unlink },
+	{ "easy_write", SUB_EASY, easy_write, EASY_W, EASY_SYNC },
+	{ "easy_read", SUB_EASY, easy_read, EASY_R, -1 },
+	{ "hard_write", SUB_HARD, hard_write, HARD_W, HARD_SYNC },
+	{ "hard_read", SUB_HARD, hard_read, HARD_R, -1 },
+	{ "random_prefill", SUB_RANDOM, rnd_prefill, -1, -1 },
+	{ "random_read", SUB_RANDOM, rnd_read, RND_R, -1 },
+	{ "random_write", SUB_RANDOM, rnd_write, RND_W, -1 },
+	{ "md_rank_create", SUB_MD, mdp_create, MDP_CREATE, -1 },
+	{ "md_rank_stat", SUB_MD, mdp_stat, MDP_STAT, -1 },
+	{ "md_rank_read", SUB_MD, mdp_read, MDP_READ, -1 },
+	{ "md_rank_unlink", SUB_MD, mdp_unlink, MDP_UNLINK, -1 },
+	{ "md_shared_create", SUB_MD, mds_create, MDS_CREATE, -1 },
+	{ "md_shared_stat", SUB_MD, mds_stat, MDS_STAT, -1 },
+	{ "md_shared_read", SUB_MD, mds_read, MDS_READ, -1 },
+	{ "md_shared_unlink", SUB_MD, mds_unlink, MDS_UNLINK, -1 },
 };
 
 /* Test hook: stop beating after a step, as a hung file system would. */
@@ -1022,6 +1030,19 @@ static void report_op(struct hpcp_res *ops, const struct st *s, int k,
 	hpcp_hist_summary(h, &sum);
 	hpcp_res_str(e, "subphase", slots[k].sub);
 	hpcp_res_str(e, "op", slots[k].op);
+	/* Latencies taken while other work held the CPUs measured the host:
+	 * said, so that nobody reads them as the file system's. */
+	if (hpcp_hostload_report(e, s->ctx, &s->load[k])) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "other work took %.0f %% of the "
+			 "CPUs during this step: latencies include waits for "
+			 "a time slice", 100 * s->load[k].foreign_fraction);
+		hpcp_res_bool(e, "noisy", 1);
+		hpcp_res_str(e, "noisy_reason", why);
+	} else {
+		hpcp_res_bool(e, "noisy", 0);
+	}
 	if (slots[k].xfer)
 		hpcp_res_int(e, "transfer_bytes", (int64_t)slots[k].xfer);
 	hpcp_res_int(e, "ops_count", (int64_t)h->count);
@@ -1054,7 +1075,6 @@ static void report_op(struct hpcp_res *ops, const struct st *s, int k,
 		hpcp_res_double(e, "page_cache_resident_ratio",
 				(double)m->res[k] / (double)m->tot[k]);
 	}
-	(void)s;
 }
 
 static void report(struct hpcp_res *out, struct st *s,
@@ -1166,6 +1186,10 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (!(steps[i].sub & s->bits))
 			continue;
+		struct hpcp_hostload hl;
+		struct hpcp_hostload_result lr;
+
+		hpcp_hostload_begin(ctx, &hl);
 		hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "storage: a step");
 		s->ref = hpcp_now_ns();
 		local = steps[i].fn(s, why, len);
@@ -1173,6 +1197,11 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		    ctx->rank == 0)
 			stall();
 		hpcp_watch_waiting_on(HPCP_WATCH_ALL);
+		hpcp_hostload_end(ctx, &hl, &lr);
+		if (steps[i].slot >= 0)
+			s->load[steps[i].slot] = lr;
+		if (steps[i].slot2 >= 0)
+			s->load[steps[i].slot2] = lr;
 		rc = agree(s, local, why, len);
 	}
 	/* Only the failing ranks return the error, so the run names them. */
