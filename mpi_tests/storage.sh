@@ -11,6 +11,7 @@
 
 bin=${HPCP_BIN:?}
 mpirun=${HPCP_MPIRUN:?}
+data=$(cd "$(dirname "$0")/../tests/data" && pwd)
 work=$(mktemp -d)
 mounted=
 cleanup() {
@@ -103,6 +104,23 @@ ok $((st == 0)) "term: the job ends non-zero ($st)"
 json_true term.json "d['status'] == 'interrupted' and 'storage files removed' in $S['reason']"
 ok $? "term: interrupted, the removal recorded: $(json_query term.json "$S.get('reason')" 2>&1 | tail -c 120)"
 empty target "after SIGTERM"
+
+# --- Lustre counters from a client tree (the fixture's snapshot) ---------
+# A static tree: every delta 0, the wiring and the document's shape.
+mkdir -p lu/llite/fsx-1 lu/osc/fsx-OST0000-osc lu/osc/fsx-OST0001-osc
+awk -v d="$work/lu" '
+	/^llite\..*\.read_ahead_stats=$/ { f = d "/llite/fsx-1/read_ahead_stats"; next }
+	/^llite\..*\.stats=$/ { f = d "/llite/fsx-1/stats"; next }
+	/^osc\.fsx-OST0000.*\.rpc_stats=$/ { f = d "/osc/fsx-OST0000-osc/rpc_stats"; next }
+	/^osc\.fsx-OST0001.*\.rpc_stats=$/ { f = d "/osc/fsx-OST0001-osc/rpc_stats"; next }
+	{ print > f }' "$data/lustre/new-after.txt"
+# shellcheck disable=SC2086
+HPCPROBE_LUSTRE_ROOT=$work/lu $mpirun -np 2 "$bin" --phases storage \
+	--storage-dir "$work/target" $small -o lustre.json >/dev/null 2>&1
+json_true lustre.json "(lambda l: l['source'] == '$work/lu' and sorted(l['subphases']) == ['easy', 'hard', 'metadata', 'random'] and all(v == 0 for s in l['subphases'].values() for k, v in s.items() if k.endswith('_count') or k.endswith('_bytes')) and l['subphases']['easy']['read_ahead_hit_ratio'] is None and l['stripe_count'] is None and l['stripe_reason'])($S['lustre'])"
+ok $? "Lustre tree read per sub-phase on each node's first rank (a static tree: deltas 0, ratios null, no layout: $(json_query lustre.json "$S['lustre'].get('stripe_reason')"))"
+json_true ok.json "$S['lustre'] is None and $S['lustre_reason'] == 'not a Lustre file system'"
+ok $? "not Lustre: lustre null with the reason"
 
 # --- no directory, too little space, sub-phases, O_DIRECT -----------------------
 $mpirun -np 2 "$bin" --phases storage -o none.json >/dev/null 2>&1

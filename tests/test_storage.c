@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "hpcp/claim.h"
 #include "hpcp/fsutil.h"
 #include "hpcp/iopattern.h"
+#include "hpcp/lustre.h"
 #include "tap.h"
 
 static void pattern(void)
@@ -96,9 +99,119 @@ static void rmtree(void)
 		   "rmtree: a missing tree is success");
 }
 
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	if (f && buf && fread(buf, 1, (1 << 16) - 1, f) == 0)
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* The fixtures' deltas, computed by hand from the files. */
+static void lustre_style(const char *style)
+{
+	struct hpcp_lustre_counters a = { 0 }, b = { 0 }, d;
+	char path[512], what[64];
+	char *t;
+	static const struct { int i; uint64_t v; } want[] = {
+		{ HPCP_LU_READ_COUNT, 512 }, { HPCP_LU_READ_BYTES, 1u << 30 },
+		{ HPCP_LU_WRITE_COUNT, 256 },
+		{ HPCP_LU_WRITE_BYTES, 512u << 20 },
+		{ HPCP_LU_OPEN, 32 }, { HPCP_LU_CLOSE, 32 },
+		{ HPCP_LU_GETATTR, 1000 }, { HPCP_LU_CREATE, 500 },
+		{ HPCP_LU_UNLINK, 500 }, { HPCP_LU_MKDIR, 2 },
+		{ HPCP_LU_FSYNC, 2 }, { HPCP_LU_RA_HITS, 3000 },
+		{ HPCP_LU_RA_MISSES, 500 }, { HPCP_LU_READ_RPCS, 100 },
+		{ HPCP_LU_READ_RPC_PAGES, 20500 },
+		{ HPCP_LU_READ_INFLIGHT_SUM, 160 },
+		{ HPCP_LU_WRITE_RPCS, 140 },
+		{ HPCP_LU_WRITE_RPC_PAGES, 35840 },
+		{ HPCP_LU_WRITE_INFLIGHT_SUM, 200 },
+	};
+	int exact = 1;
+
+	snprintf(path, sizeof(path), "%s/lustre/%s-before.txt",
+		 HPCP_TEST_DATADIR, style);
+	t = slurp(path);
+	tap_is_int(t ? hpcp_lustre_parse(t, 0, &a) : -1, 0, path);
+	free(t);
+	snprintf(path, sizeof(path), "%s/lustre/%s-after.txt",
+		 HPCP_TEST_DATADIR, style);
+	t = slurp(path);
+	tap_is_int(t ? hpcp_lustre_parse(t, 0, &b) : -1, 0, path);
+	free(t);
+	hpcp_lustre_delta(&a, &b, &d);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (d.v[want[i].i] != want[i].v) {
+			printf("# %s %s: got %llu, want %llu\n", style,
+			       hpcp_lustre_counter_name(want[i].i),
+			       (unsigned long long)d.v[want[i].i],
+			       (unsigned long long)want[i].v);
+			exact = 0;
+		}
+	tap_ok(exact && d.found == 7, "lustre %s names: every delta exact "
+	       "(llite, read-ahead, two OSCs' RPCs)", style);
+	snprintf(what, sizeof(what), "lustre %s names: read-ahead hit ratio "
+		 "3000 / 3500", style);
+	tap_ok(fabs(hpcp_lustre_ra_hit_ratio(&d) - 3000.0 / 3500) < 1e-12,
+	       "%s", what);
+	tap_ok(d.v[HPCP_LU_READ_RPC_PAGES] / d.v[HPCP_LU_READ_RPCS] == 205 &&
+	       d.v[HPCP_LU_WRITE_RPC_PAGES] / d.v[HPCP_LU_WRITE_RPCS] == 256,
+	       "lustre %s names: 205 and 256 pages per read and write RPC",
+	       style);
+}
+
+static void lustre(void)
+{
+	char dir[] = "/tmp/hpcp-test-lustre-XXXXXX", p[256], why[256];
+	struct hpcp_lustre_counters c;
+	unsigned char lov[32] = { 0 };
+	uint32_t count = 0, size = 0;
+	FILE *f;
+
+	lustre_style("old");
+	lustre_style("new");
+	/* The files themselves, without lctl's headers, in a tree. */
+	if (!mkdtemp(dir))
+		return;
+	snprintf(p, sizeof(p), "%s/llite", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/llite/fsx-1", dir);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/llite/fsx-1/read_ahead_stats", dir);
+	f = fopen(p, "w");
+	if (f) {
+		fputs("snapshot_time 1.0 secs.nsecs\nhits 7 samples [pages]\n"
+		      "misses 3 samples [pages]\n", f);
+		fclose(f);
+	}
+	tap_ok(hpcp_lustre_snapshot(dir, &c, why, sizeof(why)) == 0 &&
+	       c.found == 2 && c.v[HPCP_LU_RA_HITS] == 7 &&
+	       c.v[HPCP_LU_RA_MISSES] == 3,
+	       "lustre: a tree's read_ahead_stats file read as such");
+	hpcp_rmtree(dir, 3, why, sizeof(why));
+	tap_ok(hpcp_lustre_snapshot(dir, &c, why, sizeof(why)) == -ENOENT &&
+	       strstr(why, dir) != NULL, "lustre: no tree, -ENOENT: %s", why);
+	/* lov_user_md v1: magic, pattern, object id, 1 MiB x 4 stripes. */
+	lov[0] = 0xD0; lov[1] = 0x0B; lov[2] = 0xD1; lov[3] = 0x0B;
+	lov[26] = 0x10;            /* 0x00100000 */
+	lov[28] = 4;
+	tap_ok(hpcp_lustre_parse_lov(lov, sizeof(lov), &count, &size) == 0 &&
+	       count == 4 && size == 1u << 20,
+	       "lustre: stripe count 4 and size 1 MiB from a lov_user_md v1");
+	lov[2] = 0xD6;            /* a composite layout */
+	tap_ok(hpcp_lustre_parse_lov(lov, sizeof(lov), &count, &size) ==
+	       -EINVAL, "lustre: a composite layout is not read as v1");
+}
+
 int main(void)
 {
 	pattern();
+	lustre();
 	claim();
 	rmtree();
 	printf("1..%d\n", tap_count);

@@ -136,6 +136,7 @@ HPCP_PHASE_METRICS(storage, storage_metrics);
 #include "hpcp/hostload.h"
 #include "hpcp/iopattern.h"
 #include "hpcp/log.h"
+#include "hpcp/lustre.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/probe.h"
@@ -160,6 +161,10 @@ HPCP_PHASE_METRICS(storage, storage_metrics);
 /* Test-only hooks (tests/ and mpi_tests/storage.sh). */
 #define ENV_CORRUPT "HPCPROBE_TEST_STORAGE_CORRUPT"
 #define ENV_STALL "HPCPROBE_TEST_STORAGE_STALL"
+/* Where the Lustre client's statistics are (tests: a fixture tree, read
+ * on any file system); by default debugfs, then /proc/fs/lustre. */
+#define ENV_LUSTRE_ROOT "HPCPROBE_LUSTRE_ROOT"
+#define N_SUBS 4
 
 enum { SUB_EASY = 1, SUB_HARD = 2, SUB_RANDOM = 4, SUB_MD = 8 };
 
@@ -390,6 +395,15 @@ struct st {
 	int direct_errno;
 	uint64_t verified_bytes;
 	uint64_t corrupt_at;           /* test hook: offset + 1; 0 none */
+	/* Lustre: counters read on each node's first rank around each
+	 * sub-phase; the layout of the first data file (rank 0). */
+	int lustre_on;
+	const char *lustre_root;
+	struct hpcp_lustre_counters lu_before, lu_delta[N_SUBS];
+	int lu_err;
+	char lu_why[200];
+	int stripe_done, stripe_err;
+	uint32_t stripe_count, stripe_size;
 	/* Foreign CPU load over each operation's step (rank 0's copy). */
 	struct hpcp_hostload_result load[N_SLOTS];
 	const char *stall;             /* test hook: the step to stop after */
@@ -485,6 +499,42 @@ static int verify(struct st *s, const unsigned char *buf, uint64_t n,
 	return -EILSEQ;
 }
 
+/* Rank 0, the first data file written: its Lustre layout. */
+static void stripe_of(struct st *s, const char *path)
+{
+	if (!s->lustre_on || s->stripe_done || s->ctx->rank != 0)
+		return;
+	s->stripe_done = 1;
+	s->stripe_err = hpcp_lustre_stripe(path, &s->stripe_count,
+					   &s->stripe_size);
+}
+
+static int sub_index(int bit)
+{
+	return bit == SUB_EASY ? 0 : bit == SUB_HARD ? 1 :
+	       bit == SUB_RANDOM ? 2 : 3;
+}
+
+/* Around a sub-phase, on each node's first rank (the counters are the
+ * node's client's). */
+static void lustre_mark(struct st *s, int bit, int end)
+{
+	struct hpcp_lustre_counters now;
+
+	if (!s->lustre_on || s->ctx->node_rank != 0 || s->lu_err)
+		return;
+	if (hpcp_lustre_snapshot(s->lustre_root, &now, s->lu_why,
+				 sizeof(s->lu_why)) != 0) {
+		s->lu_err = 1;
+		return;
+	}
+	if (end)
+		hpcp_lustre_delta(&s->lu_before, &now,
+				  &s->lu_delta[sub_index(bit)]);
+	else
+		s->lu_before = now;
+}
+
 static int easy_write(struct st *s, char *why, size_t len)
 {
 	char path[PATH_MAX + 32];
@@ -518,6 +568,7 @@ static int easy_write(struct st *s, char *why, size_t len)
 		span(s, EASY_W, t0, t1);
 	}
 	close(fd);
+	stripe_of(s, path);
 	/* Test hook: one byte changed between the write and the read. */
 	if (!rc && s->corrupt_at && r == 0) {
 		unsigned char b;
@@ -605,6 +656,7 @@ static int hard_write(struct st *s, char *why, size_t len)
 		span(s, HARD_W, t0, t1);
 	}
 	close(fd);
+	stripe_of(s, path);
 	return rc;
 }
 
@@ -662,6 +714,7 @@ static int rnd_prefill(struct st *s, char *why, size_t len)
 	if (!rc && fsync(fd) != 0)
 		rc = fail(why, len, errno, "fsync", path, 0);
 	close(fd);
+	stripe_of(s, path);
 	return rc;
 }
 
@@ -970,6 +1023,9 @@ struct merged {
 	uint64_t bytes[N_SLOTS], res[N_SLOTS], tot[N_SLOTS];
 	int res_err[N_SLOTS];
 	uint64_t verified;
+	uint64_t lu[N_SUBS][HPCP_LU_N];
+	unsigned lu_found;
+	int lu_err;
 };
 
 static void merge(struct st *s, struct hpcp_hist *all, struct merged *m)
@@ -1000,6 +1056,25 @@ static void merge(struct st *s, struct hpcp_hist *all, struct merged *m)
 	hpcp_mpi_or_die(MPI_Reduce(&s->verified_bytes, &m->verified, 1,
 				   MPI_UINT64_T, MPI_SUM, 0, c),
 			"storage: verified bytes");
+	{
+		/* The node leaders' deltas; the other ranks add zeros. */
+		uint64_t lu[N_SUBS][HPCP_LU_N];
+		unsigned found = 0;
+
+		for (int k = 0; k < N_SUBS; k++) {
+			memcpy(lu[k], s->lu_delta[k].v, sizeof(lu[k]));
+			found |= s->lu_delta[k].found;
+		}
+		hpcp_mpi_or_die(MPI_Reduce(lu, m->lu, N_SUBS * HPCP_LU_N,
+					   MPI_UINT64_T, MPI_SUM, 0, c),
+				"storage: Lustre counters");
+		hpcp_mpi_or_die(MPI_Reduce(&found, &m->lu_found, 1,
+					   MPI_UNSIGNED, MPI_BOR, 0, c),
+				"storage: Lustre counters");
+		hpcp_mpi_or_die(MPI_Reduce(&s->lu_err, &m->lu_err, 1, MPI_INT,
+					   MPI_MAX, 0, c),
+				"storage: Lustre counters");
+	}
 }
 
 /* Samples above CLAIM_NS, from the buckets (a bucket straddling it
@@ -1077,6 +1152,73 @@ static void report_op(struct hpcp_res *ops, const struct st *s, int k,
 	}
 }
 
+static double ratio_or_nan(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : NAN;
+}
+
+/* phases.storage.lustre: per sub-phase deltas of the clients' counters,
+ * summed over the nodes, and the layout; or null with the reason. */
+static void report_lustre(struct hpcp_res *out, const struct st *s,
+			  const struct merged *m, unsigned long magic)
+{
+	static const char *const sub_names[N_SUBS] = { "easy", "hard",
+						      "random", "metadata" };
+	struct hpcp_res *lu, *subs, *o;
+
+	if (!s->lustre_on || m->lu_err || !m->lu_found) {
+		hpcp_res_null(out, "lustre");
+		(void)magic;
+		hpcp_res_str(out, "lustre_reason", !s->lustre_on ?
+			     "not a Lustre file system" :
+			     s->lu_why[0] ? s->lu_why :
+			     "no Lustre client statistics on a node");
+		return;
+	}
+	lu = hpcp_res_object(out, "lustre");
+	hpcp_res_str(lu, "source", s->lustre_root ? s->lustre_root :
+		     "/sys/kernel/debug/lustre, /proc/fs/lustre");
+	if (s->stripe_done && !s->stripe_err) {
+		hpcp_res_int(lu, "stripe_count", s->stripe_count);
+		hpcp_res_int(lu, "stripe_size_bytes", s->stripe_size);
+	} else {
+		hpcp_res_null(lu, "stripe_count");
+		hpcp_res_null(lu, "stripe_size_bytes");
+		hpcp_res_str(lu, "stripe_reason", !s->stripe_done ?
+			     "no data file written" :
+			     s->stripe_err == -EINVAL ?
+			     "a composite (PFL) or unknown layout" :
+			     strerror(-s->stripe_err));
+	}
+	subs = hpcp_res_object(lu, "subphases");
+	for (int k = 0; k < N_SUBS; k++) {
+		const uint64_t *v = m->lu[k];
+
+		if (!(s->bits & (1 << k)))
+			continue;
+		o = hpcp_res_object(subs, sub_names[k]);
+		for (int i = 0; i < HPCP_LU_N; i++)
+			hpcp_res_int(o, hpcp_lustre_counter_name(i),
+				     (int64_t)v[i]);
+		hpcp_res_double(o, "read_ahead_hit_ratio",
+				ratio_or_nan(v[HPCP_LU_RA_HITS],
+					     v[HPCP_LU_RA_HITS] +
+						     v[HPCP_LU_RA_MISSES]));
+		hpcp_res_double(o, "read_pages_per_rpc_mean",
+				ratio_or_nan(v[HPCP_LU_READ_RPC_PAGES],
+					     v[HPCP_LU_READ_RPCS]));
+		hpcp_res_double(o, "write_pages_per_rpc_mean",
+				ratio_or_nan(v[HPCP_LU_WRITE_RPC_PAGES],
+					     v[HPCP_LU_WRITE_RPCS]));
+		hpcp_res_double(o, "read_rpcs_in_flight_mean",
+				ratio_or_nan(v[HPCP_LU_READ_INFLIGHT_SUM],
+					     v[HPCP_LU_READ_RPCS]));
+		hpcp_res_double(o, "write_rpcs_in_flight_mean",
+				ratio_or_nan(v[HPCP_LU_WRITE_INFLIGHT_SUM],
+					     v[HPCP_LU_WRITE_RPCS]));
+	}
+}
+
 static void report(struct hpcp_res *out, struct st *s,
 		   const struct hpcp_hist *all, const struct merged *m,
 		   const char *cleanup_why, int cleaned)
@@ -1114,10 +1256,7 @@ static void report(struct hpcp_res *out, struct st *s,
 	for (int k = 0; k < N_SLOTS; k++)
 		if (all[k].count)
 			report_op(ops, s, k, &all[k], m);
-	hpcp_res_null(out, "lustre");
-	hpcp_res_str(out, "lustre_reason", magic == HPCP_LUSTRE_SUPER_MAGIC ?
-		     "Lustre client counters are not read yet" :
-		     "not a Lustre file system");
+	report_lustre(out, s, m, magic);
 	o = hpcp_res_object(out, "cleanup");
 	hpcp_res_bool(o, "removed", cleaned);
 	if (!cleaned)
@@ -1133,7 +1272,7 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	struct hpcp_hist *all = NULL;
 	struct merged m;
 	char cwhy[320] = "";
-	int rc = 0, local = 0, cleaned = 0, made = 0;
+	int rc = 0, local = 0, cleaned = 0, made = 0, sub = 0;
 	const char *env;
 
 	if (!s) {
@@ -1156,6 +1295,11 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	if (env && *env)
 		s->corrupt_at = strtoull(env, NULL, 10) + 1;
 	s->stall = getenv(ENV_STALL);
+	s->lustre_root = getenv(ENV_LUSTRE_ROOT);
+	if (s->lustre_root && !*s->lustre_root)
+		s->lustre_root = NULL;
+	s->lustre_on = s->lustre_root ||
+		       hpcp_fs_magic(s->o.dir) == HPCP_LUSTRE_SUPER_MAGIC;
 	s->h = calloc(N_SLOTS, sizeof(*s->h));
 	if (ctx->rank == 0)
 		all = calloc(N_SLOTS, sizeof(*all));
@@ -1186,6 +1330,12 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (!(steps[i].sub & s->bits))
 			continue;
+		if (steps[i].sub != sub) {
+			if (sub)
+				lustre_mark(s, sub, 1);
+			sub = steps[i].sub;
+			lustre_mark(s, sub, 0);
+		}
 		struct hpcp_hostload hl;
 		struct hpcp_hostload_result lr;
 
@@ -1204,6 +1354,8 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 			s->load[steps[i].slot2] = lr;
 		rc = agree(s, local, why, len);
 	}
+	if (sub)
+		lustre_mark(s, sub, 1);
 	/* Only the failing ranks return the error, so the run names them. */
 	rc = local;
 out:
