@@ -87,7 +87,7 @@ else
 	ok $? "200 us: p50 $(us const p50) us within base $(us base p50) + 200 + 150 us"
 fi
 json_true const.json "$R['claim_p99_9_within_1ms'] is True or $R['noisy']"
-ok $? "200 us: the 1 ms p99.9 claim holds over 5 000 reads (above 1 ms: $(json_query const.json "$R['above_1ms_count']"))"
+ok $? "200 us: the 1 ms p99.9 claim holds over 5 000 reads, unless the step was noisy (claim $(json_query const.json "$R['claim_p99_9_within_1ms']"), $(json_query const.json "$R['above_1ms_count']") above 1 ms, noisy $(json_query const.json "$R['noisy']"))"
 
 # --- 3 ms on every 200th read (0.5 %) -------------------------------------
 mount_fs -d 0 -s 3000 -e 200
