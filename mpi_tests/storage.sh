@@ -93,7 +93,8 @@ sleep 1
 # the ranks outright).
 m=
 for p in $(pgrep -x mpirun) $(pgrep -x mpiexec); do
-	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$work/target .*-o term.json" && m=$p
+	tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+		grep -q -- "$work/target .*-o term.json" && m=$p
 done
 test -n "$m" && ls target/hpcprobe-storage-*/easy.0 >/dev/null 2>&1
 ok $? "term: mpirun ($m) running, with files written"

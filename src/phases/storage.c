@@ -1328,6 +1328,9 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	local = join_run_dir(s, why, len);
 	rc = agree(s, local, why, len);
 	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct hpcp_hostload hl;
+		struct hpcp_hostload_result lr;
+
 		if (!(steps[i].sub & s->bits))
 			continue;
 		if (steps[i].sub != sub) {
@@ -1336,9 +1339,6 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 			sub = steps[i].sub;
 			lustre_mark(s, sub, 0);
 		}
-		struct hpcp_hostload hl;
-		struct hpcp_hostload_result lr;
-
 		hpcp_hostload_begin(ctx, &hl);
 		hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "storage: a step");
 		s->ref = hpcp_now_ns();
