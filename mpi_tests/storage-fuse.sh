@@ -78,6 +78,10 @@ ok $? "200 us on every read: runs"
 unmount_fs
 json_true const.json "$R['latency_ns']['min'] >= 200000 and $R['latency_ns']['p50'] >= 200000"
 ok $? "200 us: every read took at least 200 us (min $(us const min) us, p50 $(us const p50) us)"
+# Each rank's 2 500 reads one after the other, each >= 200 us: the span
+# is >= 0.5 s, so at most 10 000 reads/s whatever the host does.
+json_true const.json "$R['span_s'] >= 0.5 and $R['ops_per_s'] <= 10000 and abs($R['read_bytes_per_s'] - 4096 * $R['ops_per_s']) < 1e-6 * $R['read_bytes_per_s']"
+ok $? "200 us: span >= 0.5 s, IOPS $(json_query const.json "round($R['ops_per_s'])") <= 2 ranks / 200 us, bytes/s = 4 KiB x IOPS"
 # Above the base by the delay, plus the sleep's wake-up (timer slack
 # 50 us) and 100 us for the scheduler; or the step says it was noisy.
 if json_true const.json "$R['noisy']"; then

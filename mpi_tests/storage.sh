@@ -155,6 +155,12 @@ $mpirun -np 2 "$bin" --phases storage --storage-dir "$work/target" \
 if json_true direct2.json "$S['filesystem']['type'] in ('ext4', 'xfs', 'btrfs')"; then
 	json_true direct2.json "$S['status'] == 'ok' and $S['direct']['used']"
 	ok $? "O_DIRECT on $(json_query direct2.json "$S['filesystem']['type']"): used"
+	# Written with O_DIRECT, the file never entered the page cache;
+	# written buffered and fsynced, all of 1 MiB stays there.
+	json_true direct2.json "[o['page_cache_resident_ratio'] for o in $S['ops'] if o['op'] == 'read'] == [0]"
+	ok $? "O_DIRECT: none of the random file in the page cache before its reads"
+	json_true ok.json "[o['page_cache_resident_ratio'] for o in $S['ops'] if o['subphase'] == 'random' and o['op'] == 'read'] == [1]"
+	ok $? "buffered: all of the random file in the page cache before its reads"
 else
 	skip "O_DIRECT used" "the test directory is on $(json_query direct2.json "$S['filesystem']['type']")"
 fi
