@@ -123,8 +123,8 @@ static void grouped(double v, char *buf, size_t len)
 static int storage_text(const cJSON *s, char *buf, size_t len)
 {
 	const cJSON *op, *claim;
-	char iops[32], ops[32], need[32];
-	double p999;
+	char iops[32], ops[32], need[32], cache[64];
+	double p999, cached;
 
 	cJSON_ArrayForEach(op, hpcp_at(s, "ops")) {
 		const char *sub = hpcp_str_at(op, "subphase");
@@ -147,10 +147,14 @@ static int storage_text(const cJSON *s, char *buf, size_t len)
 		}
 		grouped(hpcp_num_at(op, "above_1ms_count", 0), need,
 			sizeof(need));
+		cached = hpcp_num_at(op, "page_cache_resident_ratio", 0);
+		snprintf(cache, sizeof(cache), "; %.0f %% of the file was in "
+			 "the page cache", 100 * cached);
 		snprintf(buf, len, "random 4 KiB read: %s IOPS, p99.9 %.2f ms "
 			 "over %s ops: the 1 ms claim %s at 99 %% confidence "
-			 "(%s above 1 ms)%s", iops, p999 / 1e6, ops,
+			 "(%s above 1 ms)%s%s", iops, p999 / 1e6, ops,
 			 cJSON_IsTrue(claim) ? "holds" : "does not hold", need,
+			 cached > 0 ? cache : "",
 			 cJSON_IsTrue(hpcp_at(op, "noisy")) ?
 				 "; noisy host: other work held the CPUs" : "");
 		return 1;
