@@ -48,6 +48,8 @@ static struct {
 	_Atomic uint64_t phase_start_ns;
 	_Atomic int final;        /* the end is recorded: no more saves */
 	uint64_t last_beat_ns;    /* watchdog thread only */
+	void (*_Atomic on_end)(void *arg, char *note, size_t len);
+	void *_Atomic on_end_arg;
 } w = { .pipe_r = -1, .pipe_w = -1 };
 
 void hpcp_watch_phase(const char *name)
@@ -70,6 +72,27 @@ int hpcp_watch_interrupted(void)
 int hpcp_watch_final(void)
 {
 	return atomic_load(&w.final);
+}
+
+void hpcp_watch_on_end(void (*fn)(void *arg, char *note, size_t len),
+		       void *arg)
+{
+	atomic_store(&w.on_end_arg, arg);
+	atomic_store(&w.on_end, fn);
+}
+
+/* Undo what the running phase asked to (on_end), into note: "; what". */
+static void run_on_end(char *note, size_t len)
+{
+	void (*fn)(void *, char *, size_t) = atomic_load(&w.on_end);
+	char said[256] = "";
+
+	note[0] = '\0';
+	if (!fn)
+		return;
+	fn(atomic_load(&w.on_end_arg), said, sizeof(said));
+	if (said[0])
+		snprintf(note, len, "; %s", said);
 }
 
 static void on_signal(int sig)
@@ -132,14 +155,15 @@ static void mark_document(const char *run_status, const char *phase_status,
 static void fire(int peer, uint64_t silent_ns)
 {
 	const char *phase = atomic_load(&w.phase);
-	char wait[160], reason[512];
+	char wait[160], note[300], reason[1024];
 
 	describe_wait(peer, wait, sizeof(wait));
+	run_on_end(note, sizeof(note));
 	snprintf(reason, sizeof(reason),
 		 "watchdog: rank %d (%s) made no progress for %.0f s in phase "
-		 "%s, %s",
+		 "%s, %s%s",
 		 w.ctx->rank, w.ctx->host, (double)silent_ns / 1e9,
-		 phase ? phase : "setup", wait);
+		 phase ? phase : "setup", wait, note);
 	hpcp_log(HPCP_LOG_ERR, "%s; ending the job", reason);
 	mark_document("failed", "failed", reason);
 	/* Let rank 0 write the document when it, too, noticed. */
@@ -157,29 +181,30 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 	const char *phase = atomic_load(&w.phase);
 	struct timespec step = { 0, PROGRESS_STEP_NS };
 	uint64_t before = atomic_load(&hpcp_watch_beats);
-	char reason[512];
+	char note[300], reason[1024];
 
 	atomic_store(&w.interrupted, 1);
 	for (long t = 0; peer >= 0 && t < PROGRESS_LOOK_NS &&
 			 atomic_load(&hpcp_watch_beats) == before;
 	     t += PROGRESS_STEP_NS)
 		nanosleep(&step, NULL);
+	run_on_end(note, sizeof(note));
 	if (peer >= 0 && atomic_load(&hpcp_watch_beats) == before) {
 		/* The launcher ends everyone when one rank dies; the rank we
 		 * were waiting on is the likely one. */
 		snprintf(reason, sizeof(reason),
 			 "ended by signal %d (%s) while rank %d (%s) had waited "
 			 "%.2f s on rank %d (%s) in phase %s: rank %d most "
-			 "likely failed",
+			 "likely failed%s",
 			 sig, strsignal(sig), w.ctx->rank, w.ctx->host,
 			 (double)silent_ns / 1e9, peer, host_of(peer),
-			 phase ? phase : "setup", peer);
+			 phase ? phase : "setup", peer, note);
 		hpcp_log(HPCP_LOG_ERR, "%s", reason);
 		mark_document("failed", "failed", reason);
 	} else {
 		snprintf(reason, sizeof(reason),
-			 "interrupted by signal %d (%s) in phase %s", sig,
-			 strsignal(sig), phase ? phase : "setup");
+			 "interrupted by signal %d (%s) in phase %s%s", sig,
+			 strsignal(sig), phase ? phase : "setup", note);
 		hpcp_log(HPCP_LOG_WARN, "%s", reason);
 		mark_document("interrupted", "failed", reason);
 	}

@@ -105,6 +105,19 @@ bad_args=(
 	"--infer-seed -1"
 	"--infer-stall 1min"
 	"--infer-client closed"
+	"--phases storage --storage-dir /nonexistent-hpcprobe-dir"
+	"--phases storage --storage-dir /etc/hostname"
+	"--phases storage --storage-dir ''"
+	"--storage-easy-mib 0"
+	"--storage-easy-mib 1"
+	"--phases storage --storage-easy-mib 3"
+	"--storage-random-ops -5"
+	"--storage-md-files 10x"
+	"--storage-hard-transfers 0"
+	"--storage-subphases easy,"
+	"--storage-subphases fast"
+	"--storage-subphases ''"
+	"--storage-direct=yes"
 	"--output ''"
 	"-o /nonexistent-dir/x.json"
 	"-o /dev/null"
@@ -117,6 +130,13 @@ bad_args=(
 	"--"
 	"--=x"
 )
+
+# A read-only target (root can mount one; elsewhere the case is left out).
+mkdir -p ro
+if mount -t tmpfs -o ro,size=1m tmpfs "$work/ro" 2>/dev/null; then
+	trap 'umount "$work/ro"; rm -rf "$work"' EXIT
+	bad_args+=("--phases storage --storage-dir $work/ro")
+fi
 
 n=0
 for args in "${bad_args[@]}"; do

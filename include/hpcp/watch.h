@@ -17,6 +17,7 @@
 #define HPCP_WATCH_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct hpcp_ctx;
@@ -64,6 +65,16 @@ unsigned hpcp_watch_timeout_s(void);
 
 /* The phase now running, for diagnoses ("setup", "topology", ...). */
 void hpcp_watch_phase(const char *name);
+
+/*
+ * What must be undone when the watchdog or a signal ends the job (the
+ * storage phase's files): fn runs on the watchdog thread, before the end
+ * is recorded, while the main thread may still be anywhere, so it must be
+ * safe against that (best effort); what it writes to note (one short
+ * clause) is added to the recorded reason.  fn NULL: nothing.
+ */
+void hpcp_watch_on_end(void (*fn)(void *arg, char *note, size_t len),
+		       void *arg);
 
 /* Stop the thread before MPI_Finalize. */
 void hpcp_watch_stop(void);

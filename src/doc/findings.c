@@ -142,6 +142,64 @@ static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
 				 1e6,
 			 cJSON_IsTrue(hpcp_at(miss, "saturated")) ?
 				 " and growing (saturated)" : "");
+/* n with a space between thousands: "12 400". */
+static void grouped(double v, char *buf, size_t len)
+{
+	char d[32];
+	size_t n = 0, k;
+
+	snprintf(d, sizeof(d), "%.0f", v);
+	k = strlen(d);
+	for (size_t i = 0; i < k && n + 2 < len; i++) {
+		if (i && (k - i) % 3 == 0 && d[i - 1] != '-')
+			buf[n++] = ' ';
+		buf[n++] = d[i];
+	}
+	buf[n] = '\0';
+}
+
+/* "random 4 KiB read: 12 400 IOPS, p99.9 0.82 ms over 20 000 ops: the 1 ms
+ * claim holds at 99 % confidence"; 0 when there is no such operation. */
+static int storage_text(const cJSON *s, char *buf, size_t len)
+{
+	const cJSON *op, *claim;
+	char iops[32], ops[32], need[32], cache[64];
+	double p999, cached;
+
+	cJSON_ArrayForEach(op, hpcp_at(s, "ops")) {
+		const char *sub = hpcp_str_at(op, "subphase");
+		const char *name = hpcp_str_at(op, "op");
+
+		if (!sub || !name || strcmp(sub, "random") != 0 ||
+		    strcmp(name, "read") != 0)
+			continue;
+		grouped(hpcp_num_at(op, "ops_per_s", 0), iops, sizeof(iops));
+		grouped(hpcp_num_at(op, "ops_count", 0), ops, sizeof(ops));
+		grouped(hpcp_num_at(op, "p99_9_min_count", 0), need,
+			sizeof(need));
+		p999 = hpcp_num_at(hpcp_at(op, "latency_ns"), "p99_9", -1);
+		claim = hpcp_at(op, "claim_p99_9_within_1ms");
+		if (p999 < 0 || !cJSON_IsBool(claim)) {
+			snprintf(buf, len, "random 4 KiB read: %s IOPS over %s "
+				 "ops: too few for a p99.9 claim (%s needed)",
+				 iops, ops, need);
+			return 1;
+		}
+		grouped(hpcp_num_at(op, "above_1ms_count", 0), need,
+			sizeof(need));
+		cached = hpcp_num_at(op, "page_cache_resident_ratio", 0);
+		snprintf(cache, sizeof(cache), "; %.0f %% of the file was in "
+			 "the page cache", 100 * cached);
+		snprintf(buf, len, "random 4 KiB read: %s IOPS, p99.9 %.2f ms "
+			 "over %s ops: the 1 ms claim %s at 99 %% confidence "
+			 "(%s above 1 ms)%s%s", iops, p999 / 1e6, ops,
+			 cJSON_IsTrue(claim) ? "holds" : "does not hold", need,
+			 cached > 0 ? cache : "",
+			 cJSON_IsTrue(hpcp_at(op, "noisy")) ?
+				 "; noisy host: other work held the CPUs" : "");
+		return 1;
+	}
+	return 0;
 }
 
 void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
@@ -194,6 +252,10 @@ void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 		infer_text(root, f->infer, f->infer_text,
 			   sizeof(f->infer_text));
 	}
+	if (hpcp_phase_ok(root, "storage") &&
+	    storage_text(hpcp_at(phases, "storage"), f->storage_text,
+			 sizeof(f->storage_text)))
+		f->storage = hpcp_at(phases, "storage");
 	cJSON_ArrayForEach(ph, phases) {
 		const char *st = hpcp_str_at(ph, "status");
 

@@ -471,6 +471,8 @@ static void print_findings(const cJSON *root, FILE *out)
 		fprintf(out, "  training: %s\n", f.train_text);
 	if (f.infer)
 		fprintf(out, "  inference: %s\n", f.infer_text);
+	if (f.storage)
+		fprintf(out, "  storage: %s\n", f.storage_text);
 	print_utilisation(root, out);
 	cJSON_ArrayForEach(item, hpcp_at(root, "warnings"))
 		if (cJSON_IsString(item) && strstr(item->valuestring,

@@ -303,6 +303,20 @@ static void narrative_train(struct hpcp_text *t, const cJSON *root,
 	}
 }
 
+/* The summary's storage line (findings.c). */
+static void narrative_storage(struct hpcp_text *t, const cJSON *root,
+			      const struct hpcp_findings *f)
+{
+	if (f->storage) {
+		hpcp_put(t, "Storage: ");
+		hpcp_html_esc(t, f->storage_text);
+		hpcp_put(t, ". ");
+	} else if (hpcp_phase_at(root, "storage") &&
+		   !hpcp_phase_ok(root, "storage")) {
+		hpcp_html_phase_sentence(t, root, "storage", "storage");
+	}
+}
+
 void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 {
 	const cJSON *ctx = hpcp_at(root, "context"), *mpi = hpcp_at(ctx, "mpi");
@@ -362,6 +376,7 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 	else
 		hpcp_html_phase_sentence(t, root, "compute", "compute");
 	narrative_train(t, root, &f);
+	narrative_storage(t, root, &f);
 	if (f.pingpong_ok) {
 		const cJSON *nm = f.matrix;
 		const cJSON *o;

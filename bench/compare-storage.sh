@@ -1,0 +1,97 @@
+#!/bin/bash
+# Side by side: the storage phase's random 4 KiB reads against fio
+# (Debian's fio) with the same pattern: 4 KiB random reads, iodepth 1
+# (psync), one job per rank, the same file size per job, the same mode
+# (O_DIRECT unless MODE is buffered), on the same directory.  ROUNDS
+# rounds alternating which goes first; per round the ratios phase/fio of
+# IOPS, p50 and p99 latency (fio's lat_ns: submission to completion, as
+# the phase times one pread), then their medians.  Goal: each within 10 %.
+# The ranks run unbound (--bind-to none) like fio's jobs.
+#
+# usage: bench/compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]
+#   DIR    directory to test (the FSx for Lustre mount on AWS)
+#   OPS    reads per rank / job; MIB file size per rank / job
+#   MODE   direct (default) or buffered
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:?usage: compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]}
+rounds=${2:-5}
+ranks=${3:-2}
+ops=${4:-5000}
+mib=${5:-64}
+mode=${6:-direct}
+hpcprobe=$top/hpcprobe
+[ -x "$hpcprobe" ] || { echo "compare-storage: $hpcprobe not built (run make)" >&2; exit 2; }
+command -v fio >/dev/null || { echo "compare-storage: no fio (apt-get install fio)" >&2; exit 2; }
+[ -d "$dir" ] || { echo "compare-storage: $dir is not a directory" >&2; exit 2; }
+case $mode in
+direct) direct=1; phase_direct=--storage-direct ;;
+buffered) direct=0; phase_direct= ;;
+*) echo "compare-storage: MODE is direct or buffered" >&2; exit 2 ;;
+esac
+work=$(mktemp -d)
+fiodir=$(mktemp -d "$dir/compare-storage-fio.XXXXXX")
+trap 'rm -rf "$work" "$fiodir"' EXIT
+if [ "$(id -u)" -eq 0 ]; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+export OMPI_MCA_mpi_yield_when_idle=1
+
+# phase OUT: "iops p50_ns p99_ns" of the random reads.
+phase() {
+	# shellcheck disable=SC2086 # phase_direct is one option or none
+	# Unbound, as fio's jobs are: a rank bound to a core another
+	# process holds waits for its time slice (a 4 ms tick at p99 here).
+	mpirun --oversubscribe --bind-to none -np "$ranks" "$hpcprobe" \
+		--phases storage \
+		--storage-dir "$dir" --storage-subphases random $phase_direct \
+		--storage-random-mib "$mib" --storage-random-ops "$ops" \
+		-o "$work/phase.json" >/dev/null 2>"$work/phase.err"
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["phases"]["storage"]
+r = [o for o in d["ops"] if o["subphase"] == "random" and o["op"] == "read"][0]
+print(r["ops_per_s"], r["latency_ns"]["p50"], r["latency_ns"]["p99"], d["direct"]["used"])' "$work/phase.json"
+}
+
+# fio_run: the same, one job per rank, laid out before it is timed.
+fio_run() {
+	fio --name=randread --directory="$fiodir" --rw=randread --bs=4k \
+		--size="${mib}m" --numjobs="$ranks" --iodepth=1 \
+		--ioengine=psync --direct="$direct" --number_ios="$ops" \
+		--norandommap --lat_percentiles=1 --group_reporting \
+		--output-format=json >"$work/fio.json" 2>"$work/fio.err"
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["jobs"][0]["read"]
+p = r["lat_ns"]["percentile"]
+print(r["iops"], p["50.000000"], p["99.000000"])' "$work/fio.json"
+}
+
+echo "# storage phase vs fio: 4 KiB random read, iodepth 1, $ranks jobs, ${mib} MiB each, $ops reads each, $mode, on $dir ($(stat -f -c %T "$dir"))"
+echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %12s %12s %9s %9s %9s %9s %8s %8s %8s\n' round phase_iops \
+	fio_iops ph_p50us fio_p50us ph_p99us fio_p99us iops_r p50_r p99_r
+: >"$work/r_iops"
+: >"$work/r_p50"
+: >"$work/r_p99"
+for r in $(seq "$rounds"); do
+	if [ $((r % 2)) -eq 1 ]; then
+		read -r pi p5 p9 used <<<"$(phase)"
+		read -r fi f5 f9 <<<"$(fio_run)"
+	else
+		read -r fi f5 f9 <<<"$(fio_run)"
+		read -r pi p5 p9 used <<<"$(phase)"
+	fi
+	awk -v r="$r" -v pi="$pi" -v fi="$fi" -v p5="$p5" -v f5="$f5" \
+		-v p9="$p9" -v f9="$f9" -v w="$work" 'BEGIN {
+		printf "%-6s %12.0f %12.0f %9.1f %9.1f %9.1f %9.1f %8.3f %8.3f %8.3f\n",
+			r, pi, fi, p5 / 1e3, f5 / 1e3, p9 / 1e3, f9 / 1e3,
+			pi / fi, p5 / f5, p9 / f9
+		print pi / fi >> (w "/r_iops")
+		print p5 / f5 >> (w "/r_p50")
+		print p9 / f9 >> (w "/r_p99")
+	}'
+done
+med() { sort -g "$1" | awk '{v[NR] = $1} END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "median ratios phase/fio: IOPS $(med "$work/r_iops"), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
+echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
