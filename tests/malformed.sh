@@ -76,6 +76,8 @@ bad_args=(
 	"--train-input-delay 5"
 	"--train-input-delay 5min"
 	"--train-data ''"
+	"--preflight-fsx ''"
+	"--preflight-strict=yes"
 	"--output ''"
 	"-o /nonexistent-dir/x.json"
 	"-o /dev/null"
