@@ -31,9 +31,9 @@ fi
 
 P="d['phases']['preflight']"
 # status of check NAME in FILE
-st() { json_query "$1" "[c['status'] for c in $P['checks'] if c['name'] == '$2'][0]"; }
-val() { json_query "$1" "[c['value'] for c in $P['checks'] if c['name'] == '$2'][0]"; }
-fixof() { json_query "$1" "[c.get('fix', '') for c in $P['checks'] if c['name'] == '$2'][0]"; }
+st() { json_query "$1" "[c['status'] for c in ${P}['checks'] if c['name'] == '$2'][0]"; }
+val() { json_query "$1" "[c['value'] for c in ${P}['checks'] if c['name'] == '$2'][0]"; }
+fixof() { json_query "$1" "[c.get('fix', '') for c in ${P}['checks'] if c['name'] == '$2'][0]"; }
 
 # start_server NAME MODE ITEMS...: the server's host:port in $ep (not in a
 # command substitution, which would wait for the server's output to close)
@@ -70,7 +70,7 @@ HPCP_IMDS_ENDPOINT=$good SLURM_JOB_NUM_NODES=2 SLURM_NTASKS=2 \
 	-o a.json >out.txt 2>err.txt
 ok $? "np 2, two nodes, fake EFA node: exits 0 (failures without --preflight-strict)"
 schema_check a.json
-json_true a.json "$P['status'] == 'ok' and len($P['nodes']) == 2 and all(n['instance']['type'] == 'c5n.18xlarge' and n['instance']['placement_group'] == 'hpcprobe-pg' and n['instance']['life_cycle'] == 'on-demand' and n['instance']['availability_zone'] == 'us-east-1a' for n in $P['nodes'])"
+json_true a.json "${P}['status'] == 'ok' and len(${P}['nodes']) == 2 and all(n['instance']['type'] == 'c5n.18xlarge' and n['instance']['placement_group'] == 'hpcprobe-pg' and n['instance']['life_cycle'] == 'on-demand' and n['instance']['availability_zone'] == 'us-east-1a' for n in ${P}['nodes'])"
 ok $? "both nodes read the instance from the metadata server: c5n.18xlarge, us-east-1a, hpcprobe-pg, on-demand"
 for c in instance.metadata efa.adapters efa.devices limits.hugepages \
 	storage.path storage.writable job.scheduler job.hpcprobe_version \
@@ -85,12 +85,12 @@ for c in efa.provider mpi.transport limits.memlock storage.lustre; do
 done
 fixof a.json efa.provider | grep -q 'AND to itself'
 ok $? "the provider's fall-back to $(val a.json efa.provider | cut -d: -f1) names the self-referencing egress rule"
-json_true a.json "all(c['pass'] == (c['status'] != 'fail') and (c['status'] != 'fail' or c.get('fix')) for c in $P['checks'])"
+json_true a.json "all(c['pass'] == (c['status'] != 'fail') and (c['status'] != 'fail' or c.get('fix')) for c in ${P}['checks'])"
 ok $? "every check: pass is false exactly when it failed, and a failure has a fix"
-json_true a.json "$P['failed_count'] == sum(c['status'] == 'fail' for c in $P['checks']) and $P['checks_count'] == len($P['checks']) and len([c for c in d['checks'] if c['name'].startswith('efa.')]) == 3"
+json_true a.json "${P}['failed_count'] == sum(c['status'] == 'fail' for c in ${P}['checks']) and ${P}['checks_count'] == len(${P}['checks']) and len([c for c in d['checks'] if c['name'].startswith('efa.')]) == 3"
 ok $? "the counts add up; the checks are in the document's checks too"
-json_true a.json "(lambda h: h['host'].endswith('#r1') and abs(h['offset_ns']) <= h['uncertainty_ns'] and 2 * h['uncertainty_ns'] >= h['rtt_min_ns'] > 0)($P['clock']['hosts'][1])"
-ok $? "one machine's clock against itself: offset $(json_query a.json "$P['clock']['hosts'][1]['offset_ns']") ns within its uncertainty $(json_query a.json "$P['clock']['hosts'][1]['uncertainty_ns']") ns"
+json_true a.json "(lambda h: h['host'].endswith('#r1') and abs(h['offset_ns']) <= h['uncertainty_ns'] and 2 * h['uncertainty_ns'] >= h['rtt_min_ns'] > 0)(${P}['clock']['hosts'][1])"
+ok $? "one machine's clock against itself: offset $(json_query a.json "${P}['clock']['hosts'][1]['offset_ns']") ns within its uncertainty $(json_query a.json "${P}['clock']['hosts'][1]['uncertainty_ns']") ns"
 case $(st a.json job.clocks) in
 pass) ok 0 "job.clocks: pass ($(val a.json job.clocks))" ;;
 warn) ok 0 "job.clocks: warn, too busy to judge, accepted ($(val a.json job.clocks))" ;;
@@ -108,9 +108,9 @@ ok $? "one rank with another version and its clock 5 ms ahead: exits 0"
 [ "$(st b.json job.hpcprobe_version)" = fail ] &&
 	val b.json job.hpcprobe_version | grep -q '#r1: 9.9.9-other'
 ok $? "version mismatch named by host: $(val b.json job.hpcprobe_version)"
-json_true b.json "(lambda h: abs(h['offset_ns'] - 5000000) <= h['uncertainty_ns'])($P['clock']['hosts'][1])"
-ok $? "the injected 5 ms found within the uncertainty: $(json_query b.json "$P['clock']['hosts'][1]['offset_ns']") +- $(json_query b.json "$P['clock']['hosts'][1]['uncertainty_ns']") ns"
-if json_true b.json "$P['clock']['hosts'][1]['uncertainty_ns'] < 4000000"; then
+json_true b.json "(lambda h: abs(h['offset_ns'] - 5000000) <= h['uncertainty_ns'])(${P}['clock']['hosts'][1])"
+ok $? "the injected 5 ms found within the uncertainty: $(json_query b.json "${P}['clock']['hosts'][1]['offset_ns']") +- $(json_query b.json "${P}['clock']['hosts'][1]['uncertainty_ns']") ns"
+if json_true b.json "${P}['clock']['hosts'][1]['uncertainty_ns'] < 4000000"; then
 	[ "$(st b.json job.clocks)" = fail ] &&
 		val b.json job.clocks | grep -q '#r1: +5.0'
 	ok $? "job.clocks: fail naming the host ($(val b.json job.clocks))"
@@ -126,7 +126,7 @@ big=$ep
 HPCP_IMDS_ENDPOINT=$big $mpirun -np 2 "$bin" --phases preflight -o c.json \
 	>/dev/null 2>err.txt
 [ "$(st c.json efa.adapters)" = fail ] &&
-	json_query c.json "[c['reference'] for c in $P['checks'] if c['name'] == 'efa.adapters'][0]" | grep -q "4, as p4d.24xlarge"
+	json_query c.json "[c['reference'] for c in ${P}['checks'] if c['name'] == 'efa.adapters'][0]" | grep -q "4, as p4d.24xlarge"
 ok $? "one adapter on a p4d.24xlarge: efa.adapters fail ($(val c.json efa.adapters))"
 [ "$(st c.json job.placement_group)" = warn ]
 ok $? "no placement group on a two-node job: warn"
@@ -136,8 +136,8 @@ for mode in silent garbage badvalue; do
 		-o m.json >/dev/null 2>err.txt
 	status=$?
 	[ $status -eq 0 ] && [ "$(st m.json instance.metadata)" = fail ] &&
-		json_true m.json "all(n['instance']['type'] is None and n['instance']['reason'] for n in $P['nodes']) and $P['duration_s'] < 3"
-	ok $? "metadata $mode: exit $status, instance unknown with a reason, in $(json_query m.json "round($P['duration_s'], 2)") s: $(val m.json instance.metadata | cut -c1-100)"
+		json_true m.json "all(n['instance']['type'] is None and n['instance']['reason'] for n in ${P}['nodes']) and ${P}['duration_s'] < 3"
+	ok $? "metadata $mode: exit $status, instance unknown with a reason, in $(json_query m.json "round(${P}['duration_s'], 2)") s: $(val m.json instance.metadata | cut -c1-100)"
 done
 val m.json instance.metadata | grep -q malformed
 ok $? "a malformed answer is said to be one"
@@ -152,15 +152,15 @@ clean="HPCP_IMDS_ENDPOINT=127.0.0.1:1 HPCPROBE_SYSFS_ROOT=$work/empty HPCPROBE_D
 env $clean $mpirun -np 2 "$bin" --phases preflight,topology \
 	--preflight-strict -o ok.json >/dev/null 2>err.txt
 status=$?
-[ $status -eq 0 ] && json_true ok.json "$P['status'] == 'ok' and $P['strict'] and d['phases']['topology']['status'] == 'ok'"
-ok $? "strict, nothing failed: exit $status, topology ran ($(json_query ok.json "[c['name'] for c in $P['checks'] if c['status'] == 'fail']"))"
+[ $status -eq 0 ] && json_true ok.json "${P}['status'] == 'ok' and ${P}['strict'] and d['phases']['topology']['status'] == 'ok'"
+ok $? "strict, nothing failed: exit $status, topology ran ($(json_query ok.json "[c['name'] for c in ${P}['checks'] if c['status'] == 'fail']"))"
 # shellcheck disable=SC2086
 env $clean $mpirun -np 2 "$bin" --phases preflight,topology \
 	--preflight-strict --preflight-fsx "$work/nosuch" -o st.json \
 	>/dev/null 2>err.txt
 status=$?
-[ $status -eq 1 ] && json_true st.json "$P['status'] == 'failed' and 'preflight-strict' in $P['reason'] and 'storage.path' in $P['reason'] and d['phases']['topology']['status'] == 'skipped' and 'preflight' in d['phases']['topology']['reason'] and d['status'] == 'failed'"
-ok $? "strict, the FSx path missing: exit $status, preflight failed, topology skipped: $(json_query st.json "$P['reason']" | cut -c1-120)"
+[ $status -eq 1 ] && json_true st.json "${P}['status'] == 'failed' and 'preflight-strict' in ${P}['reason'] and 'storage.path' in ${P}['reason'] and d['phases']['topology']['status'] == 'skipped' and 'preflight' in d['phases']['topology']['reason'] and d['status'] == 'failed'"
+ok $? "strict, the FSx path missing: exit $status, preflight failed, topology skipped: $(json_query st.json "${P}['reason']" | cut -c1-120)"
 schema_check st.json
 
 done_testing
