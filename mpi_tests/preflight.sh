@@ -79,10 +79,14 @@ for c in instance.metadata efa.adapters efa.devices limits.hugepages \
 	[ "$(st a.json $c)" = pass ]
 	ok $? "$c: pass ($(val a.json $c))"
 done
-for c in efa.provider mpi.transport limits.memlock storage.lustre; do
+for c in efa.provider mpi.transport storage.lustre; do
 	[ "$(st a.json $c)" = fail ]
 	ok $? "$c: fail ($(val a.json $c))"
 done
+# With EFA wanted, memlock must be unlimited: this machine decides which.
+if [ "$(ulimit -l)" = unlimited ]; then want=pass; else want=fail; fi
+[ "$(st a.json limits.memlock)" = $want ]
+ok $? "limits.memlock: $want with ulimit -l $(ulimit -l) ($(val a.json limits.memlock))"
 fixof a.json efa.provider | grep -q 'AND to itself'
 ok $? "the provider's fall-back to $(val a.json efa.provider | cut -d: -f1) names the self-referencing egress rule"
 json_true a.json "all(c['pass'] == (c['status'] != 'fail') and (c['status'] != 'fail' or c.get('fix')) for c in ${P}['checks'])"
