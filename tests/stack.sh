@@ -36,8 +36,8 @@ while read -r verdict rule rest; do
 	FAIL) ok 1 "rule $rule: $rest" ;;
 	esac
 done <"$work/rules.txt"
-[ $status -eq 0 ] && [ "$(grep -c '^ok ' "$work/rules.txt")" -eq 8 ]
-ok $? "all 8 rules pass ($(tail -1 "$work/rules.txt" | sed 's/^# //'))"
+[ $status -eq 0 ] && [ "$(grep -c '^ok ' "$work/rules.txt")" -eq 9 ]
+ok $? "all 9 rules pass ($(tail -1 "$work/rules.txt" | sed 's/^# //'))"
 
 # Each mutation on a fresh copy of the template, in one process: the rule
 # named must fail on it.  File $1 of lines "rule|what is broken|the change"
@@ -72,6 +72,8 @@ BODY="r['Dashboard']['Properties']['DashboardBody']['Fn::Sub']"
 mutations=(
 	"efa_sg_self|no egress rule to itself|del r['EfaEgressSelf']"
 	"efa_sg_self|no ingress rule from itself|del r['EfaIngressSelf']"
+	"efa_devices|the fourth card's uverbs3 not passed|${CONT}['LinuxParameters']['Devices'].pop(3)"
+	"efa_devices|uverbs1 passed without its card|${CONT}['LinuxParameters']['Devices'][1] = ${CONT}['LinuxParameters']['Devices'][1]['Fn::If'][1]"
 	"fsx_ports|1018-1023 narrowed to 1018-1022|r['FsxSecurityGroup']['Properties']['SecurityGroupIngress'][1]['ToPort'] = 1022"
 	"fsx_ports|no 988 between the file servers|del r['FsxIngressSelf988']"
 	"placement_group|no placement group on the multi-node environment|del r['OnDemandEnvironment']['Properties']['ComputeResources']['PlacementGroup']"

@@ -160,7 +160,7 @@ def put_bucket_config(s3, bucket, r):
 def register(batch, jd, phys, iam):
     """The stack's multi-node job definition through the Batch API, its
     references filled with what the stack made."""
-    p = stack_rules.lower_keys(jd['Properties'])
+    p = stack_rules.lower_keys(stack_rules.without_optional(jd['Properties']))
     c = p['nodeProperties']['nodeRangeProperties'][0]['container']
     c['image'] = '123456789012.dkr.ecr.us-east-1.amazonaws.com/hpcprobe:latest'
     c['jobRoleArn'] = iam.get_role(RoleName=phys['JobRole'])['Role']['Arn']

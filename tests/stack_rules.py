@@ -4,6 +4,8 @@
 
   efa_sg_self      the EFA nodes' security group allows all traffic from
                    itself AND to itself (ingress and egress rules)
+  efa_devices      the job definition passes one uverbs device per EFA
+                   interface of the launch template, under the same condition
   fsx_ports        FSx's group lets in TCP 988 and 1018-1023 from the nodes
                    and from itself
   placement_group  the multi-node environment launches into a cluster
@@ -153,6 +155,37 @@ def covers(rules, peer, lo, hi):
     return any(p in ('tcp', '6', '-1') and q == peer and
                a is not None and a <= lo and hi <= b
                for p, a, b, q in rules)
+
+
+def conditional(items):
+    """(condition or None, item) of a list whose items may be Fn::If
+    with AWS::NoValue on the false branch."""
+    for x in items:
+        if isinstance(x, dict) and 'Fn::If' in x:
+            yield x['Fn::If'][0], x['Fn::If'][1]
+        else:
+            yield None, x
+
+
+def rule_efa_devices(t, _):
+    cards = set()
+    for lt in resources(t, 'AWS::EC2::LaunchTemplate').values():
+        data = props(lt).get('LaunchTemplateData', {})
+        for cond, ni in conditional(data.get('NetworkInterfaces', [])):
+            if ni.get('InterfaceType') == 'efa':
+                cards.add((cond, ni.get('NetworkCardIndex', 0)))
+    for name, jd in resources(t, 'AWS::Batch::JobDefinition').items():
+        for nr in props(jd).get('NodeProperties', {}).get(
+                'NodeRangeProperties', []):
+            devs = nr['Container'].get('LinuxParameters', {}).get(
+                'Devices', [])
+            got = {(cond, int(d['ContainerPath'].rsplit('uverbs', 1)[1]))
+                   for cond, d in conditional(devs)
+                   if 'uverbs' in d.get('ContainerPath', '')}
+            if got != cards:
+                return '%s passes uverbs devices %s for EFA interfaces %s' % (
+                    name, sorted(got, key=str), sorted(cards, key=str))
+    return None
 
 
 def rule_fsx_ports(t, _):
@@ -330,6 +363,19 @@ def rule_tagged(t, _):
     return None
 
 
+def without_optional(v):
+    """v as the default parameters make it: list items that an Fn::If
+    leaves out (AWS::NoValue on one branch, as the extra EFA devices) are
+    dropped."""
+    if isinstance(v, dict):
+        return {k: without_optional(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [without_optional(x) for x in v
+                if not (isinstance(x, dict) and 'Fn::If' in x and
+                        ref(x['Fn::If'][2]) == 'AWS::NoValue')]
+    return v
+
+
 def lower_keys(v):
     """CloudFormation spells the job definition's keys capitalised."""
     if isinstance(v, dict):
@@ -344,7 +390,7 @@ def rule_same_as_files(t, aws_dir):
     mine = [r for r in resources(t, 'AWS::Batch::JobDefinition').values()]
     if len(mine) != 1:
         return 'not one job definition'
-    c = lower_keys(props(mine[0]))['nodeProperties']
+    c = lower_keys(without_optional(props(mine[0])))['nodeProperties']
     want = jd['nodeProperties']
     fc, wc = (x['nodeRangeProperties'][0]['container'] for x in (c, want))
     for key in ('resourceRequirements', 'linuxParameters', 'ulimits',
@@ -385,6 +431,7 @@ def rule_same_as_files(t, aws_dir):
 
 RULES = [
     ('efa_sg_self', rule_efa_sg_self),
+    ('efa_devices', rule_efa_devices),
     ('fsx_ports', rule_fsx_ports),
     ('placement_group', rule_placement_group),
     ('no_spot_mnp', rule_no_spot_mnp),
