@@ -151,6 +151,13 @@ int hpcp_fabric_choose(const char *requested, int allow_shm, char *provider,
 	return -ENOTSUP;
 }
 
+void hpcp_fabric_library_version(char *buf, size_t len)
+{
+	uint32_t lib = fi_version();
+
+	snprintf(buf, len, "%u.%u", FI_MAJOR(lib), FI_MINOR(lib));
+}
+
 static void describe(const struct fi_info *fi, struct hpcp_fabric_info *out)
 {
 	uint32_t lib = fi_version();

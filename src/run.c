@@ -222,8 +222,9 @@ struct tally {
 	int ok, failed, unavailable;
 };
 
-static void run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
-		      const struct hpcp_phase *p, struct tally *t)
+/* Runs p; returns its agreed code (-ECANCELED: the run stops). */
+static int run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
+		     const struct hpcp_phase *p, struct tally *t)
 {
 	char why[REASON_LEN] = "";
 	struct hpcp_res *out = NULL;
@@ -262,6 +263,22 @@ static void run_phase(struct hpcp_ctx *ctx, struct hpcp_doc *doc,
 			 hpcp_phase_status_name(status), secs, rc ? ": " : "",
 			 rc ? why : "");
 	}
+	return rc;
+}
+
+/* A phase that stopped the run: the ones after it are recorded as
+ * skipped, with the reason. */
+static void skip_rest(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int from)
+{
+	char why[REASON_LEN];
+
+	if (ctx->rank != 0)
+		return;
+	snprintf(why, sizeof(why), "not run: phase %s failed and stops the "
+		 "run", ctx->cfg.phases[from - 1]->name);
+	for (int i = from; i < ctx->cfg.n_phases; i++)
+		hpcp_doc_phase_done(doc, ctx->cfg.phases[i]->name,
+				    HPCP_PHASE_SKIPPED, why, 0);
 }
 
 static enum hpcp_run_status final_status(const struct tally *t)
@@ -311,14 +328,21 @@ int hpcp_run(int argc, char **argv, MPI_Comm world, FILE *out)
 		hpcp_log(HPCP_LOG_WARN, "no watchdog: %s", strerror(-rc));
 	hpcp_util_start(&ctx, &sampler);
 	for (int i = 0; i < cfg.n_phases; i++) {
+		int stop;
+
 		hpcp_sampler_phase(sampler, i);
-		run_phase(&ctx, doc, cfg.phases[i], &tally);
+		stop = run_phase(&ctx, doc, cfg.phases[i], &tally) ==
+		       -ECANCELED;
 		hpcp_sampler_phase(sampler, -1);
+		if (stop)
+			skip_rest(&ctx, doc, i + 1);
 		if (ctx.rank == 0 && !streaming) {
 			hpcp_doc_finish(doc, HPCP_RUN_PARTIAL, 0,
 					(double)(hpcp_now_ns() - start) / 1e9);
 			save(&ctx, doc, 0);
 		}
+		if (stop)
+			break;
 	}
 
 	hpcp_watch_phase("finish");

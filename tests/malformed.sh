@@ -118,6 +118,8 @@ bad_args=(
 	"--storage-subphases fast"
 	"--storage-subphases ''"
 	"--storage-direct=yes"
+	"--preflight-fsx ''"
+	"--preflight-strict=yes"
 	"--output ''"
 	"-o /nonexistent-dir/x.json"
 	"-o /dev/null"

@@ -91,6 +91,9 @@ int hpcp_fabric_bandwidth(struct hpcp_fabric *f, int peer, int starts,
 			  size_t bytes, uint64_t skip, uint64_t windows,
 			  double *bytes_per_s);
 
+/* The libfabric library's version, "1.17" (rank-local, no endpoint). */
+void hpcp_fabric_library_version(char *buf, size_t len);
+
 /* Close everything; NULL is fine. */
 void hpcp_fabric_close(struct hpcp_fabric *f);
 

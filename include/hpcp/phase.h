@@ -39,8 +39,10 @@ struct hpcp_phase {
 	/*
 	 * Collective over ctx->comm.  out is the phase's result object on
 	 * rank 0 and NULL elsewhere.  Returns 0; -ENOTSUP when it cannot run
-	 * here (the phase is recorded "unavailable"); another negative errno
-	 * code when it failed.  why gets the reason in both cases.
+	 * here (the phase is recorded "unavailable"); -ECANCELED when it
+	 * failed and the run must stop (a gate: preflight with
+	 * --preflight-strict; the phases after it are recorded "skipped");
+	 * another negative errno code when it failed.  why gets the reason.
 	 */
 	int (*run)(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		   size_t len);

@@ -142,6 +142,8 @@ static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
 				 1e6,
 			 cJSON_IsTrue(hpcp_at(miss, "saturated")) ?
 				 " and growing (saturated)" : "");
+}
+
 /* n with a space between thousands: "12 400". */
 static void grouped(double v, char *buf, size_t len)
 {

@@ -394,8 +394,36 @@ static void print_utilisation(const cJSON *root, FILE *out)
 		hpcp_num_at(cpu, "hosts", 0), hpcp_num_at(cpu, "imbalance", NAN));
 }
 
-/* What matters first (findings.c): was EFA used, the slowest node or
- * link, balance, anything oversubscribed, failed or unavailable. */
+/* The preflight's failed and warned checks, each with its fix: they say
+ * whether the rest of the document can be trusted, so they come first. */
+static void print_preflight(const cJSON *root, FILE *out)
+{
+	const cJSON *ph = hpcp_phase_at(root, "preflight"), *c;
+
+	if (!ph || !hpcp_at(ph, "checks"))
+		return;
+	fprintf(out, "  preflight: %.0f checks, %.0f failed, %.0f warned\n",
+		hpcp_num_at(ph, "checks_count", 0),
+		hpcp_num_at(ph, "failed_count", 0),
+		hpcp_num_at(ph, "warned_count", 0));
+	cJSON_ArrayForEach(c, hpcp_at(ph, "checks")) {
+		const char *st = hpcp_str_at(c, "status");
+		const char *fix = hpcp_str_at(c, "fix");
+
+		if (!st || (strcmp(st, "fail") != 0 && strcmp(st, "warn") != 0))
+			continue;
+		fprintf(out, "  %s %s: %s\n", strcmp(st, "fail") == 0 ?
+			"FAIL" : "warn", hpcp_str_at(c, "name") ?
+			hpcp_str_at(c, "name") : "?",
+			hpcp_str_at(c, "value") ? hpcp_str_at(c, "value") : "?");
+		if (fix)
+			fprintf(out, "       fix: %s\n", fix);
+	}
+}
+
+/* What matters first (findings.c): the preflight's failures, was EFA
+ * used, the slowest node or link, balance, anything oversubscribed,
+ * failed or unavailable. */
 static void print_findings(const cJSON *root, FILE *out)
 {
 	const cJSON *item, *fab, *lb, *rob;
@@ -404,6 +432,7 @@ static void print_findings(const cJSON *root, FILE *out)
 	hpcp_findings_of(root, &f);
 	fab = f.fabric;
 	fprintf(out, "\nFindings\n");
+	print_preflight(root, out);
 	if (fab && f.fabric_ok)
 		fprintf(out, "  EFA %s: fabric probe over %s (%s)\n",
 			f.efa_used ? "used" : "not used",
