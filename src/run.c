@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/line.h"
 #include "hpcp/log.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
@@ -67,8 +68,7 @@ static void warn_unselected(const struct hpcp_config *cfg)
 	char msg[REASON_LEN];
 
 	for (int i = 0; hpcp_opt_unselected(cfg, i, msg, sizeof(msg)); i++) {
-		fprintf(stderr, "hpcprobe: warning: %s\n", msg);
-		fflush(stderr);
+		hpcp_line_print(stderr, "hpcprobe: warning: ", "%s", msg);
 	}
 }
 
@@ -131,6 +131,31 @@ int hpcp_run_args(int argc, char **argv, FILE *out)
 	return command_line(argc, argv, rank_from_env(), out, &cfg);
 }
 
+/*
+ * Two outputs that are one file would replace each other (the document by
+ * its projection), or mix two formats on stdout: refused before the run.
+ */
+static int outputs_apart(const struct hpcp_config *cfg, char *err,
+			 size_t len)
+{
+	const char *path[] = { cfg->output, cfg->emf, cfg->prom };
+	const char *name[] = { "--output", "--emf", "--prom" };
+
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++) {
+			if (!path[i] || !path[j] ||
+			    !hpcp_output_same(path[i], path[j]))
+				continue;
+			snprintf(err, len,
+				 "%s and %s are one %s ('%s', '%s'): give "
+				 "each output its own file", name[i], name[j],
+				 strcmp(path[i], "-") ? "file" : "stream "
+				 "(stdout)", path[i], path[j]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 /* Everything before MPI work; returns -1 to go on, else the exit status. */
 static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
@@ -154,6 +179,8 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 		if (!rc && cfg->prom)
 			rc = hpcp_output_check(cfg->prom, "--prom", err,
 					       sizeof(err));
+		if (!rc)
+			rc = outputs_apart(cfg, err, sizeof(err));
 		for (int i = 0; !rc && i < cfg->n_phases; i++) {
 			const struct hpcp_phase *p = cfg->phases[i];
 

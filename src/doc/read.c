@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "hpcpdoc.h"
+#include "hpcp/line.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +45,11 @@ char *hpcp_doc_read_file(const char *path, char *err, size_t errlen)
 		free(buf);
 		return NULL;
 	}
+	/* A document is untrusted input, and JSON is UTF-8: a stray byte
+	 * (an older hpcprobe's raw host or environment name, or a hostile
+	 * one) becomes '?' here, so nothing read on reaches an HTML page, a
+	 * terminal or a projection as invalid UTF-8 (hpcp/line.h). */
+	hpcp_utf8_fix(buf);
 	return buf;
 }
 
