@@ -55,6 +55,7 @@ bad_args=(
 	"--imbalance inf"
 	"--imbalance 0x1p3"
 	"--fabric-provider ''"
+	"--fabric-efa-root ''"
 	"--train-epochs 0"
 	"--train-batch 0"
 	"--train-samples -1"
@@ -121,15 +122,23 @@ printf 'garbage\n' >sys/rdmap0s6/ports/1/hw_counters/tx_bytes
 printf '' >sys/rdmap0s6/ports/1/hw_counters/rx_bytes
 echo not-a-dir >notadir
 bad_env=(
-	"HPCPROBE_SYSFS_ROOT=$work/missing"
-	"HPCPROBE_SYSFS_ROOT=$work/notadir"
 	"HPCPROBE_SYSFS_ROOT=$work/sys"
-	"HPCPROBE_SYSFS_ROOT="
 	"FI_PROVIDER=nosuch"
 	"OPENBLAS_NUM_THREADS=abc"
 	"AWS_BATCH_JOB_ID= AWS_BATCH_JOB_NODE_INDEX=abc"
 	"SLURM_JOB_ID=$(head -c 300 /dev/zero | tr '\0' 'x')"
 )
+# Bad EFA trees, named by --fabric-efa-root (the environment no longer
+# names one): recorded like a bad environment.
+for r in "$work/missing" "$work/notadir" "$work/sys"; do
+	rm -f r.json
+	timeout 60 "$bin" --phases topology,fabric --quick \
+		--fabric-efa-root "$r" -o r.json >out.txt 2>err.txt
+	status=$?
+	[ "$status" -lt 128 ] && [ "$status" -ne 124 ] && [ -s r.json ] &&
+		json_true r.json "all(p['status'] == 'ok' or p.get('reason') for p in d['phases'].values())"
+	ok $? "bad EFA tree [--fabric-efa-root ${r#"$work"/}]: ran (exit $status), every phase ok or with a reason"
+done
 for e in "${bad_env[@]}"; do
 	rm -f r.json
 	# shellcheck disable=SC2086 # each case is a list of assignments

@@ -78,6 +78,7 @@ extern char **environ;
 /* This phase's options (phase.h), parsed with the global ones. */
 struct fabric_opts {
 	const char *provider;   /* libfabric provider, or "auto" */
+	const char *efa_root;   /* EFA counters' sysfs class dir; NULL: /sys */
 };
 
 static const struct fabric_opts fabric_defaults = { .provider = "auto" };
@@ -90,6 +91,14 @@ static const struct hpcp_opt fabric_options[] = {
 	  .default_text = "auto",
 	  .value_offset = offsetof(struct fabric_opts, provider),
 	  .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "fabric-efa-root", .kind = HPCP_OPT_PATH,
+	  .metavar = "DIR",
+	  .help = "read EFA counters from this tree instead of "
+		  HPCP_EFA_DEFAULT_ROOT " (a test tree; recorded as "
+		  "efa_counters_source)",
+	  .default_text = HPCP_EFA_DEFAULT_ROOT,
+	  .value_offset = offsetof(struct fabric_opts, efa_root),
+	  .given_offset = HPCP_OPT_NOT_TRACKED },
 	{ .long_name = NULL },
 };
 
@@ -101,6 +110,15 @@ static const char *requested_provider(const struct hpcp_ctx *ctx)
 		hpcp_phase_opts(&ctx->cfg, &hpcp_phase_fabric);
 
 	return o ? o->provider : fabric_defaults.provider;
+}
+
+/* Where EFA counters are read: the option's tree, else sysfs. */
+static const char *efa_root(const struct hpcp_ctx *ctx)
+{
+	const struct fabric_opts *o =
+		hpcp_phase_opts(&ctx->cfg, &hpcp_phase_fabric);
+
+	return hpcp_efa_root(o ? o->efa_root : NULL);
 }
 
 struct fab_state {
@@ -224,7 +242,7 @@ static void efa_before(void *state, const struct hpcp_pair *p)
 
 	(void)p;
 	if (st->efa_devices)
-		hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
+		hpcp_efa_snapshot(efa_root(st->ctx), &st->before);
 }
 
 static void efa_after(void *state, const struct hpcp_pair *p, int rc)
@@ -235,7 +253,7 @@ static void efa_after(void *state, const struct hpcp_pair *p, int rc)
 	(void)rc;
 	if (!st->efa_devices)
 		return;
-	hpcp_efa_snapshot(hpcp_efa_root(), &st->after);
+	hpcp_efa_snapshot(efa_root(st->ctx), &st->after);
 	hpcp_efa_delta(&st->before, &st->after, &st->delta);
 	/* Keep the snapshot's skipped counters visible. */
 	for (int w = 0; w < st->after.n_warnings &&
@@ -445,7 +463,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	if (rc)
 		goto out;
 
-	st->efa_devices = hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
+	st->efa_devices = hpcp_efa_snapshot(efa_root(st->ctx), &st->before);
 	/* Counters are compared only if every rank can read them. */
 	MPI_Allreduce(MPI_IN_PLACE, &st->efa_devices, 1, MPI_INT, MPI_MIN,
 		      ctx->comm);
@@ -468,7 +486,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		st->warnings = hpcp_res_array(out, "warnings");
 		if (st->efa_devices) {
 			hpcp_res_str(out, "efa_counters_source",
-				     hpcp_efa_root());
+				     efa_root(st->ctx));
 			st->counters = hpcp_res_array(out, "efa_counters");
 		} else {
 			char reason[256];
@@ -477,7 +495,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			snprintf(reason, sizeof(reason),
 				 "no EFA device (PCI vendor 0x1d0f) under %s "
 				 "on every host",
-				 hpcp_efa_root());
+				 efa_root(st->ctx));
 			hpcp_res_str(out, "efa_counters_reason", reason);
 		}
 	}
