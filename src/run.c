@@ -214,10 +214,16 @@ static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int final)
 	char err[REASON_LEN];
 	int rc;
 
-	/* The watchdog has written how the run ended; keep that. */
-	if (ctx->rank != 0 || hpcp_watch_final())
+	/* The watchdog has written how the run ended; keep that.  One
+	 * writer at a time (hpcp/watch.h). */
+	if (ctx->rank != 0 || !hpcp_watch_write_begin())
 		return 0;
 	rc = hpcp_doc_write(doc, ctx->cfg.output, err, sizeof(err));
+	/* On disk, the phase that ran is final: an interruption from now on
+	 * is the run's, not the phase's. */
+	if (!rc)
+		hpcp_watch_phase_done();
+	hpcp_watch_write_end();
 	if (rc && final)
 		hpcp_log(HPCP_LOG_ERR, "results not saved: %s", err);
 	return rc;
@@ -229,6 +235,9 @@ static int export(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
 	char err[REASON_LEN];
 	int failed = 0;
 
+	/* No temporary file left half-written by an ending process. */
+	if (!hpcp_watch_write_begin())
+		return 0;
 	if (ctx->cfg.emf &&
 	    hpcp_doc_write_emf(doc, ctx->cfg.emf, ctx->cfg.emf_namespace, err,
 			       sizeof(err)) != 0) {
@@ -241,6 +250,7 @@ static int export(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
 			 err);
 		failed = 1;
 	}
+	hpcp_watch_write_end();
 	return failed;
 }
 
