@@ -142,28 +142,41 @@ static void describe_wait(int peer, char *buf, size_t len)
 				   "rank stopped, died or lost its link)");
 }
 
-/* Rank 0 records the end in the file already on disk. */
-static void mark_document(const char *run_status, const char *phase_status,
-			  const char *reason)
+/*
+ * Rank 0's watchdog becomes the document's only writer: it waits for a
+ * write in progress to end (bounded), so the file is the newest document;
+ * the lock is kept, so the main thread never writes again (the process
+ * ends after this).  1 when it owns the document.
+ */
+static int own_document(void)
 {
-	char err[256];
-	const char *phase;
+	static int owned;
 	struct timespec until;
 
-	if (!w.output || !w.ctx || w.ctx->rank != 0)
-		return;
-	/* Wait for a write in progress to end (bounded): the file is then
-	 * the newest document, which we mark; the lock is kept, so the main
-	 * thread never writes again (the process ends after this). */
+	if (owned || !w.output || !w.ctx || w.ctx->rank != 0)
+		return owned;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += WRITE_WAIT_S;
 	if (pthread_mutex_timedlock(&write_lock, &until) != 0) {
 		hpcp_log(HPCP_LOG_ERR, "could not record the end in %s: a "
 			 "write of it has not ended in %d s", w.output,
 			 WRITE_WAIT_S);
-		return;
+		return 0;
 	}
 	atomic_store(&w.final, 1);
+	owned = 1;
+	return 1;
+}
+
+/* Rank 0 records the end in the file already on disk. */
+static void mark_document(const char *run_status, const char *phase_status,
+			  const char *reason)
+{
+	char err[256];
+	const char *phase;
+
+	if (!own_document())
+		return;
 	phase = atomic_load(&w.phase);
 	/* Outside a phase there is no phase entry to mark, nor once the
 	 * phase has ended: its entry, as written, is final. */
@@ -210,6 +223,9 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 	char reason[512];
 
 	atomic_store(&w.interrupted, 1);
+	/* After a write in flight, so the reason says where the run was. */
+	own_document();
+	phase = atomic_load(&w.phase);
 	for (long t = 0; peer >= 0 && t < PROGRESS_LOOK_NS &&
 			 atomic_load(&hpcp_watch_beats) == before;
 	     t += PROGRESS_STEP_NS)
