@@ -1,6 +1,6 @@
 #!/bin/sh
 # The libFuzzer targets (option line, size lists and numbers, EFA counter
-# files): every input in fuzz/regressions replays without a crash, and a
+# files, the report tool's document loader and HTML, the gate): every input in fuzz/regressions replays without a crash, and a
 # short fuzzing run from fuzz/corpus finds none.  "make fuzz" runs longer.
 . "$(dirname "$0")/tap.sh"
 
@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 seconds=${HPCP_FUZZ_SECONDS:-5}
 
-for t in opt sizes counter; do
+for t in opt sizes counter load gate; do
 	bin=$HPCP_FUZZ_BIN/fuzz_$t
 	# Replay: libFuzzer runs each file once and exits 0 when none crash.
 	"$bin" "$HPCP_FUZZ_SRC"/regressions/$t/* "$HPCP_FUZZ_SRC"/corpus/$t/* \
