@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "hpcpdoc.h"
+#include "hpcp/line.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,7 +504,7 @@ static void print_other_phases(const cJSON *root, FILE *out)
 	}
 }
 
-void hpcp_summary_print(const cJSON *root, FILE *out)
+static void summary_render(const cJSON *root, FILE *out)
 {
 	const cJSON *context, *mpi, *item, *config;
 	const char *output;
@@ -561,4 +562,40 @@ void hpcp_summary_print(const cJSON *root, FILE *out)
 	if (output && strcmp(output, "-") != 0)
 		fprintf(out, "\nResults: %s\n", output);
 	fflush(out);
+}
+
+/*
+ * The summary goes to a terminal: a document's strings (host names, keys,
+ * reasons) may hold ESC, CR or C1 bytes.  Rendered whole, then written
+ * line by line through hpcp_line_escape (hpcp/line.h), the one place
+ * diagnostics are made printable.
+ */
+void hpcp_summary_print(const cJSON *root, FILE *out)
+{
+	char *text = NULL, *line, *esc;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem) {
+		summary_render(root, out);
+		return;
+	}
+	summary_render(root, mem);
+	fclose(mem);
+	esc = malloc(4 * len + 8);
+	for (line = text; esc && line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		hpcp_line_escape(line, esc, 4 * len + 8);
+		fputs(esc, out);
+		if (nl)
+			fputc('\n', out);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!esc)
+		fwrite(text, 1, len, out);
+	free(esc);
+	free(text);
 }
