@@ -132,18 +132,20 @@ echo "not-a-number" >"$dev/hw_counters/cmds_err"
 	done
 ) &
 ticker=$!
-HPCPROBE_SYSFS_ROOT=$root
+# The tree is named by the option (recorded); the old environment hook,
+# pointed at another tree, is not honoured (issue 19).
+HPCPROBE_SYSFS_ROOT=$work/no-such-tree
 export HPCPROBE_SYSFS_ROOT
 $mpirun -np 2 -x HPCPROBE_SYSFS_ROOT "$bin" --phases fabric \
 	--fabric-provider "tcp;ofi_rxm" --sizes 8,64k --iterations 300 \
-	-o efa.json >/dev/null 2>&1
+	--efa-root "$root" -o efa.json >/dev/null 2>&1
 ok $? "fake EFA tree: exits 0"
 kill "$ticker" 2>/dev/null
 ticker=
 unset HPCPROBE_SYSFS_ROOT
 schema_check efa.json
-json_true efa.json "d['phases']['fabric']['efa_counters_source'] == '$root'"
-ok $? "fake EFA tree: the counters' source is recorded"
+json_true efa.json "d['phases']['fabric']['efa_counters_source'] == '$root' and d['run']['config']['efa_root'] == '$root'"
+ok $? "fake EFA tree: the counters' source and the option are recorded (the environment ignored)"
 json_true efa.json "len(d['phases']['fabric']['efa_counters']) == 2 and all(e['devices'][0]['name'] == 'rdmap0s6' and len(e['devices']) == 1 for e in d['phases']['fabric']['efa_counters'])"
 ok $? "fake EFA tree: one entry per rank of the probe, EFA device only (not mlx5_0)"
 json_true efa.json "all(e['devices'][0]['deltas']['port1.tx_bytes'] > 0 and e['devices'][0]['deltas']['port1.tx_bytes'] % 4096 == 0 for e in d['phases']['fabric']['efa_counters'])"

@@ -61,12 +61,13 @@ start_server good good instance-type=c5n.18xlarge \
 	availability-zone=us-east-1a group-name=hpcprobe-pg \
 	instance-life-cycle=on-demand
 good=$ep
-export HPCPROBE_TEST_RANK_IS_NODE=1 HPCPROBE_SYSFS_ROOT="$work/sys" \
+efa="$work/sys"
+export HPCPROBE_TEST_RANK_IS_NODE=1 \
 	HPCPROBE_DEV_ROOT="$work/dev" HPCPROBE_PROC_ROOT="$work/proc"
 
 # --- an EFA node as seen on this machine -------------------------------------
-HPCP_IMDS_ENDPOINT=$good SLURM_JOB_NUM_NODES=2 SLURM_NTASKS=2 \
-	$mpirun -np 2 "$bin" --phases preflight --preflight-fsx "$work/fsx" \
+HPCPROBE_IMDS_ENDPOINT=$good SLURM_JOB_NUM_NODES=2 SLURM_NTASKS=2 \
+	$mpirun -np 2 "$bin" --efa-root "$efa" --phases preflight --preflight-fsx "$work/fsx" \
 	-o a.json >out.txt 2>err.txt
 ok $? "np 2, two nodes, fake EFA node: exits 0 (failures without --preflight-strict)"
 schema_check a.json
@@ -104,9 +105,9 @@ awk '/^Findings/ { f = 1 } /^Hosts/ { h = NR } f && !h && /FAIL efa.provider/ { 
 ok $? "the summary's findings start with the failed checks and their fixes"
 
 # --- a version and a clock offset on one node only -------------------------------
-$mpirun -np 1 "$bin" --phases preflight -o b.json : \
+$mpirun -np 1 "$bin" --efa-root "$efa" --phases preflight -o b.json : \
 	-np 1 env HPCPROBE_TEST_VERSION=9.9.9-other \
-	HPCPROBE_TEST_CLOCK_OFFSET_NS=5000000 "$bin" --phases preflight \
+	HPCPROBE_TEST_CLOCK_OFFSET_NS=5000000 "$bin" --efa-root "$efa" --phases preflight \
 	-o b.json >out.txt 2>err.txt
 ok $? "one rank with another version and its clock 5 ms ahead: exits 0"
 [ "$(st b.json job.hpcprobe_version)" = fail ] &&
@@ -127,7 +128,7 @@ fi
 start_server big good instance-type=p4d.24xlarge \
 	availability-zone=us-east-1a instance-life-cycle=on-demand
 big=$ep
-HPCP_IMDS_ENDPOINT=$big $mpirun -np 2 "$bin" --phases preflight -o c.json \
+HPCPROBE_IMDS_ENDPOINT=$big $mpirun -np 2 "$bin" --efa-root "$efa" --phases preflight -o c.json \
 	>/dev/null 2>err.txt
 [ "$(st c.json efa.adapters)" = fail ] &&
 	json_query c.json "[c['reference'] for c in ${P}['checks'] if c['name'] == 'efa.adapters'][0]" | grep -q "4, as p4d.24xlarge"
@@ -136,7 +137,7 @@ ok $? "one adapter on a p4d.24xlarge: efa.adapters fail ($(val c.json efa.adapte
 ok $? "no placement group on a two-node job: warn"
 for mode in silent garbage badvalue; do
 	start_server $mode $mode instance-type=c5n.18xlarge
-	HPCP_IMDS_ENDPOINT=$ep $mpirun -np 2 "$bin" --phases preflight \
+	HPCPROBE_IMDS_ENDPOINT=$ep $mpirun -np 2 "$bin" --efa-root "$efa" --phases preflight \
 		-o m.json >/dev/null 2>err.txt
 	status=$?
 	[ $status -eq 0 ] && [ "$(st m.json instance.metadata)" = fail ] &&
@@ -145,21 +146,22 @@ for mode in silent garbage badvalue; do
 done
 val m.json instance.metadata | grep -q malformed
 ok $? "a malformed answer is said to be one"
-HPCP_IMDS_ENDPOINT=127.0.0.1:$(cat port-silent) \
-	"$bin" --phases preflight -o s.json >/dev/null 2>&1
+HPCPROBE_IMDS_ENDPOINT=127.0.0.1:$(cat port-silent) \
+	"$bin" --efa-root "$efa" --phases preflight -o s.json >/dev/null 2>&1
 val s.json instance.metadata | grep -q 'hop limit'
 ok $? "a silent service's reason names the hop limit"
 
 # --- --preflight-strict ---------------------------------------------------------------
-clean="HPCP_IMDS_ENDPOINT=127.0.0.1:1 HPCPROBE_SYSFS_ROOT=$work/empty HPCPROBE_DEV_ROOT=$work/cleandev"
+efa="$work/empty"
+clean="HPCPROBE_IMDS_ENDPOINT=127.0.0.1:1 HPCPROBE_DEV_ROOT=$work/cleandev"
 # shellcheck disable=SC2086 # a list of assignments
-env $clean $mpirun -np 2 "$bin" --phases preflight,topology \
+env $clean $mpirun -np 2 "$bin" --efa-root "$efa" --phases preflight,topology \
 	--preflight-strict -o ok.json >/dev/null 2>err.txt
 status=$?
 [ $status -eq 0 ] && json_true ok.json "${P}['status'] == 'ok' and ${P}['strict'] and d['phases']['topology']['status'] == 'ok'"
 ok $? "strict, nothing failed: exit $status, topology ran ($(json_query ok.json "[c['name'] for c in ${P}['checks'] if c['status'] == 'fail']"))"
 # shellcheck disable=SC2086
-env $clean $mpirun -np 2 "$bin" --phases preflight,topology \
+env $clean $mpirun -np 2 "$bin" --efa-root "$efa" --phases preflight,topology \
 	--preflight-strict --preflight-fsx "$work/nosuch" -o st.json \
 	>/dev/null 2>err.txt
 status=$?

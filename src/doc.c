@@ -9,21 +9,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpcp/line.h"
 #include "hpcp/timer.h"
 
 int hpcp_doc_oom;
 
+/*
+ * s as valid UTF-8 (hpcp/line.h), allocated; NULL (and out of memory
+ * noted) when it cannot be.  Argv, host names, environment names and
+ * counter file names are bytes, JSON is UTF-8: every string and key
+ * enters the document through here (attach and hpcp_res_str), so a stray
+ * byte never makes the whole document unreadable to a strict reader.
+ */
+static char *utf8_copy(const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		hpcp_doc_oom = 1;
+	else
+		hpcp_utf8_fix(c);
+	return c;
+}
+
 /* Attach item under key (object) or at the end (array). */
-static cJSON *attach(struct hpcp_res *parent, const char *key, cJSON *item)
+static cJSON *attach(struct hpcp_res *parent, const char *key_in,
+		     cJSON *item)
 {
 	cJSON *p = hpcp_res_json(parent);
+	char *key = NULL;
 	cJSON_bool ok;
 
 	if (!item) {
 		hpcp_doc_oom = 1;
 		return NULL;
 	}
-	if (!p) {
+	if (!p || (key_in && !(key = utf8_copy(key_in)))) {
 		cJSON_Delete(item);
 		return NULL;
 	}
@@ -39,6 +60,7 @@ static cJSON *attach(struct hpcp_res *parent, const char *key, cJSON *item)
 	} else {
 		ok = 0;
 	}
+	free(key);
 	if (!ok) {
 		cJSON_Delete(item);
 		hpcp_doc_oom = 1;
@@ -85,35 +107,9 @@ void hpcp_res_double(struct hpcp_res *parent, const char *key, double v)
 		       isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* No overlong forms, surrogates or code points past U+10FFFF. */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return n;
-}
-
 void hpcp_res_str(struct hpcp_res *parent, const char *key, const char *v)
 {
 	char *clean;
-	size_t o = 0;
 
 	if (!parent)
 		return;
@@ -121,26 +117,9 @@ void hpcp_res_str(struct hpcp_res *parent, const char *key, const char *v)
 		attach(parent, key, cJSON_CreateNull());
 		return;
 	}
-	/* Argv, host names and the environment are bytes, JSON is UTF-8:
-	 * a byte that starts no valid sequence becomes '?'. */
-	clean = malloc(strlen(v) + 1);
-	if (!clean) {
-		hpcp_doc_oom = 1;
+	clean = utf8_copy(v);
+	if (!clean)
 		return;
-	}
-	for (const unsigned char *p = (const unsigned char *)v; *p;) {
-		size_t n = utf8_len(p);
-
-		if (n == 0) {
-			clean[o++] = '?';
-			p++;
-			continue;
-		}
-		memcpy(clean + o, p, n);
-		o += n;
-		p += n;
-	}
-	clean[o] = '\0';
 	attach(parent, key, cJSON_CreateString(clean));
 	free(clean);
 }

@@ -61,9 +61,11 @@ static void set_item(cJSON *obj, const char *key, cJSON *item)
 		cJSON_AddItemToObject(obj, key, item);
 }
 
+/* Through the node API (src/doc.c), where strings are made UTF-8: a
+ * reason may quote a host name. */
 static void set_str(cJSON *obj, const char *key, const char *value)
 {
-	set_item(obj, key, cJSON_CreateString(value));
+	hpcp_res_str(hpcp_json_res(obj), key, value);
 }
 
 int hpcp_doc_mark_file(const char *path, const char *run_status,
@@ -95,11 +97,9 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 	}
 	if (phases && phase) {
 		ph = cJSON_GetObjectItemCaseSensitive(phases, phase);
-		if (!ph) {
-			ph = cJSON_CreateObject();
-			if (ph)
-				cJSON_AddItemToObject(phases, phase, ph);
-		}
+		if (!ph)
+			ph = hpcp_res_json(hpcp_res_object(hpcp_json_res(phases),
+							   phase));
 		if (ph) {
 			set_str(ph, "status", phase_status);
 			set_str(ph, "reason", reason);
@@ -108,7 +108,7 @@ int hpcp_doc_mark_file(const char *path, const char *run_status,
 	}
 	warnings = cJSON_GetObjectItemCaseSensitive(root, "warnings");
 	if (cJSON_IsArray(warnings))
-		cJSON_AddItemToArray(warnings, cJSON_CreateString(reason));
+		set_str(warnings, NULL, reason);
 	rc = publish_json(root, path, err, errlen);
 	cJSON_Delete(root);
 	return rc;

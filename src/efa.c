@@ -2,7 +2,7 @@
  * EFA hardware counters from sysfs (see hpcp/efa.h).
  *
  * Everything is read relative to directory descriptors (openat and
- * friends) so that no full path is ever built: a long HPCPROBE_SYSFS_ROOT
+ * friends) so that no full path is ever built: a long --efa-root
  * cannot truncate a path, and the tree cannot be swapped under us between
  * listing a directory and reading its files.  Directories are listed in
  * strcmp order so the output, and which entries are dropped when an array
@@ -103,7 +103,7 @@ static int read_small(int dirfd, const char *path, char *buf, size_t size,
 	char extra;
 	int fd, err = 0;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0)
 		return errno;
 	while (total < size - 1) {
@@ -244,7 +244,8 @@ static void read_counter(struct scan *sc, int dirfd, const char *scope,
 	size_t len;
 	int err;
 
-	if (fstatat(dirfd, name, &st, 0) < 0) {
+	/* A link is not a counter: never followed out of the tree. */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		warn(sc->w, "%s/%s/%s: %s", dev->name, scope, name,
 		     strerror(errno));
 		return;
@@ -286,9 +287,12 @@ static void read_counter_dir(struct scan *sc, int devfd, const char *sub,
 	struct dirent **list;
 	int dirfd, n, i;
 
-	dirfd = openat(devfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* O_NOFOLLOW: hw_counters linked elsewhere (/etc) is not read, and
+	 * names of files there never reach the document. */
+	dirfd = openat(devfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+				   O_NOFOLLOW);
 	if (dirfd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
 			warn(sc->w, "%s/%s: cannot open %s: %s", sc->dev->name,
 			     scope, sub, strerror(errno));
 		return;
@@ -312,11 +316,12 @@ static void read_counter_dir(struct scan *sc, int devfd, const char *sub,
 
 static void read_ports(struct scan *sc, int devfd)
 {
-	char scope[sizeof(sc->dev->counters[0].scope)], sub[300];
+	char scope[sizeof(sc->dev->counters[0].scope)];
 	struct dirent **list;
-	int portsfd, n, i, len;
+	int portsfd, portfd, n, i, len;
 
-	portsfd = openat(devfd, "ports", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	portsfd = openat(devfd, "ports", O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					 O_NOFOLLOW);
 	if (portsfd < 0)
 		return;
 	n = scandirat(portsfd, ".", &list, skip_dots, by_name);
@@ -335,10 +340,13 @@ static void read_ports(struct scan *sc, int devfd)
 			     sc->dev->name, port);
 			continue;
 		}
-		len = snprintf(sub, sizeof(sub), "%s/hw_counters", port);
-		if (len < 0 || (size_t)len >= sizeof(sub))
-			continue;  /* cannot happen: d_name is < 256 */
-		read_counter_dir(sc, portsfd, sub, scope);
+		/* The port directory itself is not followed either. */
+		portfd = openat(portsfd, port, O_RDONLY | O_DIRECTORY |
+					       O_CLOEXEC | O_NOFOLLOW);
+		if (portfd < 0)
+			continue;
+		read_counter_dir(sc, portfd, "hw_counters", scope);
+		close(portfd);
 	}
 	free_list(list, n);
 	close(portsfd);
@@ -372,11 +380,11 @@ static int read_device(struct warn_ctx *w, int rootfd, const char *name,
 	return 1;
 }
 
-const char *hpcp_efa_root(void)
+const char *hpcp_efa_root(const char *given)
 {
-	const char *root = getenv("HPCPROBE_SYSFS_ROOT");
-
-	return root && *root ? root : HPCP_EFA_DEFAULT_ROOT;
+	/* Never the environment: a variable set for a test must not point a
+	 * production run at another tree (issue 19). */
+	return given && *given ? given : HPCP_EFA_DEFAULT_ROOT;
 }
 
 int hpcp_efa_snapshot(const char *root, struct hpcp_efa_set *out)

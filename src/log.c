@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "hpcp/log.h"
+#include "hpcp/line.h"
 
 #include <errno.h>
 #include <mpi.h>
@@ -16,7 +17,8 @@ static char log_host[64];
 void hpcp_log_identity(int rank, const char *host)
 {
 	log_rank = rank;
-	snprintf(log_host, sizeof(log_host), "%s", host ? host : "?");
+	/* A host name is outside text too: printable in every prefix. */
+	hpcp_line_escape(host ? host : "?", log_host, sizeof(log_host));
 }
 
 static const char *level_name(enum hpcp_log_level level)
@@ -33,22 +35,17 @@ static const char *level_name(enum hpcp_log_level level)
 
 static void vlog(enum hpcp_log_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	int n;
+	char prefix[160];
 
-	/* One buffered write per line, so ranks sharing a terminal do not
-	 * interleave inside a line. */
+	/* The message is escaped (hpcp/line.h): an option value, a path or
+	 * a host name in it cannot split the line or drive the terminal. */
 	if (log_rank >= 0)
-		n = snprintf(line, sizeof(line), "hpcprobe[%d@%s]: %s",
-			     log_rank, log_host, level_name(level));
+		snprintf(prefix, sizeof(prefix), "hpcprobe[%d@%s]: %s",
+			 log_rank, log_host, level_name(level));
 	else
-		n = snprintf(line, sizeof(line), "hpcprobe: %s",
-			     level_name(level));
-	if (n < 0 || (size_t)n >= sizeof(line))
-		n = 0;
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	fprintf(stderr, "%s\n", line);
-	fflush(stderr);
+		snprintf(prefix, sizeof(prefix), "hpcprobe: %s",
+			 level_name(level));
+	hpcp_line_vprint(stderr, prefix, fmt, ap);
 }
 
 void hpcp_log(enum hpcp_log_level level, const char *fmt, ...)
@@ -71,10 +68,7 @@ void hpcp_usage_error(const char *fmt, ...)
 	if (log_rank > 0)
 		return;
 	va_start(ap, fmt);
-	fputs("hpcprobe: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fflush(stderr);
+	hpcp_line_vprint(stderr, "hpcprobe: ", fmt, ap);
 	va_end(ap);
 }
 

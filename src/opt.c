@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "hpcp/efa.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
 #include "hpcp/sampler.h"
@@ -73,6 +74,12 @@ static const struct hpcp_opt global_opts[] = {
 		  "on the node's first rank); lower for long runs, 0 off",
 	  .default_text = "10", .real_min = 0, .real_max = 100,
 	  .value_offset = CFG(sample_hz), .given_offset = NOT_TRACKED },
+	{ .long_name = "efa-root", .kind = HPCP_OPT_PATH, .metavar = "DIR",
+	  .help = "read EFA counters (fabric phase, sampler, preflight) from "
+		  "this tree instead of " HPCP_EFA_DEFAULT_ROOT " (a test "
+		  "tree; recorded)",
+	  .default_text = HPCP_EFA_DEFAULT_ROOT,
+	  .value_offset = CFG(efa_root), .given_offset = NOT_TRACKED },
 	{ .long_name = "emf", .kind = HPCP_OPT_OPT_PATH, .metavar = "[=FILE]",
 	  .help = "CloudWatch Embedded Metric Format lines, to FILE or stdout",
 	  .default_text = "off",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/line.h"
 #include "hpcp/log.h"
 #include "hpcp/opt.h"
 #include "hpcp/phase.h"
@@ -68,8 +69,7 @@ static void warn_unselected(const struct hpcp_config *cfg)
 	char msg[REASON_LEN];
 
 	for (int i = 0; hpcp_opt_unselected(cfg, i, msg, sizeof(msg)); i++) {
-		fprintf(stderr, "hpcprobe: warning: %s\n", msg);
-		fflush(stderr);
+		hpcp_line_print(stderr, "hpcprobe: warning: ", "%s", msg);
 	}
 }
 
@@ -132,6 +132,31 @@ int hpcp_run_args(int argc, char **argv, FILE *out)
 	return command_line(argc, argv, rank_from_env(), out, &cfg);
 }
 
+/*
+ * Two outputs that are one file would replace each other (the document by
+ * its projection), or mix two formats on stdout: refused before the run.
+ */
+static int outputs_apart(const struct hpcp_config *cfg, char *err,
+			 size_t len)
+{
+	const char *path[] = { cfg->output, cfg->emf, cfg->prom };
+	const char *name[] = { "--output", "--emf", "--prom" };
+
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++) {
+			if (!path[i] || !path[j] ||
+			    !hpcp_output_same(path[i], path[j]))
+				continue;
+			snprintf(err, len,
+				 "%s and %s are one %s ('%s', '%s'): give "
+				 "each output its own file", name[i], name[j],
+				 strcmp(path[i], "-") ? "file" : "stream "
+				 "(stdout)", path[i], path[j]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 /* Everything before MPI work; returns -1 to go on, else the exit status. */
 static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
@@ -155,6 +180,8 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 		if (!rc && cfg->prom)
 			rc = hpcp_output_check(cfg->prom, "--prom", err,
 					       sizeof(err));
+		if (!rc)
+			rc = outputs_apart(cfg, err, sizeof(err));
 		for (int i = 0; !rc && i < cfg->n_phases; i++) {
 			const struct hpcp_phase *p = cfg->phases[i];
 
@@ -188,10 +215,16 @@ static int save(struct hpcp_ctx *ctx, struct hpcp_doc *doc, int final)
 	char err[REASON_LEN];
 	int rc;
 
-	/* The watchdog has written how the run ended; keep that. */
-	if (ctx->rank != 0 || hpcp_watch_final())
+	/* The watchdog has written how the run ended; keep that.  One
+	 * writer at a time (hpcp/watch.h). */
+	if (ctx->rank != 0 || !hpcp_watch_write_begin())
 		return 0;
 	rc = hpcp_doc_write(doc, ctx->cfg.output, err, sizeof(err));
+	/* On disk, the phase that ran is final: an interruption from now on
+	 * is the run's, not the phase's. */
+	if (!rc)
+		hpcp_watch_phase_done();
+	hpcp_watch_write_end();
 	if (rc && final)
 		hpcp_log(HPCP_LOG_ERR, "results not saved: %s", err);
 	return rc;
@@ -203,6 +236,9 @@ static int export(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
 	char err[REASON_LEN];
 	int failed = 0;
 
+	/* No temporary file left half-written by an ending process. */
+	if (!hpcp_watch_write_begin())
+		return 0;
 	if (ctx->cfg.emf &&
 	    hpcp_doc_write_emf(doc, ctx->cfg.emf, ctx->cfg.emf_namespace, err,
 			       sizeof(err)) != 0) {
@@ -215,6 +251,7 @@ static int export(struct hpcp_ctx *ctx, struct hpcp_doc *doc)
 			 err);
 		failed = 1;
 	}
+	hpcp_watch_write_end();
 	return failed;
 }
 

@@ -500,13 +500,13 @@ static void take(struct hpcp_sampler *s, struct hpcp_sample_raw *r)
  * The EFA byte counters' files, found once (listing a directory
  * allocates): every device's tx/rx and RDMA read/write bytes.
  */
-static void find_efa(struct hpcp_sampler *s)
+static void find_efa(struct hpcp_sampler *s, const char *efa_root)
 {
 	static const char *const names[] = { "tx_bytes", "rx_bytes",
 					      "rdma_read_bytes",
 					      "rdma_write_bytes" };
 	struct hpcp_efa_set *set = malloc(sizeof(*set));
-	const char *root = hpcp_efa_root();
+	const char *root = hpcp_efa_root(efa_root);
 
 	s->efafd = -1;
 	if (!set)
@@ -626,7 +626,7 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-struct hpcp_sampler *hpcp_sampler_open(void)
+struct hpcp_sampler *hpcp_sampler_open(const char *efa_root)
 {
 	struct hpcp_sampler *s = calloc(1, sizeof(*s));
 	const char *root = getenv(HPCP_SAMPLER_ENV_PROCFS);
@@ -643,7 +643,7 @@ struct hpcp_sampler *hpcp_sampler_open(void)
 	s->phase = -1;
 	s->procfd = open(root && *root ? root : HPCP_SAMPLER_DEFAULT_PROCFS,
 			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	find_efa(s);
+	find_efa(s, efa_root);
 	hpcp_gpu_open(&s->gpu, NULL);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -658,7 +658,8 @@ void hpcp_sampler_read(struct hpcp_sampler *s, struct hpcp_sample_raw *r)
 	take(s, r);
 }
 
-int hpcp_sampler_start(struct hpcp_sampler **out, double hz)
+int hpcp_sampler_start(struct hpcp_sampler **out, double hz,
+		       const char *efa_root)
 {
 	struct hpcp_sampler *s;
 	int rc;
@@ -666,7 +667,7 @@ int hpcp_sampler_start(struct hpcp_sampler **out, double hz)
 	*out = NULL;
 	if (!(hz > 0))
 		return -EINVAL;
-	s = hpcp_sampler_open();
+	s = hpcp_sampler_open(efa_root);
 	if (!s)
 		return -ENOMEM;
 	s->hz = hz;

@@ -38,7 +38,7 @@ void hpcp_util_start(const struct hpcp_ctx *ctx, struct hpcp_sampler **s)
 			 "off (--sample-hz 0)");
 		return;
 	}
-	rc = hpcp_sampler_start(s, ctx->cfg.sample_hz);
+	rc = hpcp_sampler_start(s, ctx->cfg.sample_hz, ctx->cfg.efa_root);
 	if (rc)
 		snprintf(start_reason, sizeof(start_reason),
 			 "the sampler did not start: %s", strerror(-rc));

@@ -31,6 +31,20 @@
  * plain SIGTERM a dead peer there). */
 #define PROGRESS_LOOK_NS (500 * 1000000L)
 #define PROGRESS_STEP_NS (1 * 1000000L)
+/* How long the watchdog waits for rank 0's write in progress (a slow
+ * fsync) before recording the end itself; and how long another rank,
+ * interrupted, waits before it exits, so that a launcher that ends the
+ * job when one rank exits does not kill rank 0 while it records. */
+#define WRITE_WAIT_S 10
+#define OTHERS_WAIT_S 5
+
+/*
+ * One writer of the document at a time: the main thread holds this while
+ * it writes (hpcp_watch_write_begin/end), the watchdog from the moment it
+ * records the end until the process ends.  Before, the watchdog renamed
+ * an older copy over the one the main thread had just written.
+ */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 _Atomic uint64_t hpcp_watch_beats;
 _Atomic int hpcp_watch_peer_rank = HPCP_WATCH_ALL;
@@ -47,6 +61,7 @@ static struct {
 	_Atomic(const char *) phase;
 	_Atomic uint64_t phase_start_ns;
 	_Atomic int final;        /* the end is recorded: no more saves */
+	_Atomic int phase_done;   /* the phase ended; its entry is final */
 	uint64_t last_beat_ns;    /* watchdog thread only */
 	void (*_Atomic on_end)(void *arg, char *note, size_t len);
 	void *_Atomic on_end_arg;
@@ -54,6 +69,7 @@ static struct {
 
 void hpcp_watch_phase(const char *name)
 {
+	atomic_store(&w.phase_done, 0);
 	atomic_store(&w.phase, name);
 	w.phase_start_ns = hpcp_now_ns();
 	hpcp_watch_beat();
@@ -95,6 +111,26 @@ static void run_on_end(char *note, size_t len)
 		snprintf(note, len, "; %s", said);
 }
 
+void hpcp_watch_phase_done(void)
+{
+	atomic_store(&w.phase_done, 1);
+}
+
+int hpcp_watch_write_begin(void)
+{
+	pthread_mutex_lock(&write_lock);
+	if (atomic_load(&w.final)) {
+		pthread_mutex_unlock(&write_lock);
+		return 0;
+	}
+	return 1;
+}
+
+void hpcp_watch_write_end(void)
+{
+	pthread_mutex_unlock(&write_lock);
+}
+
 static void on_signal(int sig)
 {
 	unsigned char b = (unsigned char)sig;
@@ -129,20 +165,47 @@ static void describe_wait(int peer, char *buf, size_t len)
 				   "rank stopped, died or lost its link)");
 }
 
+/*
+ * Rank 0's watchdog becomes the document's only writer: it waits for a
+ * write in progress to end (bounded), so the file is the newest document;
+ * the lock is kept, so the main thread never writes again (the process
+ * ends after this).  1 when it owns the document.
+ */
+static int own_document(void)
+{
+	static int owned;
+	struct timespec until;
+
+	if (owned || !w.output || !w.ctx || w.ctx->rank != 0)
+		return owned;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += WRITE_WAIT_S;
+	if (pthread_mutex_timedlock(&write_lock, &until) != 0) {
+		hpcp_log(HPCP_LOG_ERR, "could not record the end in %s: a "
+			 "write of it has not ended in %d s", w.output,
+			 WRITE_WAIT_S);
+		return 0;
+	}
+	atomic_store(&w.final, 1);
+	owned = 1;
+	return 1;
+}
+
 /* Rank 0 records the end in the file already on disk. */
 static void mark_document(const char *run_status, const char *phase_status,
 			  const char *reason)
 {
 	char err[256];
-	const char *phase = atomic_load(&w.phase);
+	const char *phase;
 
-	if (!w.output || !w.ctx || w.ctx->rank != 0)
+	if (!own_document())
 		return;
-	/* From here the main thread must not overwrite what we record. */
-	atomic_store(&w.final, 1);
-	/* Outside a phase there is no phase entry to mark. */
+	phase = atomic_load(&w.phase);
+	/* Outside a phase there is no phase entry to mark, nor once the
+	 * phase has ended: its entry, as written, is final. */
 	if (phase && (strcmp(phase, "setup") == 0 ||
-		      strcmp(phase, "finish") == 0))
+		      strcmp(phase, "finish") == 0 ||
+		      atomic_load(&w.phase_done)))
 		phase = NULL;
 	if (hpcp_doc_mark_file(w.output, run_status, phase,
 			       phase_status, reason,
@@ -184,6 +247,9 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 	char note[300], reason[1024];
 
 	atomic_store(&w.interrupted, 1);
+	/* After a write in flight, so the reason says where the run was. */
+	own_document();
+	phase = atomic_load(&w.phase);
 	for (long t = 0; peer >= 0 && t < PROGRESS_LOOK_NS &&
 			 atomic_load(&hpcp_watch_beats) == before;
 	     t += PROGRESS_STEP_NS)
@@ -203,13 +269,17 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 		mark_document("failed", "failed", reason);
 	} else {
 		snprintf(reason, sizeof(reason),
-			 "interrupted by signal %d (%s) in phase %s%s", sig,
-			 strsignal(sig), phase ? phase : "setup", note);
+			 "interrupted by signal %d (%s) %s phase %s%s", sig,
+			 strsignal(sig),
+			 atomic_load(&w.phase_done) ? "after" : "in",
+			 phase ? phase : "setup", note);
 		hpcp_log(HPCP_LOG_WARN, "%s", reason);
 		mark_document("interrupted", "failed", reason);
 	}
+	/* Rank 0 records the end, after a write in progress (a slow disk:
+	 * seconds); a launcher ends the job as soon as one rank exits. */
 	if (w.ctx->rank != 0) {
-		struct timespec pause = { 1, 0 };
+		struct timespec pause = { OTHERS_WAIT_S, 0 };
 
 		nanosleep(&pause, NULL);
 	}
@@ -278,6 +348,9 @@ int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* A closed terminal or session (ssh dropped) ends the run like
+	 * SIGTERM: recorded, not a torn or silent end. */
+	sigaction(SIGHUP, &sa, NULL);
 	if (pthread_create(&w.thread, NULL, watch_main, NULL) != 0) {
 		close(w.pipe_r);
 		close(w.pipe_w);
@@ -302,6 +375,7 @@ void hpcp_watch_stop(void)
 	w.running = 0;
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	close(w.pipe_r);
 	close(w.pipe_w);
 	w.pipe_r = w.pipe_w = -1;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The libFuzzer targets (option line, size lists and numbers, EFA counter
-# files, the metadata service's answers, meminfo and metadata items): every
-# input in fuzz/regressions replays without a crash, and a short fuzzing
-# run from fuzz/corpus finds none.  "make fuzz" runs longer.
+# files, the metadata service's answers, meminfo and metadata items, the
+# report tool's document loader and HTML, the gate): every input in
+# fuzz/regressions replays without a crash, and a short fuzzing run from
+# fuzz/corpus finds none.  "make fuzz" runs longer.
 . "$(dirname "$0")/tap.sh"
 
 if [ "$HPCP_HAVE_FUZZER" != yes ]; then
@@ -13,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 seconds=${HPCP_FUZZ_SECONDS:-5}
 
-for t in opt sizes counter imds; do
+for t in opt sizes counter imds load gate; do
 	bin=$HPCP_FUZZ_BIN/fuzz_$t
 	# Replay: libFuzzer runs each file once and exits 0 when none crash.
 	"$bin" "$HPCP_FUZZ_SRC"/regressions/$t/* "$HPCP_FUZZ_SRC"/corpus/$t/* \

@@ -56,6 +56,7 @@ bad_args=(
 	"--imbalance inf"
 	"--imbalance 0x1p3"
 	"--fabric-provider ''"
+	"--efa-root ''"
 	"--train-epochs 0"
 	"--train-batch 0"
 	"--train-samples -1"
@@ -123,6 +124,14 @@ bad_args=(
 	"--output ''"
 	"-o /nonexistent-dir/x.json"
 	"-o /dev/null"
+	"-o r.json --prom r.json"
+	"-o r.json --emf=./r.json"
+	"-o - --emf=-"
+	"--emf=x.emf.json --prom ./x.emf.json"
+	"-o $(printf 'x%.0s' $(seq 5000))"
+	"-o $(printf './%.0s' $(seq 2040))x.json"
+	"-o $(printf 'x%.0s' $(seq 250))"
+	"-o x.json --emf=$(printf 'y%.0s' $(seq 246))"
 	"--quick=yes"
 	"--list=all"
 	"--bogus"
@@ -164,10 +173,6 @@ printf 'garbage\n' >sys/rdmap0s6/ports/1/hw_counters/tx_bytes
 printf '' >sys/rdmap0s6/ports/1/hw_counters/rx_bytes
 echo not-a-dir >notadir
 bad_env=(
-	"HPCPROBE_SYSFS_ROOT=$work/missing"
-	"HPCPROBE_SYSFS_ROOT=$work/notadir"
-	"HPCPROBE_SYSFS_ROOT=$work/sys"
-	"HPCPROBE_SYSFS_ROOT="
 	"FI_PROVIDER=nosuch"
 	"OPENBLAS_NUM_THREADS=abc"
 	"AWS_BATCH_JOB_ID= AWS_BATCH_JOB_NODE_INDEX=abc"
@@ -177,6 +182,18 @@ bad_env=(
 	"HPCPROBE_NVML_LIB=$work/notadir"
 	"HPCPROBE_NVML_LIB=/nonexistent/libnvidia-ml.so.1"
 )
+# Bad EFA trees, named by --efa-root (the environment no longer names
+# one), read by the preflight, the fabric phase and the sampler: recorded
+# like a bad environment.
+for r in "$work/missing" "$work/notadir" "$work/sys"; do
+	rm -f r.json
+	timeout 60 "$bin" --phases preflight,topology,fabric --quick \
+		--efa-root "$r" -o r.json >out.txt 2>err.txt
+	status=$?
+	[ "$status" -lt 128 ] && [ "$status" -ne 124 ] && [ -s r.json ] &&
+		json_true r.json "all(p['status'] == 'ok' or p.get('reason') for p in d['phases'].values())"
+	ok $? "bad EFA tree [--efa-root ${r#"$work"/}]: ran (exit $status), every phase ok or with a reason"
+done
 for e in "${bad_env[@]}"; do
 	rm -f r.json
 	# shellcheck disable=SC2086 # each case is a list of assignments

@@ -90,7 +90,7 @@ libs=$(ldd tests/test_report.t 2>&1)
 [ -x tests/test_report.t ] && ! grep -Eq "$heavy" <<<"$libs"
 ok $? "ldd tests/test_report.t (report-only): none of them either"
 ran=$(sed -n 's/^\(PASS\|FAIL\|SKIP\|XFAIL\|XPASS\|ERROR\): \([^ ]*\) .*/\2/p' check.out | sort -u | tr '\n' ' ')
-[ "$ran" = "tests/claims.sh tests/fixtures.sh tests/schema.sh tests/test_metrics.t tests/test_report.t " ]
+[ "$ran" = "tests/bounded.sh tests/claims.sh tests/fixtures.sh tests/inject.sh tests/oneline.sh tests/schema.sh tests/test_metrics.t tests/test_report.t tests/utf8.sh " ]
 ok $? "make check ran the report tool's tests only: $ran"
 grep -q '^# FAIL:  0$' check.out && grep -q '^# ERROR: 0$' check.out
 ok $? "make check (report-only): no failure ($(sed -n 's/^# \(TOTAL\|PASS\|SKIP\): */\1 /p' check.out | tr '\n' ' '))"

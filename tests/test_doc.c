@@ -126,6 +126,8 @@ int main(void)
 	hpcp_res_str(arr, NULL, "host x is oversubscribed");
 	hpcp_res_int(NULL, "ignored", 1);  /* NULL parents are harmless */
 	hpcp_res_str(ph, "latin1", "caf\xe9 \xc3\xa9t\xc3\xa9 \xed\xa0\x80");
+	/* Keys too (an environment or counter file name, issue 19). */
+	hpcp_res_str(ph, "key\xc0\xaf\xf4\x90\x80\x80", "v");
 	hpcp_doc_phase_done(doc, "demo", HPCP_PHASE_OK, NULL, 0.5);
 	hpcp_doc_phase(doc, "broken");
 	hpcp_doc_phase_done(doc, "broken", HPCP_PHASE_FAILED,
@@ -200,6 +202,8 @@ int main(void)
 	tap_is_str(cJSON_GetStringValue(path_get(root, "phases.demo.latin1")),
 		   "caf? \xc3\xa9t\xc3\xa9 ???",
 		   "invalid UTF-8 becomes '?', valid UTF-8 stays");
+	tap_is_str(cJSON_GetStringValue(path_get(root, "phases.demo.key??????")),
+		   "v", "an ill-formed key: each bad byte becomes '?'");
 	cJSON_Delete(root);
 	free(text);
 
@@ -243,6 +247,20 @@ int main(void)
 			}
 		umask(saved);
 	}
+
+	/* How a run ended, marked in the file: the reason quotes a host
+	 * name, which may hold any byte; the phase is new to the file. */
+	tap_ok(hpcp_doc_mark_file(path, "interrupted", "gone\xed\xa0\x80",
+				  "failed", "rank 1 (n\xff\xfe): lost", 1.0,
+				  err, sizeof(err)) == 0 &&
+	       (text = slurp(path)) && (root = cJSON_Parse(text)),
+	       "marked how the run ended: %s", err);
+	tap_is_str(cJSON_GetStringValue(path_get(root, "run.end_reason")),
+		   "rank 1 (n\?\?): lost", "end reason: bad bytes become '?'");
+	tap_is_str(cJSON_GetStringValue(path_get(root, "phases.gone???.status")),
+		   "failed", "a phase name marked: bad bytes become '?'");
+	cJSON_Delete(root);
+	free(text);
 
 	snprintf(path, sizeof(path), "%s/missing/out.json", dir);
 	tap_ok(hpcp_doc_write(doc, path, err, sizeof(err)) < 0 && err[0],

@@ -300,23 +300,94 @@ static void test_only_in_one(const char *root)
 	tap_is_int(delta.n_warnings, 0, "and they give no warning");
 }
 
+/* The environment never picks the tree (issue 19): only the option. */
 static void test_root_env(void)
 {
 	const char *old = getenv("HPCPROBE_SYSFS_ROOT");
 	char *saved = old ? strdup(old) : NULL;
 
 	setenv("HPCPROBE_SYSFS_ROOT", "/tmp/fake-sysfs", 1);
-	tap_is_str(hpcp_efa_root(), "/tmp/fake-sysfs",
-		   "HPCPROBE_SYSFS_ROOT overrides the root");
-	setenv("HPCPROBE_SYSFS_ROOT", "", 1);
-	tap_is_str(hpcp_efa_root(), HPCP_EFA_DEFAULT_ROOT,
-		   "an empty HPCPROBE_SYSFS_ROOT means the default");
+	tap_is_str(hpcp_efa_root(NULL), HPCP_EFA_DEFAULT_ROOT,
+		   "HPCPROBE_SYSFS_ROOT is not honoured");
+	tap_is_str(hpcp_efa_root(""), HPCP_EFA_DEFAULT_ROOT,
+		   "an empty option means the default");
+	tap_is_str(hpcp_efa_root("/tmp/t"), "/tmp/t",
+		   "the option names the tree");
 	unsetenv("HPCPROBE_SYSFS_ROOT");
-	tap_is_str(hpcp_efa_root(), HPCP_EFA_DEFAULT_ROOT,
-		   "unset HPCPROBE_SYSFS_ROOT means /sys/class/infiniband");
 	if (saved) {
 		setenv("HPCPROBE_SYSFS_ROOT", saved, 1);
 		free(saved);
+	}
+}
+
+/* No name or value found through a link below a device reaches a set. */
+static int leaked(const struct hpcp_efa_set *s)
+{
+	for (int d = 0; d < s->n_devices; d++)
+		for (int c = 0; c < s->devices[d].n_counters; c++)
+			if (strstr(s->devices[d].counters[c].name, "leak"))
+				return 1;
+	for (int w = 0; w < s->n_warnings; w++)
+		if (strstr(s->warnings[w], "leak"))
+			return 1;
+	return 0;
+}
+
+/*
+ * Symbolic links below a device are never followed: a generator over the
+ * places a link can be (ports, a port, a port's hw_counters, the device's
+ * hw_counters, a counter file), each pointing at a tree outside holding
+ * files named "leak...".  The device directory itself is a link, as in
+ * sysfs, and is followed; its real counter is read.
+ */
+static void test_links(const char *base)
+{
+	static const struct {
+		const char *link, *target, *label;
+	} cases[] = {
+		{ "ports", "out/ports", "ports" },
+		{ "ports/1", "out/ports/1", "a port" },
+		{ "ports/2/hw_counters", "out/hw", "a port's hw_counters" },
+		{ "hw_counters", "out/hw", "the device's hw_counters" },
+		{ "ports/3/hw_counters/leak_file", "out/hw/leak_value",
+		  "a counter file" },
+	};
+	char root[1024], path[2048], target[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n, ok = 1, real_port;
+
+		snprintf(root, sizeof(root), "%s/links%zu", base, i);
+		ok &= write_file(root, "real/device/vendor", "0x1d0f\n");
+		/* The real counter where this case puts no link. */
+		real_port = strncmp(cases[i].link, "ports", 5) != 0;
+		ok &= write_u64(root, real_port ?
+				"real/ports/9/hw_counters/tx_bytes" :
+				"real/hw_counters/tx_bytes", 5);
+		ok &= write_u64(root, "out/hw/leak_value", 12);
+		ok &= write_u64(root, "out/ports/1/hw_counters/leak_port", 13);
+		make_parents(root, "class/x");
+		snprintf(path, sizeof(path), "%s/class/" DEV0, root);
+		ok &= symlink("../real", path) == 0;
+		snprintf(path, sizeof(path), "%s/real/%s", root,
+			 cases[i].link);
+		snprintf(target, sizeof(target), "%s/%s", root,
+			 cases[i].target);
+		make_parents(root, path + strlen(root) + 1);
+		ok &= symlink(target, path) == 0;
+		if (!ok) {
+			tap_ok(0, "link under %s: tree built", cases[i].label);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/class", root);
+		n = hpcp_efa_snapshot(path, &snap3);
+		tap_ok(n == 1 && find(&snap3, DEV0, real_port ? "port9" :
+				      "device", "tx_bytes") &&
+		       !leaked(&snap3),
+		       "link as %s: not followed, nothing of it read or "
+		       "named; the device (a link, as in sysfs) read",
+		       cases[i].label);
+		diag_warnings(&snap3);
 	}
 }
 
@@ -470,6 +541,7 @@ int main(void)
 	test_backwards(sys);
 	test_only_in_one(sys);
 	test_root_env();
+	test_links(dir);
 	test_missing_root(sys);
 	test_malformed(dir);
 	test_long_name(dir);

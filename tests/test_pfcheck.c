@@ -382,7 +382,7 @@ static void server_stop(void)
 	server = 0;
 }
 
-/* tests/imds_server.py MODE on a free port; HPCP_IMDS_ENDPOINT set. */
+/* tests/imds_server.py MODE on a free port; HPCPROBE_IMDS_ENDPOINT set. */
 static int server_start(const char *tmp, const char *mode)
 {
 	static const char script[] = HPCP_TEST_DATADIR "/../imds_server.py";

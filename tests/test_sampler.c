@@ -129,10 +129,9 @@ static void test_fixture(void)
 	snapshot(0);
 	snprintf(path, sizeof(path), "%s/proc", root);
 	setenv(HPCP_SAMPLER_ENV_PROCFS, path, 1);
-	snprintf(path, sizeof(path), "%s/sys", root);
-	setenv("HPCPROBE_SYSFS_ROOT", path, 1);
 	setenv(HPCP_SAMPLER_ENV_NVML, HPCP_TEST_FAKE_NVML, 1);
-	s = hpcp_sampler_open();
+	snprintf(path, sizeof(path), "%s/sys", root);
+	s = hpcp_sampler_open(path);
 	if (!tap_ok(s != NULL, "sampler opens on the fixture tree"))
 		return;
 	hpcp_sampler_read(s, &a);
@@ -249,7 +248,6 @@ static void test_hog(void)
 	pid_t pid;
 
 	unsetenv(HPCP_SAMPLER_ENV_PROCFS);
-	unsetenv("HPCPROBE_SYSFS_ROOT");
 	unsetenv(HPCP_SAMPLER_ENV_NVML);
 	pid = fork();
 	if (pid == 0) {
@@ -265,7 +263,7 @@ static void test_hog(void)
 	/* Let the hog start before the first reading. */
 	nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	t0 = hpcp_now_ns();
-	rc = hpcp_sampler_start(&s, 20);
+	rc = hpcp_sampler_start(&s, 20, NULL);
 	if (!tap_ok(rc == 0, "sampler thread starts at 20 Hz")) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -5,8 +5,10 @@
  * 0x1d0f (Amazon).  Every file under <dev>/ports/<port>/hw_counters/ and
  * <dev>/hw_counters/ is a counter (cumulative, unsigned 64-bit), taken by
  * the name found: no name is hard-coded, so new driver counters appear by
- * themselves.  The root is /sys/class/infiniband unless the environment
- * variable HPCPROBE_SYSFS_ROOT points elsewhere (tests use a fake tree).
+ * themselves.  The root is /sys/class/infiniband unless the global
+ * option --efa-root names another (tests use a fake tree; the
+ * document records the root read).  Below a device, symbolic links are
+ * never followed (ports, a port, hw_counters, a counter file).
  *
  * Plain C, no libfabric: the structures are fixed-size so a rank can send
  * its deltas to rank 0 as MPI_BYTE.
@@ -41,8 +43,9 @@ struct hpcp_efa_set {
 	char warnings[HPCP_EFA_MAX_WARNINGS][160];
 };
 
-/* HPCPROBE_SYSFS_ROOT, or the default. */
-const char *hpcp_efa_root(void);
+/* given (the --efa-root option) when set, else the default; never
+ * the environment. */
+const char *hpcp_efa_root(const char *given);
 
 /*
  * Read every counter of every EFA device under root into *out.  Rank-local.

@@ -6,7 +6,7 @@
  * (nothing answers) a caller learns it within a second.
  *
  * The service is 169.254.169.254:80 unless the environment variable
- * HPCP_IMDS_ENDPOINT names another "host:port" (an IPv4 address; tests run
+ * HPCPROBE_IMDS_ENDPOINT names another "host:port" (an IPv4 address; tests run
  * a server on 127.0.0.1).  Rank-local, no MPI, no allocation.
  */
 #ifndef HPCP_IMDS_H
@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#define HPCP_IMDS_ENV_ENDPOINT "HPCP_IMDS_ENDPOINT"
+#define HPCP_IMDS_ENV_ENDPOINT "HPCPROBE_IMDS_ENDPOINT"
 #define HPCP_IMDS_DEFAULT_HOST "169.254.169.254"
 #define HPCP_IMDS_CONNECT_MS 300
 #define HPCP_IMDS_TOTAL_MS 1000
@@ -29,7 +29,7 @@ struct hpcp_imds {
 
 /*
  * Open a session: read the endpoint, fetch a token.  Returns 0, or a
- * negative errno code: -EINVAL a malformed HPCP_IMDS_ENDPOINT, -ETIMEDOUT
+ * negative errno code: -EINVAL a malformed HPCPROBE_IMDS_ENDPOINT, -ETIMEDOUT
  * nothing answered in time, -ECONNREFUSED, -ENETUNREACH, -EHOSTUNREACH,
  * -EPROTO a malformed answer, -EACCES / -EPERM / -ENOENT the service's 401,
  * 403, 404.

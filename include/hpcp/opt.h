@@ -63,6 +63,7 @@ struct hpcp_config {
 	int timeout_given;
 	uint64_t timeout;                /* watchdog, seconds without progress */
 	double sample_hz;                /* utilisation sampler; 0: off */
+	const char *efa_root;            /* EFA counters' tree; NULL: sysfs */
 	/* Set by the command line, by index into hpcp_opts. */
 	unsigned char given[HPCP_MAX_OPTS];
 	/* Each registered phase's option values, by registry index: the

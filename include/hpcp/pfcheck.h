@@ -5,10 +5,10 @@
  * structures are fixed-size so that a node's results travel to rank 0 as
  * MPI_BYTE; src/phases/preflight.c gathers and reports them.
  *
- * What a check reads can be moved for tests: sysfs (HPCPROBE_SYSFS_ROOT,
+ * What a check reads can be moved for tests: EFA devices (--efa-root,
  * as src/efa.c), the device tree /dev (HPCPROBE_DEV_ROOT: its
  * infiniband/uverbs* and shm), /proc (HPCPROBE_PROC_ROOT: its meminfo),
- * and the metadata service (HPCP_IMDS_ENDPOINT, hpcp/imds.h).
+ * and the metadata service (HPCPROBE_IMDS_ENDPOINT, hpcp/imds.h).
  */
 #ifndef HPCP_PFCHECK_H
 #define HPCP_PFCHECK_H

@@ -131,6 +131,14 @@ int hpcp_output_check(const char *path, const char *option, char *err,
 		      size_t errlen);
 
 /*
+ * 1 when paths a and b (two outputs, or an output and an input) are one
+ * file: both "-" (stdout); existing files with one device and inode
+ * (hard or symbolic links included); new files of one name in one
+ * directory (compared by device and inode too).  Else 0.
+ */
+int hpcp_output_same(const char *a, const char *b);
+
+/*
  * The mode of every file written (src/doc/publish.c): a new file gets 0666
  * less the umask, as open() would give; a replaced regular file keeps its
  * mode, owner and group.  The umask is read from /proc/self/status; this,

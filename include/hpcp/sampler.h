@@ -13,7 +13,7 @@
  * full, merges neighbours in pairs (means) and halves its rate.
  *
  * Files are read under HPCPROBE_PROCFS_ROOT (default /proc) and the EFA
- * counters under HPCPROBE_SYSFS_ROOT (efa.h), so tests use fake trees;
+ * counters under --efa-root's tree (efa.h), so tests use fake trees;
  * HPCPROBE_NVML_LIB names the NVML library (default libnvidia-ml.so.1).
  */
 #ifndef HPCP_SAMPLER_H
@@ -132,16 +132,18 @@ struct hpcp_sample_point {
 
 struct hpcp_sampler;
 
-/* The sources opened (the EFA counters and GPUs found), no thread; NULL
- * when out of memory.  hpcp_sampler_read takes one reading now (tests). */
-struct hpcp_sampler *hpcp_sampler_open(void);
+/* The sources opened (the EFA counters under efa_root, NULL: sysfs, and
+ * the GPUs found), no thread; NULL when out of memory.
+ * hpcp_sampler_read takes one reading now (tests). */
+struct hpcp_sampler *hpcp_sampler_open(const char *efa_root);
 void hpcp_sampler_read(struct hpcp_sampler *s, struct hpcp_sample_raw *r);
 
 /*
  * Start the thread (rank-local), hz readings a second.  The EFA counters
  * and GPUs are found now.  Returns 0 or -errno (*out NULL).
  */
-int hpcp_sampler_start(struct hpcp_sampler **out, double hz);
+int hpcp_sampler_start(struct hpcp_sampler **out, double hz,
+		       const char *efa_root);
 /* The running phase, by index (-1 between phases); cheap, lock-free. */
 void hpcp_sampler_phase(struct hpcp_sampler *s, int phase);
 /* Stop and join the thread; the ring stays readable. */

@@ -10,8 +10,11 @@
  * hpcp_die.  A rank that waits in a collective or idles while others
  * measure gives the ranks that wait on a specific peer time to speak first.
  *
- * The same thread turns SIGTERM and SIGINT (scancel, Batch termination,
- * Spot reclaim, ^C) into an "interrupted" document and an exit.
+ * The same thread turns SIGTERM, SIGINT and SIGHUP (scancel, Batch
+ * termination, Spot reclaim, ^C, a lost session) into an "interrupted"
+ * document and an exit.  One writer of the document at a time: the main
+ * thread writes between hpcp_watch_write_begin and _end; the watchdog
+ * waits for such a write (bounded) before it records the end.
  */
 #ifndef HPCP_WATCH_H
 #define HPCP_WATCH_H
@@ -85,5 +88,17 @@ int hpcp_watch_interrupted(void);
 /* Set once the watchdog recorded the end in the document: rank 0 must
  * not write the document again. */
 int hpcp_watch_final(void);
+
+/* The running phase's entry is on disk, final (rank 0, after a save): an
+ * interruption from now on is recorded for the run, not the phase. */
+void hpcp_watch_phase_done(void);
+
+/*
+ * Around every write of rank 0's outputs: 1 with the writer's lock held
+ * (call hpcp_watch_write_end after), or 0 when the watchdog has recorded
+ * the end (write nothing).  Blocks while the watchdog records it.
+ */
+int hpcp_watch_write_begin(void);
+void hpcp_watch_write_end(void);
 
 #endif

@@ -24,11 +24,16 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
+/* What hpcp_publish adds to a path for its temporary file. */
+#define TMP_SUFFIX ".tmp.XXXXXX"
+
 int hpcp_output_check(const char *path, const char *option, char *err,
 		      size_t errlen)
 {
 	char dir[PATH_MAX];
+	const char *base;
 	struct stat st;
+	long name_max;
 
 	if (strcmp(path, "-") == 0)
 		return 0;
@@ -37,7 +42,29 @@ int hpcp_output_check(const char *path, const char *option, char *err,
 			 option, path);
 		return -EINVAL;
 	}
+	/* The final write needs room for its temporary name beside the
+	 * file: refuse now what would fail only after the run. */
+	if (strlen(path) + sizeof(TMP_SUFFIX) > PATH_MAX) {
+		snprintf(err, errlen,
+			 "%s: the path is %zu bytes long; at most %zu are "
+			 "accepted (PATH_MAX %d, less the temporary file's "
+			 "suffix)", option, strlen(path),
+			 (size_t)PATH_MAX - sizeof(TMP_SUFFIX), PATH_MAX);
+		return -ENAMETOOLONG;
+	}
 	dir_of(path, dir, sizeof(dir));
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	name_max = pathconf(dir, _PC_NAME_MAX);
+	if (name_max <= 0)
+		name_max = NAME_MAX;
+	if (strlen(base) + sizeof(TMP_SUFFIX) - 1 > (size_t)name_max) {
+		snprintf(err, errlen,
+			 "%s: the file name is %zu bytes long; at most %zu are "
+			 "accepted here (the directory's limit %ld, less the "
+			 "temporary file's suffix)", option, strlen(base),
+			 (size_t)name_max - (sizeof(TMP_SUFFIX) - 1), name_max);
+		return -ENAMETOOLONG;
+	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen,
 			 "%s: directory '%s' does not exist (accepted: a "
@@ -64,6 +91,32 @@ int hpcp_output_check(const char *path, const char *option, char *err,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int hpcp_output_same(const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX];
+	struct stat sa, sb;
+	const char *na, *nb;
+	int ea, eb;
+
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+		return strcmp(a, b) == 0;
+	/* Existing files: one file whatever the names (hard links,
+	 * symbolic links, "./x" and "x"). */
+	ea = stat(a, &sa) == 0;
+	eb = stat(b, &sb) == 0;
+	if (ea || eb)
+		return ea && eb && sa.st_dev == sb.st_dev &&
+		       sa.st_ino == sb.st_ino;
+	/* New files: one file when the same name in the same directory. */
+	dir_of(a, da, sizeof(da));
+	dir_of(b, db, sizeof(db));
+	na = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
+	nb = strrchr(b, '/') ? strrchr(b, '/') + 1 : b;
+	if (strcmp(na, nb) != 0 || stat(da, &sa) != 0 || stat(db, &sb) != 0)
+		return 0;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /*
@@ -167,7 +220,7 @@ int hpcp_publish(const char *text, size_t len, const char *path, char *err,
 		return rc;
 	}
 	/* Same directory as the target, so rename() cannot cross devices. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >=
+	if (snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >=
 	    (int)sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;

@@ -3,22 +3,44 @@
 #include "config.h"
 
 #include "hpcpdoc.h"
+#include "hpcp/line.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_DOCUMENT_BYTES (512L << 20)
 
 char *hpcp_doc_read_file(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	/* Non-blocking, and only a regular file is read: opening a FIFO for
+	 * reading would wait for a writer that may never come, and a
+	 * device (/dev/zero) never ends. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	char *buf = NULL;
+	FILE *f = NULL;
 	long n;
 
-	if (!f) {
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (a results "
+			 "document is read from a file, not a pipe or device)",
+			 path);
+		close(fd);
+		return NULL;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+	    !(f = fdopen(fd, "rb"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
@@ -44,7 +66,29 @@ char *hpcp_doc_read_file(const char *path, char *err, size_t errlen)
 		free(buf);
 		return NULL;
 	}
+	/* A document is untrusted input, and JSON is UTF-8: a stray byte
+	 * (an older hpcprobe's raw host or environment name, or a hostile
+	 * one) becomes '?' here, so nothing read on reaches an HTML page, a
+	 * terminal or a projection as invalid UTF-8 (hpcp/line.h). */
+	hpcp_utf8_fix(buf);
 	return buf;
+}
+
+/* Three dot-separated runs of 1 to 9 digits. */
+static int semver(const char *v)
+{
+	for (int part = 0; part < 3; part++) {
+		int digits = 0;
+
+		while (*v >= '0' && *v <= '9') {
+			v++;
+			digits++;
+		}
+		if (digits < 1 || digits > 9 || *v != (part < 2 ? '.' : '\0'))
+			return 0;
+		v++;
+	}
+	return 1;
 }
 
 cJSON *hpcp_doc_load(const char *path, char *err, size_t errlen)
@@ -52,12 +96,26 @@ cJSON *hpcp_doc_load(const char *path, char *err, size_t errlen)
 	char *text = hpcp_doc_read_file(path, err, errlen);
 	const cJSON *schema, *name, *version;
 	const char *required[] = { "status", "context", "phases", "run", NULL };
+	const char *end = NULL;
 	cJSON *root;
 	long major;
 
 	if (!text)
 		return NULL;
-	root = cJSON_Parse(text);
+	/* One JSON value and nothing after it but white space: a document
+	 * with a second object or garbage appended is not one document. */
+	root = cJSON_ParseWithOpts(text, &end, 0);
+	while (root && end && (*end == ' ' || *end == '\t' || *end == '\n' ||
+			       *end == '\r'))
+		end++;
+	if (root && end && *end) {
+		snprintf(err, errlen, "%s: not a results document (text after "
+			 "the JSON value, at byte %zu)", path,
+			 (size_t)(end - text));
+		cJSON_Delete(root);
+		free(text);
+		return NULL;
+	}
 	free(text);
 	if (!root || !cJSON_IsObject(root)) {
 		snprintf(err, errlen, "%s: not a results document (not JSON)",
@@ -77,6 +135,15 @@ cJSON *hpcp_doc_load(const char *path, char *err, size_t errlen)
 	}
 	if (!cJSON_IsString(version)) {
 		snprintf(err, errlen, "%s: schema.version is missing", path);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	/* MAJOR.MINOR.PATCH, digits only: "1garbage" or " 1.0" is no
+	 * version, whatever strtol would make of it. */
+	if (!semver(version->valuestring)) {
+		snprintf(err, errlen, "%s: schema.version '%.64s' is not a "
+			 "version (MAJOR.MINOR.PATCH)", path,
+			 version->valuestring);
 		cJSON_Delete(root);
 		return NULL;
 	}

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "hpcpdoc.h"
+#include "hpcp/line.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,28 @@ static void print_size_tables(const cJSON *root, const char *name,
 	size_table_end(&st);
 }
 
+/* Element i of an array member, as text: "?" when it is not a string (a
+ * document the report tool reads may be anything). */
+static const char *item_str(const cJSON *arr, int i)
+{
+	const cJSON *v = cJSON_GetArrayItem(arr, i);
+
+	return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+/* Element i of an array member, as a number: NAN when it is not one. */
+static double item_num(const cJSON *arr, int i)
+{
+	double d;
+
+	return hpcp_num_of(cJSON_GetArrayItem(arr, i), &d) ? d : NAN;
+}
+
+static const char *or_q(const char *s)
+{
+	return s ? s : "?";
+}
+
 static void pingpong_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
 {
 	const cJSON *r = hpcp_at(pair, "ranks"), *h = hpcp_at(pair, "hosts");
@@ -168,11 +191,8 @@ static void pingpong_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
 	(void)ph;
 	fprintf(out, "\n  pingpong %s, ranks %.0f-%.0f (%s - %s); "
 		     "latency = half the round trip\n",
-		hpcp_str_at(pair, "kind"),
-		cJSON_GetArrayItem(r, 0)->valuedouble,
-		cJSON_GetArrayItem(r, 1)->valuedouble,
-		cJSON_GetArrayItem(h, 0)->valuestring,
-		cJSON_GetArrayItem(h, 1)->valuestring);
+		or_q(hpcp_str_at(pair, "kind")), item_num(r, 0), item_num(r, 1),
+		item_str(h, 0), item_str(h, 1));
 }
 
 static void fabric_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
@@ -182,10 +202,10 @@ static void fabric_pair_head(const cJSON *pair, const cJSON *ph, FILE *out)
 
 	fprintf(out, "\n  fabric %s over %s (%s), ranks %.0f-%.0f; "
 		     "latency = half the round trip\n",
-		hpcp_str_at(pair, "kind"), hpcp_str_at(prov, "name"),
-		hpcp_str_at(prov, "domain"),
-		cJSON_GetArrayItem(r, 0)->valuedouble,
-		cJSON_GetArrayItem(r, 1)->valuedouble);
+		or_q(hpcp_str_at(pair, "kind")),
+		or_q(hpcp_str_at(prov, "name")),
+		or_q(hpcp_str_at(prov, "domain")), item_num(r, 0),
+		item_num(r, 1));
 }
 
 static void print_pingpong(const cJSON *root, const cJSON *ph, FILE *out)
@@ -565,7 +585,7 @@ static void print_other_phases(const cJSON *root, FILE *out)
 	}
 }
 
-void hpcp_summary_print(const cJSON *root, FILE *out)
+static void summary_render(const cJSON *root, FILE *out)
 {
 	const cJSON *context, *mpi, *item, *config;
 	const char *output;
@@ -623,4 +643,40 @@ void hpcp_summary_print(const cJSON *root, FILE *out)
 	if (output && strcmp(output, "-") != 0)
 		fprintf(out, "\nResults: %s\n", output);
 	fflush(out);
+}
+
+/*
+ * The summary goes to a terminal: a document's strings (host names, keys,
+ * reasons) may hold ESC, CR or C1 bytes.  Rendered whole, then written
+ * line by line through hpcp_line_escape (hpcp/line.h), the one place
+ * diagnostics are made printable.
+ */
+void hpcp_summary_print(const cJSON *root, FILE *out)
+{
+	char *text = NULL, *line, *esc;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+
+	if (!mem) {
+		summary_render(root, out);
+		return;
+	}
+	summary_render(root, mem);
+	fclose(mem);
+	esc = malloc(4 * len + 8);
+	for (line = text; esc && line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		hpcp_line_escape(line, esc, 4 * len + 8);
+		fputs(esc, out);
+		if (nl)
+			fputc('\n', out);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!esc)
+		fwrite(text, 1, len, out);
+	free(esc);
+	free(text);
 }

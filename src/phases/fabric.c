@@ -103,6 +103,12 @@ static const char *requested_provider(const struct hpcp_ctx *ctx)
 	return o ? o->provider : fabric_defaults.provider;
 }
 
+/* Where EFA counters are read: --efa-root's tree, else sysfs. */
+static const char *efa_root(const struct hpcp_ctx *ctx)
+{
+	return hpcp_efa_root(ctx->cfg.efa_root);
+}
+
 struct fab_state {
 	struct hpcp_ctx *ctx;
 	struct hpcp_fabric *fab;
@@ -224,7 +230,7 @@ static void efa_before(void *state, const struct hpcp_pair *p)
 
 	(void)p;
 	if (st->efa_devices)
-		hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
+		hpcp_efa_snapshot(efa_root(st->ctx), &st->before);
 }
 
 static void efa_after(void *state, const struct hpcp_pair *p, int rc)
@@ -235,7 +241,7 @@ static void efa_after(void *state, const struct hpcp_pair *p, int rc)
 	(void)rc;
 	if (!st->efa_devices)
 		return;
-	hpcp_efa_snapshot(hpcp_efa_root(), &st->after);
+	hpcp_efa_snapshot(efa_root(st->ctx), &st->after);
 	hpcp_efa_delta(&st->before, &st->after, &st->delta);
 	/* Keep the snapshot's skipped counters visible. */
 	for (int w = 0; w < st->after.n_warnings &&
@@ -445,7 +451,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	if (rc)
 		goto out;
 
-	st->efa_devices = hpcp_efa_snapshot(hpcp_efa_root(), &st->before);
+	st->efa_devices = hpcp_efa_snapshot(efa_root(st->ctx), &st->before);
 	/* Counters are compared only if every rank can read them. */
 	MPI_Allreduce(MPI_IN_PLACE, &st->efa_devices, 1, MPI_INT, MPI_MIN,
 		      ctx->comm);
@@ -468,7 +474,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		st->warnings = hpcp_res_array(out, "warnings");
 		if (st->efa_devices) {
 			hpcp_res_str(out, "efa_counters_source",
-				     hpcp_efa_root());
+				     efa_root(st->ctx));
 			st->counters = hpcp_res_array(out, "efa_counters");
 		} else {
 			char reason[256];
@@ -477,7 +483,7 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 			snprintf(reason, sizeof(reason),
 				 "no EFA device (PCI vendor 0x1d0f) under %s "
 				 "on every host",
-				 hpcp_efa_root());
+				 efa_root(st->ctx));
 			hpcp_res_str(out, "efa_counters_reason", reason);
 		}
 	}

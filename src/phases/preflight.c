@@ -211,7 +211,7 @@ static void node_checks(struct hpcp_ctx *ctx, const struct preflight_opts *o,
 	hpcp_fabric_library_version(r->fabric, sizeof(r->fabric));
 	hpcp_pf_instance_read(&r->inst);
 	hpcp_watch_beat();
-	found = efa ? hpcp_efa_snapshot(hpcp_efa_root(), efa) : 0;
+	found = efa ? hpcp_efa_snapshot(hpcp_efa_root(ctx->cfg.efa_root), efa) : 0;
 	free(efa);
 	wanted = hpcp_pf_efa_wanted(found, &r->inst);
 

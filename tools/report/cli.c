@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "report.h"
+#include "hpcp/line.h"
 #include "hpcp/num.h"
 
 #include <errno.h>
@@ -66,11 +67,11 @@ static void usage(FILE *f)
 		"2 bad input.\n");
 }
 
+/* One line, escaped (hpcp/line.h): a path or value may hold anything. */
+__attribute__((format(printf, 1, 0)))
 static int bad(const char *fmt, const char *what)
 {
-	fprintf(stderr, "hpcprobe-report: ");
-	fprintf(stderr, fmt, what);
-	fputc('\n', stderr);
+	hpcp_line_print(stderr, "hpcprobe-report: ", fmt, what);
 	return 2;
 }
 
@@ -90,16 +91,25 @@ static int html(const char *in, const char *out)
 	}
 	if (hpcp_output_check(out, "--output", err, sizeof(err)) != 0)
 		return bad("%s", err);
+	/* The report would replace the document it is made from. */
+	if (hpcp_output_same(in, out)) {
+		char msg[2200];
+
+		snprintf(msg, sizeof(msg), "--output: '%.1000s' is the "
+			 "results document read ('%.1000s'); give the report "
+			 "another name", out, in);
+		return bad("%s", msg);
+	}
 	root = hpcp_doc_load(in, err, sizeof(err));
 	if (!root)
 		return bad("%s", err);
 	rc = hpcp_report_html(root, out, err, sizeof(err));
 	cJSON_Delete(root);
 	if (rc) {
-		fprintf(stderr, "hpcprobe-report: %s\n", err);
+		hpcp_line_print(stderr, "hpcprobe-report: ", "%s", err);
 		return 1;
 	}
-	printf("report written to %s\n", out);
+	hpcp_line_print(stdout, "report written to ", "%s", out);
 	return 0;
 }
 

@@ -42,6 +42,84 @@ static int is_outlier(const cJSON *outliers, const char *host)
 	return 0;
 }
 
+/*
+ * At most this many rows and columns are drawn: a matrix of more hosts is
+ * drawn in blocks of consecutive hosts, each cell the highest p50 of its
+ * block (the worst link stays visible), and the caption says so.  Without
+ * the cap a document listing 3 000 hosts drew 9 million cells (763 MB).
+ */
+#define HEAT_MAX_SIDE 64
+
+/* The blocks drawn: side x side cells of up to per hosts each. */
+struct heat {
+	int n, side, per;
+	double *v;       /* side * side: the block's highest p50, in us; NAN */
+	char *outl;      /* side: the block holds an outlier host */
+	const char **name;  /* side: the block's first host */
+};
+
+static int heat_gather(struct heat *h, const cJSON *hosts, const cJSON *mat,
+		       const cJSON *outliers, int *cells, double *vmin,
+		       double *vmax, int *nout)
+{
+	const cJSON *row, *c, *host;
+	int i, j, side;
+
+	h->per = (h->n + HEAT_MAX_SIDE - 1) / HEAT_MAX_SIDE;
+	side = h->side = (h->n + h->per - 1) / h->per;
+	h->v = malloc(sizeof(*h->v) * (size_t)side * (size_t)side);
+	h->outl = calloc((size_t)side, 1);
+	h->name = calloc((size_t)side, sizeof(*h->name));
+	if (!h->v || !h->outl || !h->name)
+		return -ENOMEM;
+	for (i = 0; i < side * side; i++)
+		h->v[i] = NAN;
+	/* Walked as lists: indexing a cJSON array is linear per item. */
+	i = 0;
+	cJSON_ArrayForEach(host, hosts) {
+		const char *name = cJSON_IsString(host) ? host->valuestring : "?";
+
+		if (i % h->per == 0)
+			h->name[i / h->per] = name;
+		if (is_outlier(outliers, name)) {
+			h->outl[i / h->per] = 1;
+			(*nout)++;
+		}
+		i++;
+	}
+	i = 0;
+	cJSON_ArrayForEach(row, mat) {
+		if (i >= h->n)
+			break;
+		j = 0;
+		cJSON_ArrayForEach(c, row) {
+			double v, *cell;
+
+			if (j >= h->n)
+				break;
+			if (hpcp_num_of(c, &v)) {
+				(*cells)++;
+				v /= 1e3;
+				*vmin = fmin(*vmin, v);
+				*vmax = fmax(*vmax, v);
+				cell = &h->v[(i / h->per) * side + j / h->per];
+				if (isnan(*cell) || v > *cell)
+					*cell = v;
+			}
+			j++;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static void heat_free(struct heat *h)
+{
+	free(h->v);
+	free(h->outl);
+	free(h->name);
+}
+
 void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 {
 	const cJSON *nm = hpcp_at(hpcp_phase_at(root, "pingpong"), "node_matrix");
@@ -50,6 +128,7 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 	int n = cJSON_GetArraySize(hosts), cells = 0, label_every = 1;
 	double vmin = INFINITY, vmax = -INFINITY, cell, gx, gy;
 	int W, H, labels_w = 130, legend_w = 150, nout = 0;
+	struct heat hm = { 0 };
 
 	hpcp_html_fig_open(t, "chart-heatmap", "Inter-node latency heat map");
 	if (!hpcp_phase_ok(root, "pingpong") || !cJSON_IsArray(hosts) || n < 1) {
@@ -58,21 +137,15 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 				    "p50 latency between node pairs.");
 		return;
 	}
-	for (int i = 0; i < n; i++) {
-		const cJSON *row = cJSON_GetArrayItem(mat, i);
-
-		for (int j = 0; j < n; j++) {
-			double v;
-
-			if (hpcp_num_of(cJSON_GetArrayItem(row, j), &v)) {
-				cells++;
-				vmin = fmin(vmin, v / 1e3);
-				vmax = fmax(vmax, v / 1e3);
-			}
-		}
-		if (is_outlier(outliers, cJSON_GetArrayItem(hosts, i)->valuestring))
-			nout++;
+	hm.n = n;
+	if (heat_gather(&hm, hosts, cJSON_IsArray(mat) ? mat : NULL, outliers,
+			&cells, &vmin, &vmax, &nout) != 0) {
+		heat_free(&hm);
+		t->oom = 1;
+		return;
 	}
+	/* From here on, n counts the rows drawn (blocks of hm.per hosts). */
+	n = hm.side;
 	cell = 560.0 / n;
 	if (cell > 56)
 		cell = 56;
@@ -88,16 +161,14 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 	H = (int)(gy + n * cell + (cell < 40 ? 130 : 110));
 	hpcp_html_svg_open(t, W, H, "p50 latency between node pairs");
 	for (int i = 0; i < n; i++) {
-		const cJSON *row = cJSON_GetArrayItem(mat, i);
-
 		for (int j = 0; j < n; j++) {
-			double v, x = gx + j * cell, y = gy + i * cell;
+			double v = hm.v[i * n + j], x = gx + j * cell,
+			       y = gy + i * cell;
 			char col[16];
-			int has = hpcp_num_of(cJSON_GetArrayItem(row, j), &v);
+			int has = !isnan(v);
 			double u = 0;
 
 			if (has) {
-				v /= 1e3;
 				u = vmax > vmin ? (v - vmin) / (vmax - vmin) : 1;
 				ramp(u, col, sizeof(col));
 			}
@@ -123,10 +194,11 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 	}
 	/* outlier rows and columns outlined; host labels on both axes */
 	for (int i = 0; i < n; i++) {
-		const cJSON *h = cJSON_GetArrayItem(hosts, i);
-		const char *name = cJSON_IsString(h) ? h->valuestring : "?";
-		int out = is_outlier(outliers, name);
+		const char *name = hm.name[i] ? hm.name[i] : "?";
+		int out = hm.outl[i];
 		double cy = gy + i * cell + cell / 2, cx = gx + i * cell + cell / 2;
+		int more = (i + 1) * hm.per > hm.n ? hm.n - i * hm.per - 1 :
+						     hm.per - 1;
 
 		if (out) {
 			hpcp_put(t, "<rect class=\"outl\" x=\"%.1f\" y=\"%.1f\" "
@@ -144,6 +216,8 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 		if (out)
 			hpcp_put(t, "\u25b2 ");
 		hpcp_html_esc_host(t, name, 18);
+		if (more > 0)
+			hpcp_put(t, " +%d", more);
 		hpcp_put(t, "</text>\n<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
 		       "text-anchor=\"end\" transform=\"rotate(%d %.1f %.1f)\">",
 		    out ? "hl out" : "hl", cx + 4, gy + n * cell + 10,
@@ -151,6 +225,8 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 		if (out)
 			hpcp_put(t, "\u25b2 ");
 		hpcp_html_esc_host(t, name, 14);
+		if (more > 0)
+			hpcp_put(t, " +%d", more);
 		hpcp_put(t, "</text>\n");
 	}
 	/* legend */
@@ -254,8 +330,15 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root)
 		hpcp_html_esc(t, hpcp_str_at(nm, "outlier_rule"));
 		hpcp_put(t, ".");
 	}
+	if (hm.per > 1)
+		hpcp_put(t, " %d hosts, drawn as %d x %d blocks of up to %d "
+		       "consecutive hosts (the first named, +k the others): "
+		       "each cell is the highest p50 of its block's pairs.",
+		    hm.n, n, n, hm.per);
 	if (label_every > 1)
-		hpcp_put(t, " Every %d%s host is labelled.", label_every,
-		    label_every == 2 ? "nd" : label_every == 3 ? "rd" : "th");
+		hpcp_put(t, " Every %d%s %s is labelled.", label_every,
+		    label_every == 2 ? "nd" : label_every == 3 ? "rd" : "th",
+		    hm.per > 1 ? "block" : "host");
 	hpcp_put(t, "</figcaption>\n</figure>\n");
+	heat_free(&hm);
 }

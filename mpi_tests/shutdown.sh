@@ -1,0 +1,105 @@
+#!/bin/bash
+# Shutdown during a write (issue 19, class 6).  A slow disk is simulated by
+# an LD_PRELOAD shim (mpi_tests/slowsync.c) that delays fsync() by 100 ms
+# or 1.5 s and sends the signal from inside the delay -- while rank 0 is
+# writing the document after a finished phase.  For every combination of
+# signal (SIGTERM, SIGHUP), delay and target (rank 0 alone; under mpirun:
+# rank 0, every rank) the document must be the new complete one
+# with the interruption recorded: strict JSON, status interrupted, the end
+# reason naming the signal, the finished phase ok with its data, no
+# temporary file left; a process alone exits 128 + the signal.
+. "$(dirname "$0")/../tests/tap.sh"
+
+bin=${HPCP_BIN:?}
+mpirun=${HPCP_MPIRUN:?}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'pkill -KILL -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_mpi_yield_when_idle=1
+
+if ! ${CC:-cc} -shared -fPIC -O1 -o slowsync.so \
+	"$here/slowsync.c" -ldl 2>cc.err; then
+	skip "shutdown during a write" "cannot build the fsync shim: $(head -c 100 cc.err)"
+	done_testing
+	exit $?
+fi
+shim=$work/slowsync.so
+# The shim comes before a sanitizer's runtime in the preload list.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+# check TAG STATUS SIG WANT_STATUS: the document and the directory after.
+check() {
+	local tag=$1 status=$2 sig=$3 want=$4 why
+	why=$(/usr/bin/python3 - "$tag.json" "$sig" <<'EOF'
+import json, sys
+try:
+    d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+except Exception as e:
+    print("not a whole document: %s" % e); sys.exit()
+t = d.get("phases", {}).get("topology", {})
+if d.get("status") != "interrupted":
+    print("status %s" % d.get("status"))
+elif not d["run"].get("complete"):
+    print("run.complete false")
+elif "signal %s" % sys.argv[2] not in (d["run"].get("end_reason") or ""):
+    print("end reason %r" % d["run"].get("end_reason"))
+elif t.get("status") != "ok" or "hosts" not in t:
+    print("topology %s (%s), data %s" % (t.get("status"), t.get("reason"), "hosts" in t))
+EOF
+)
+	left=$(ls ./*.tmp.* 2>/dev/null | wc -l)
+	[ -z "$why" ] && [ "$left" -eq 0 ] &&
+		{ [ -z "$want" ] || [ "$status" -eq "$want" ]; } &&
+		{ [ -n "$want" ] || [ "$status" -ne 0 ]; }
+	ok $? "$tag: exit $status${want:+ (want $want)}, $left temporary files${why:+, $why}"
+	[ -z "$why" ] || sed 's/^/# /' "$tag.err" | tail -3
+	rm -f ./*.tmp.*
+}
+
+# --- rank 0 alone: the shim signals its own process.
+for case in 15-100 15-1500 1-100; do
+	sig=${case%-*}
+	ms=${case#*-}
+	tag=self-$sig-$ms
+	HPCP_SHIM_FSYNC_MS=$ms HPCP_SHIM_AT=2 HPCP_SHIM_SIGNAL=$sig \
+		HPCP_SHIM_TARGET=self LD_PRELOAD=$shim \
+		timeout 60 "$bin" --phases topology -o "$work/$tag.json" \
+		>"$tag.out" 2>"$tag.err"
+	check "$tag" $? $sig $((128 + sig))
+done
+
+# --- under mpirun, 2 ranks: the signal to rank 0 only, and to every rank
+# by this script (rank 1 must not exit, and make mpirun end the job,
+# before rank 0 has recorded the end).
+run_mpi() {
+	local tag=$1
+	shift
+	env HPCP_SHIM_FSYNC_MS=1500 "$@" HPCP_SHIM_AT=2 \
+		$mpirun -np 2 -x LD_PRELOAD="$shim" -x HPCP_SHIM_FSYNC_MS \
+		-x HPCP_SHIM_AT -x HPCP_SHIM_SIGNAL -x HPCP_SHIM_TARGET \
+		-x HPCP_SHIM_MARK -x ASAN_OPTIONS "$bin" --phases topology \
+		-o "$work/$tag.json" >"$tag.out" 2>"$tag.err"
+}
+run_mpi mpi-rank0-15 HPCP_SHIM_SIGNAL=15 HPCP_SHIM_TARGET=self \
+	HPCP_SHIM_MARK=
+check mpi-rank0-15 $? 15 ""
+# Every rank: when rank 0 is inside the slow fsync (the shim's mark), this
+# script signals each hpcprobe process of the run.
+rm -f mark
+run_mpi mpi-all-15 HPCP_SHIM_SIGNAL=0 HPCP_SHIM_TARGET=self \
+	HPCP_SHIM_MARK="$work/mark" &
+runner=$!
+for _ in $(seq 300); do
+	[ -e mark ] && break
+	sleep 0.02
+done
+for p in $(pgrep -x hpcprobe); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+		grep -q -- "$work/mpi-all-15.json" && kill -TERM "$p"
+done
+wait $runner
+check mpi-all-15 $? 15 ""
+
+done_testing

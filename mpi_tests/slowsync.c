@@ -1,0 +1,63 @@
+/*
+ * An LD_PRELOAD shim for mpi_tests/shutdown.sh: a slow disk, and a signal
+ * that arrives while a write waits on it.  Test code only, never linked
+ * into hpcprobe.
+ *
+ *   HPCP_SHIM_FSYNC_MS   every fsync() from call HPCP_SHIM_AT on takes
+ *                        this much longer (the earlier ones: the test's
+ *                        time, not its subject)
+ *   HPCP_SHIM_AT         the call (1, 2, ...) inside which to act
+ *   HPCP_SHIM_SIGNAL     signal number to send then (0: none)
+ *   HPCP_SHIM_TARGET     "self" or "parent" (mpirun, which forwards it)
+ *   HPCP_SHIM_MARK       a file created then, for a script to act on
+ *
+ * The signal goes out at the start of the delay, so it is delivered while
+ * the write is still in flight: the window the test is about.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long env_long(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strtol(v, NULL, 10) : 0;
+}
+
+int fsync(int fd)
+{
+	static _Atomic int calls;
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	long ms = env_long("HPCP_SHIM_FSYNC_MS");
+	int n = atomic_fetch_add(&calls, 1) + 1;
+
+	if (n == env_long("HPCP_SHIM_AT")) {
+		const char *target = getenv("HPCP_SHIM_TARGET");
+		const char *mark = getenv("HPCP_SHIM_MARK");
+		int sig = (int)env_long("HPCP_SHIM_SIGNAL");
+
+		if (mark && *mark) {
+			int m = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+			if (m >= 0)
+				close(m);
+		}
+		if (sig > 0)
+			kill(target && strcmp(target, "parent") == 0 ?
+				     getppid() : getpid(), sig);
+	}
+	if (ms > 0 && n >= env_long("HPCP_SHIM_AT")) {
+		struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
+
+		while (nanosleep(&d, &d) != 0)
+			;
+	}
+	return real ? real(fd) : 0;
+}
