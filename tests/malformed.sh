@@ -55,6 +55,8 @@ bad_args=(
 	"--imbalance inf"
 	"--imbalance 0x1p3"
 	"--fabric-provider ''"
+	"--fabric-allreduce tree"
+	"--fabric-allreduce ''"
 	"--train-epochs 0"
 	"--train-batch 0"
 	"--train-samples -1"
