@@ -14,6 +14,7 @@
 #include <rdma/fi_tagged.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 
 #include "hpcp/opt.h"
@@ -26,6 +27,15 @@
 #define TAG_PING 0x50ull
 #define TAG_ACK 0x51ull
 #define ACK_BYTES 4
+/* The all-reduce's tags: kind in the top byte, the call's sequence number
+ * and the step below, so no message can match another call's or step's
+ * receive whatever order the provider delivers in.  The barrier's rounds
+ * carry no data, so a round's tag needs no sequence number. */
+#define TAG_COLL (0xC0ull << 48)
+#define TAG_BARRIER (0xB0ull << 48)
+#define COLL_SEQ_SHIFT 24
+#define COLL_SEQ_MASK 0xffffffull
+#define BARRIER_BYTES 8
 /* Look at the clock once in this many polls: the loops are hot paths. */
 #define POLLS_PER_CLOCK_READ 0x1000
 
@@ -42,6 +52,13 @@ struct hpcp_fabric {
 	size_t buf_bytes;
 	fi_addr_t *peers;
 	int n_peers;
+	/* The all-reduce's data and scratch buffers (collective setup). */
+	struct fid_mr *cmr, *tmr;
+	void *cdesc, *tdesc;
+	float *cbuf, *ctmp;
+	size_t ccount;         /* floats in each */
+	uint32_t seq;          /* calls so far: part of every tag */
+	int yield;             /* give the core away while a wait polls */
 	/* Contexts stay put until their completion is read (FI_CONTEXT2). */
 	struct fi_context2 sctx[WINDOW], rctx[WINDOW], ackctx;
 	int err;   /* last completion error, for the caller */
@@ -351,6 +368,8 @@ static int wait_for(struct hpcp_fabric *f, int recvs, int sends)
 		}
 		if (n != -FI_EAGAIN)
 			return (int)n;
+		if (f->yield)
+			sched_yield();
 		if (++polls % POLLS_PER_CLOCK_READ == 0 &&
 		    silent_too_long(f, &since))
 			return -ETIMEDOUT;
@@ -498,6 +517,249 @@ int hpcp_fabric_bandwidth(struct hpcp_fabric *f, int peer, int starts,
 	return rc;
 }
 
+int hpcp_fabric_coll_setup(struct hpcp_fabric *f, size_t max_floats,
+			   char *why, size_t len)
+{
+	/* The scratch buffer holds a whole buffer (recursive doubling) and
+	 * the barrier's word behind it. */
+	size_t bytes = max_floats * sizeof(float);
+	size_t tbytes = bytes + BARRIER_BYTES;
+	int rc;
+
+	if (f->cbuf)
+		return max_floats <= f->ccount ? 0 : -EINVAL;
+	f->cbuf = hpcp_probe_alloc(bytes ? bytes : sizeof(float));
+	f->ctmp = hpcp_probe_alloc(tbytes);
+	if (!f->cbuf || !f->ctmp) {
+		snprintf(why, len, "out of memory for %zu-byte all-reduce "
+			 "buffers", bytes);
+		return -ENOMEM;
+	}
+	f->ccount = max_floats;
+	/* Registered once, here, never in the timed loop. */
+	if (!(f->info->domain_attr->mr_mode & FI_MR_LOCAL))
+		return 0;
+	rc = fi_mr_reg(f->domain, f->cbuf, bytes ? bytes : sizeof(float),
+		       FI_SEND | FI_RECV, 0, 3, 0, &f->cmr, NULL);
+	if (rc == 0)
+		rc = fi_mr_reg(f->domain, f->ctmp, tbytes, FI_SEND | FI_RECV,
+			       0, 4, 0, &f->tmr, NULL);
+	if (rc) {
+		snprintf(why, len, "fi_mr_reg of the all-reduce buffers: %s",
+			 fi_strerror(-rc));
+		return rc;
+	}
+	f->cdesc = fi_mr_desc(f->cmr);
+	f->tdesc = fi_mr_desc(f->tmr);
+	return 0;
+}
+
+void hpcp_fabric_set_yield(struct hpcp_fabric *f, int yield)
+{
+	f->yield = yield;
+}
+
+float *hpcp_fabric_coll_buffer(struct hpcp_fabric *f)
+{
+	return f->cbuf;
+}
+
+/* One step: receive rbytes from `from` into rbuf (when from >= 0) and
+ * send sbytes of sbuf to `to` (when to >= 0), both under tag; the receive
+ * is posted first, and the call returns when both have completed. */
+static int exchange(struct hpcp_fabric *f, int to, const void *sbuf,
+		    void *sdesc, size_t sbytes, int from, void *rbuf,
+		    void *rdesc, size_t rbytes, uint64_t tag)
+{
+	int rc = 0, recvs = 0, sends = 0;
+
+	if (from >= 0) {
+		hpcp_watch_waiting_on(from);
+		POST(rc, fi_trecv(f->ep, rbuf, rbytes, rdesc, f->peers[from],
+				  tag, 0, &f->rctx[0]));
+		recvs = 1;
+	}
+	if (rc == 0 && to >= 0) {
+		if (sbytes <= f->info->tx_attr->inject_size) {
+			POST(rc, fi_tinject(f->ep, sbuf, sbytes, f->peers[to],
+					    tag));
+		} else {
+			POST(rc, fi_tsend(f->ep, sbuf, sbytes, sdesc,
+					  f->peers[to], tag, &f->sctx[0]));
+			sends = 1;
+		}
+	}
+	if (rc == 0)
+		rc = wait_for(f, recvs, sends);
+	return rc;
+}
+
+int hpcp_fabric_barrier(struct hpcp_fabric *f, int rank)
+{
+	int n = f->n_peers, rc = 0;
+	char *word = (char *)f->ctmp + f->ccount * sizeof(float);
+
+	/* Dissemination: in round k, tell rank + 2^k, hear from rank - 2^k;
+	 * after ceil(log2 n) rounds everyone has heard from everyone. */
+	for (int k = 0, d = 1; d < n && rc == 0; k++, d <<= 1)
+		rc = exchange(f, (rank + d) % n, word, f->tdesc, BARRIER_BYTES,
+			      (rank - d + n) % n, word, f->tdesc,
+			      BARRIER_BYTES, TAG_BARRIER | (uint64_t)k);
+	return rc;
+}
+
+/* Chunk i of count floats cut in n: the first count % n get one more. */
+static void chunk(size_t count, int n, int i, size_t *off, size_t *len)
+{
+	size_t base = count / (size_t)n, rem = count % (size_t)n;
+	size_t u = (size_t)i;
+
+	*len = base + (u < rem);
+	*off = u * base + (u < rem ? u : rem);
+}
+
+static void add(float *dst, const float *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] += src[i];
+}
+
+static uint64_t coll_tag(const struct hpcp_fabric *f, unsigned step)
+{
+	return TAG_COLL | (((uint64_t)f->seq & COLL_SEQ_MASK) << COLL_SEQ_SHIFT) |
+	       step;
+}
+
+/* Reduce-scatter then all-gather around the ring: 2(n-1) steps, each
+ * moving one n-th of the buffer to the right-hand neighbour. */
+static int ring(struct hpcp_fabric *f, int r, size_t count)
+{
+	int n = f->n_peers, right = (r + 1) % n, left = (r - 1 + n) % n;
+	unsigned step = 0;
+	int rc = 0;
+
+	for (int s = 0; s < n - 1 && rc == 0; s++, step++) {
+		size_t so, sl, ro, rl;
+
+		chunk(count, n, ((r - s) % n + n) % n, &so, &sl);
+		chunk(count, n, ((r - s - 1) % n + 2 * n) % n, &ro, &rl);
+		rc = exchange(f, sl ? right : -1, f->cbuf + so, f->cdesc,
+			      sl * sizeof(float), rl ? left : -1, f->ctmp,
+			      f->tdesc, rl * sizeof(float),
+			      coll_tag(f, step));
+		if (rc == 0)
+			add(f->cbuf + ro, f->ctmp, rl);
+	}
+	/* Rank r now holds chunk r + 1 reduced; pass the chunks on. */
+	for (int s = 0; s < n - 1 && rc == 0; s++, step++) {
+		size_t so, sl, ro, rl;
+
+		chunk(count, n, ((r + 1 - s) % n + n) % n, &so, &sl);
+		chunk(count, n, ((r - s) % n + n) % n, &ro, &rl);
+		rc = exchange(f, sl ? right : -1, f->cbuf + so, f->cdesc,
+			      sl * sizeof(float), rl ? left : -1, f->cbuf + ro,
+			      f->cdesc, rl * sizeof(float), coll_tag(f, step));
+	}
+	return rc;
+}
+
+/* Largest power of two not above n. */
+static int pow2_floor(int n)
+{
+	int p = 1;
+
+	while (p * 2 <= n)
+		p *= 2;
+	return p;
+}
+
+/*
+ * Recursive doubling over a power of two p: the first 2(n - p) ranks fold
+ * pairwise first (even hands its buffer to odd, which stands for both) and
+ * unfold at the end (odd hands the sum back), so a non-power-of-two count
+ * costs two steps more, not a wrong answer.
+ */
+static int recursive_doubling(struct hpcp_fabric *f, int r, size_t count)
+{
+	int n = f->n_peers, p = pow2_floor(n), extra = n - p, me, rc = 0;
+	size_t bytes = count * sizeof(float);
+	unsigned step = 1;
+
+	if (r < 2 * extra) {
+		if (r % 2 == 0) {
+			rc = exchange(f, r + 1, f->cbuf, f->cdesc, bytes, -1,
+				      NULL, NULL, 0, coll_tag(f, 0));
+			if (rc == 0)
+				rc = exchange(f, -1, NULL, NULL, 0, r + 1,
+					      f->cbuf, f->cdesc, bytes,
+					      coll_tag(f, 0xfffff));
+			return rc;
+		}
+		rc = exchange(f, -1, NULL, NULL, 0, r - 1, f->ctmp, f->tdesc,
+			      bytes, coll_tag(f, 0));
+		if (rc)
+			return rc;
+		add(f->cbuf, f->ctmp, count);
+		me = r / 2;
+	} else {
+		me = r - extra;
+	}
+	for (int mask = 1; mask < p && rc == 0; mask <<= 1, step++) {
+		int q = me ^ mask;
+		int peer = q < extra ? 2 * q + 1 : q + extra;
+
+		rc = exchange(f, peer, f->cbuf, f->cdesc, bytes, peer, f->ctmp,
+			      f->tdesc, bytes, coll_tag(f, step));
+		if (rc == 0)
+			add(f->cbuf, f->ctmp, count);
+	}
+	if (rc == 0 && r < 2 * extra)
+		rc = exchange(f, r - 1, f->cbuf, f->cdesc, bytes, -1, NULL,
+			      NULL, 0, coll_tag(f, 0xfffff));
+	return rc;
+}
+
+int hpcp_fabric_allreduce(struct hpcp_fabric *f, int rank,
+			  enum hpcp_fabric_ar alg, size_t count)
+{
+	int rc;
+
+	if (!f->cbuf || count > f->ccount || rank < 0 || rank >= f->n_peers)
+		return -EINVAL;
+	f->seq++;
+	if (f->n_peers < 2 || count == 0)
+		return 0;
+	rc = alg == HPCP_FABRIC_AR_RING ? ring(f, rank, count) :
+					  recursive_doubling(f, rank, count);
+	return rc;
+}
+
+uint64_t hpcp_fabric_allreduce_sent_bytes(enum hpcp_fabric_ar alg, int n,
+					  int rank, size_t count)
+{
+	size_t off, a, b;
+	int p, extra, steps = 0;
+
+	if (n < 2 || count == 0)
+		return 0;
+	if (alg == HPCP_FABRIC_AR_RING) {
+		/* Every chunk but r + 1 in the reduce-scatter, every chunk
+		 * but r + 2 in the all-gather. */
+		chunk(count, n, (rank + 1) % n, &off, &a);
+		chunk(count, n, (rank + 2) % n, &off, &b);
+		return (uint64_t)(2 * count - a - b) * sizeof(float);
+	}
+	p = pow2_floor(n);
+	extra = n - p;
+	if (rank < 2 * extra && rank % 2 == 0)
+		return (uint64_t)count * sizeof(float);
+	for (int m = 1; m < p; m <<= 1)
+		steps++;
+	if (rank < 2 * extra)
+		steps++;
+	return (uint64_t)steps * count * sizeof(float);
+}
+
 void hpcp_fabric_close(struct hpcp_fabric *f)
 {
 	if (!f)
@@ -509,6 +771,10 @@ void hpcp_fabric_close(struct hpcp_fabric *f)
 		fi_close(&f->smr->fid);
 	if (f->rmr)
 		fi_close(&f->rmr->fid);
+	if (f->cmr)
+		fi_close(&f->cmr->fid);
+	if (f->tmr)
+		fi_close(&f->tmr->fid);
 	if (f->av)
 		fi_close(&f->av->fid);
 	if (f->cq)
@@ -522,5 +788,7 @@ void hpcp_fabric_close(struct hpcp_fabric *f)
 	free(f->peers);
 	free(f->sbuf);
 	free(f->rbuf);
+	free(f->cbuf);
+	free(f->ctmp);
 	free(f);
 }

@@ -2,6 +2,7 @@
 
 #include "hpcp/probe.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,4 +166,89 @@ void hpcp_res_p2p_sizes(struct hpcp_res *pair,
 		if (validate_asked && r->bytes > 0)
 			hpcp_res_bool(row, "payload_intact", r->validated == 1);
 	}
+}
+
+/* One job runs each phase once: a fixed table, rank 0's, is enough. */
+static struct {
+	uint64_t bytes, p50_ns;
+} mpi_allreduce[HPCP_MAX_SIZES];
+static int n_mpi_allreduce;
+
+void hpcp_probe_note_allreduce(uint64_t bytes, uint64_t p50_ns)
+{
+	for (int i = 0; i < n_mpi_allreduce; i++)
+		if (mpi_allreduce[i].bytes == bytes) {
+			mpi_allreduce[i].p50_ns = p50_ns;
+			return;
+		}
+	if (n_mpi_allreduce == HPCP_MAX_SIZES)
+		return;
+	mpi_allreduce[n_mpi_allreduce].bytes = bytes;
+	mpi_allreduce[n_mpi_allreduce++].p50_ns = p50_ns;
+}
+
+int hpcp_probe_allreduce_p50(uint64_t bytes, uint64_t *p50_ns)
+{
+	for (int i = 0; i < n_mpi_allreduce; i++)
+		if (mpi_allreduce[i].bytes == bytes) {
+			*p50_ns = mpi_allreduce[i].p50_ns;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+#define TARGET_LOOP_NS 50000000ull
+#define MAX_STRETCH 100
+
+uint64_t hpcp_probe_stretched(const struct hpcp_config *cfg, uint64_t pace_ns,
+			      uint64_t iterations)
+{
+	uint64_t target, want;
+
+	if (cfg->iterations_given || pace_ns == 0)
+		return iterations;
+	target = cfg->quick ? TARGET_LOOP_NS / 10 : TARGET_LOOP_NS;
+	want = (target + pace_ns - 1) / pace_ns;
+	if (want > iterations * MAX_STRETCH)
+		want = iterations * MAX_STRETCH;
+	return want > iterations ? want : iterations;
+}
+
+int hpcp_res_disturbed(struct hpcp_res *row, uint64_t preempted,
+		       uint64_t iterations, const char *who)
+{
+	double ratio = iterations ? (double)preempted / (double)iterations : 0;
+	char why[200];
+
+	if (ratio > 1)
+		ratio = 1;
+	hpcp_res_int(row, "preemptions_count", (int64_t)preempted);
+	hpcp_res_double(row, "disturbed_iterations_bound_ratio", ratio);
+	hpcp_res_bool(row, "noisy", ratio > HPCP_DISTURBED_MAX_RATIO);
+	if (ratio <= HPCP_DISTURBED_MAX_RATIO)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "ranks were switched out %llu times in %llu iterations%s; the "
+		 "host is busy",
+		 (unsigned long long)preempted, (unsigned long long)iterations,
+		 who ? who : "");
+	hpcp_res_str(row, "noisy_reason", why);
+	return 1;
+}
+
+int hpcp_probe_float_sizes(const struct hpcp_config *cfg, uint64_t min,
+			   uint64_t max, uint64_t *sizes, int *dropped,
+			   uint64_t *max_bytes)
+{
+	int n = hpcp_probe_sizes(cfg, min,
+				 cfg->sizes_given ? HPCP_MAX_MSG_BYTES : max,
+				 sizes, HPCP_MAX_SIZES, dropped);
+
+	*max_bytes = min;
+	for (int s = 0; s < n; s++) {
+		sizes[s] -= sizes[s] % sizeof(float);
+		if (sizes[s] > *max_bytes)
+			*max_bytes = sizes[s];
+	}
+	return n;
 }

@@ -57,6 +57,8 @@ bad_args=(
 	"--imbalance 0x1p3"
 	"--fabric-provider ''"
 	"--efa-root ''"
+	"--fabric-allreduce tree"
+	"--fabric-allreduce ''"
 	"--train-epochs 0"
 	"--train-batch 0"
 	"--train-samples -1"

@@ -261,8 +261,9 @@ static void make_worse(cJSON *root, const char *phases, double factor)
 /*
  * full-np4.json with each point-to-point phase's one pair grown to two
  * (intra_node, inter_node) of nsizes sizes each (bytes 1..nsizes, copies
- * of the real rows): 2 x 2 x nsizes x 2 metrics, then all-reduce (made
- * not noisy so that all of it is judged) and the rest.
+ * of the real rows): 2 x 2 x nsizes x 2 metrics, then all-reduce and the
+ * fabric's all-reduce (made not noisy so that all of it is judged) and the
+ * rest.
  */
 static cJSON *big_doc(const cJSON *full, int nsizes)
 {
@@ -293,6 +294,10 @@ static cJSON *big_doc(const cJSON *full, int nsizes)
 	}
 	cJSON_ArrayForEach(size, (cJSON *)hpcp_at(hpcp_phase_at(doc,
 					"allreduce"), "sizes"))
+		cJSON_ReplaceItemInObjectCaseSensitive(size, "noisy",
+						       cJSON_CreateFalse());
+	cJSON_ArrayForEach(size, (cJSON *)hpcp_at(hpcp_at(hpcp_phase_at(doc,
+					"fabric"), "allreduce"), "sizes"))
 		cJSON_ReplaceItemInObjectCaseSensitive(size, "noisy",
 						       cJSON_CreateFalse());
 	return doc;
@@ -332,7 +337,7 @@ static char *last_metric(const char *out)
 static void test_gate_big(void)
 {
 	cJSON *full = load("full-np4.json"), *big, *bad;
-	char *out = NULL, *last;
+	char *out = NULL, *last, want[128];
 	int rc, compared = 0, tail_ok, compute_ok;
 
 	big = big_doc(full, 500);
@@ -374,24 +379,25 @@ static void test_gate_big(void)
 	free(out);
 	cJSON_Delete(bad);
 
-	/* Only the very last metric (the inter-node pair's last size, p99),
-	 * 10x worse. */
+	/* Only the very last metric (the fabric all-reduce's last size,
+	 * busbw), 10x worse. */
 	bad = cJSON_Duplicate(big, 1);
 	{
-		cJSON *pairs = (cJSON *)hpcp_at(hpcp_phase_at(bad, "fabric"),
-						"pairs");
-		cJSON *sizes = (cJSON *)hpcp_at(cJSON_GetArrayItem(pairs,
-				cJSON_GetArraySize(pairs) - 1), "sizes");
-		cJSON *p99 = (cJSON *)hpcp_at(hpcp_at(cJSON_GetArrayItem(sizes,
-				cJSON_GetArraySize(sizes) - 1), "latency_ns"),
-				"p99");
+		cJSON *sizes = (cJSON *)hpcp_at(hpcp_at(hpcp_phase_at(bad,
+				"fabric"), "allreduce"), "sizes");
+		cJSON *row = cJSON_GetArrayItem(sizes,
+				cJSON_GetArraySize(sizes) - 1);
+		cJSON *busbw = (cJSON *)hpcp_at(row, "busbw_bytes_per_s");
 
-		cJSON_SetNumberValue(p99, p99->valuedouble * 10);
+		snprintf(want, sizeof(want),
+			 "fabric.allreduce.%s.%.0fB.busbw_bytes_per_s",
+			 hpcp_str_at(row, "algorithm"),
+			 hpcp_num_at(row, "bytes", 0));
+		cJSON_SetNumberValue(busbw, busbw->valuedouble / 10);
 	}
 	rc = gate(big, bad, 10, &out);
-	tap_ok(rc == 1 && last &&
-	       !strcmp(last, "fabric.inter_node.500B.p99_ns") &&
-	       lines(out, "fabric.inter_node.500B.p99_ns", "REGRESSED") == 1,
+	tap_ok(rc == 1 && last && !strcmp(last, want) &&
+	       lines(out, want, "REGRESSED") == 1,
 	       "gate: only the last metric of %d regressed: found (%s)",
 	       compared, last ? last : "-");
 	free(out);
@@ -858,6 +864,87 @@ static void test_html_train(void)
 	test_html_no_train();
 }
 
+/* The fabric phase's all-reduce: its finding (known answers from the
+ * fixture's 64 KiB row, and from a row set by hand), the busbw chart's
+ * second series, its table, its Prometheus series per algorithm. */
+static void test_fabric_allreduce(void)
+{
+	cJSON *root = load("full-np4.json"), *row = NULL, *s;
+	char *out = NULL, *h, err[256] = "", path[512], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* MPI 206336 ns, ring 1200128 ns: 1 - 206336/1200128 = 0.828. */
+	f = open_memstream(&out, &len);
+	hpcp_summary_print(root, f);
+	fclose(f);
+	tap_ok(out && strstr(out, "  64 KiB all-reduce: MPI 206.3 us, "
+				  "libfabric ring 1200.1 us: MPI's collective "
+				  "takes 83 % less time (noisy host: not a "
+				  "finding)\n") &&
+	       strstr(out, "fabric all-reduce over 4 ranks (tcp;ofi_rxm, auto)"),
+	       "summary: the fabric all-reduce's finding and size table");
+	free(out);
+	h = html_of(root, "fabric-ar");
+	{
+		const char *fig = h ? strstr(h, "<figure id=\"chart-busbw\">") : NULL;
+		const char *end = fig ? strstr(fig, "</figure>") : NULL;
+		const char *line = fig ? strstr(fig, "stroke=\"#17becf\"") : NULL;
+
+		tap_ok(fig && end && line && line < end &&
+		       strstr(fig, "libfabric all-reduce bus bandwidth, 4 "
+				   "ranks") < end,
+		       "html: the busbw chart draws MPI's and the libfabric "
+		       "all-reduce's series");
+	}
+	tap_ok(h && strstr(h, "<caption>libfabric all-reduce over "
+			      "tcp;ofi_rxm (--fabric-allreduce auto") &&
+	       strstr(h, "<th>MPI/libfabric</th>") &&
+	       strstr(h, "64 KiB all-reduce: MPI 206.3 us"),
+	       "html: the fabric all-reduce's table and finding");
+	free(h);
+	snprintf(path, sizeof(path), "%s/far.prom", tmpdir);
+	tap_ok(hpcp_export_prom(root, path, err, sizeof(err)) == 0 &&
+	       (text = slurp(path)) &&
+	       strstr(text, "hpcprobe_fabric_allreduce_latency_seconds{"
+			    "phase=\"fabric\",algorithm=\"ring\","
+			    "size_bytes=\"65536\",quantile=\"0.5\"} "
+			    "0.001200128\n") &&
+	       strstr(text, "hpcprobe_fabric_allreduce_busbw_bytes_per_second{"
+			    "phase=\"fabric\",algorithm=\"rd\""),
+	       "Prometheus: the fabric all-reduce per algorithm and size");
+	free(text);
+
+	/* MPI 48 us, ring 39 us, quiet: 48/39 = 1.231, adds 23 %. */
+	cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_at(hpcp_phase_at(root,
+					"fabric"), "allreduce"), "sizes"))
+		if (hpcp_num_at(s, "bytes", 0) == 65536)
+			row = s;
+	if (row) {
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			row, "mpi_latency_p50_ns", cJSON_CreateNumber(48000));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			(cJSON *)hpcp_at(row, "latency_ns"), "p50",
+			cJSON_CreateNumber(39000));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			row, "mpi_over_fabric_ratio",
+			cJSON_CreateNumber(48000.0 / 39000));
+		cJSON_ReplaceItemInObjectCaseSensitive(row, "noisy",
+						       cJSON_CreateFalse());
+	}
+	out = NULL;
+	f = open_memstream(&out, &len);
+	hpcp_summary_print(root, f);
+	fclose(f);
+	tap_ok(out && strstr(out, "  64 KiB all-reduce: MPI 48.0 us, "
+				  "libfabric ring 39.0 us: MPI's collective "
+				  "adds 23 %\n"),
+	       "summary: MPI 48 us against ring 39 us: MPI's collective adds "
+	       "23 %%");
+	free(out);
+	cJSON_Delete(root);
+}
+
 static void test_summary_and_exports(void)
 {
 	cJSON *root = load("failed-np2.json");
@@ -1010,6 +1097,7 @@ int main(void)
 	test_html();
 	test_html_train();
 	test_summary_and_exports();
+	test_fabric_allreduce();
 	test_caps_loud();
 	test_findings();
 	test_parse_real();

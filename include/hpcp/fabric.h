@@ -1,6 +1,6 @@
 /*
- * A libfabric RDM endpoint for ping-pong, and nothing else of libfabric
- * outside src/fabric.c.
+ * A libfabric RDM endpoint for ping-pong and all-reduce, and nothing else
+ * of libfabric outside src/fabric.c.
  *
  * The endpoint sends tagged messages (FI_EP_RDM, FI_TAGGED), completions
  * are polled from one completion queue, buffers are registered when the
@@ -93,6 +93,42 @@ int hpcp_fabric_bandwidth(struct hpcp_fabric *f, int peer, int starts,
 
 /* The libfabric library's version, "1.17" (rank-local, no endpoint). */
 void hpcp_fabric_library_version(char *buf, size_t len);
+
+/*
+ * All-reduce (float sums over all n_peers ranks) on the same endpoint and
+ * completion queue, tagged sends and receives only.  Setup allocates the
+ * data and scratch buffers (max_floats each) and registers them once when
+ * the provider asks for FI_MR_LOCAL; the caller fills the data buffer
+ * (hpcp_fabric_coll_buffer), calls hpcp_fabric_allreduce on every rank
+ * (rank: this rank, the peer index of hpcp_fabric_add_peers), and finds the
+ * sum there.  Every wait is bounded as the ping-pong's (-ETIMEDOUT), and
+ * the watchdog is told which rank each step waits on.
+ */
+enum hpcp_fabric_ar {
+	HPCP_FABRIC_AR_RING,   /* reduce-scatter + all-gather, 2(n-1) steps */
+	HPCP_FABRIC_AR_RD,     /* recursive doubling, log2 n steps (+2) */
+};
+
+int hpcp_fabric_coll_setup(struct hpcp_fabric *f, size_t max_floats,
+			   char *why, size_t len);
+float *hpcp_fabric_coll_buffer(struct hpcp_fabric *f);
+
+/* With yield set, every empty poll of a wait gives the core away
+ * (sched_yield), as MPI's yield_when_idle: on a host with more ranks than
+ * CPUs a spinning rank would otherwise hold the core its peer needs. */
+void hpcp_fabric_set_yield(struct hpcp_fabric *f, int yield);
+int hpcp_fabric_allreduce(struct hpcp_fabric *f, int rank,
+			  enum hpcp_fabric_ar alg, size_t count);
+
+/* Dissemination barrier over the endpoint (after hpcp_fabric_coll_setup):
+ * ceil(log2 n) rounds of 8-byte messages, no MPI. */
+int hpcp_fabric_barrier(struct hpcp_fabric *f, int rank);
+
+/* Bytes rank sends in one all-reduce of count floats over n ranks (the
+ * payload alone): the floor for the EFA tx_bytes check.  The ring sends
+ * every chunk but one in each half, about 2(n-1)/n of the buffer. */
+uint64_t hpcp_fabric_allreduce_sent_bytes(enum hpcp_fabric_ar alg, int n,
+					  int rank, size_t count);
 
 /* Close everything; NULL is fine. */
 void hpcp_fabric_close(struct hpcp_fabric *f);

@@ -45,6 +45,15 @@ int hpcp_probe_sizes(const struct hpcp_config *cfg, uint64_t min,
 		     uint64_t max, uint64_t *sizes, int cap, int *dropped);
 
 /*
+ * A float collective's sweep: hpcp_probe_sizes from min to max (to
+ * HPCP_MAX_MSG_BYTES when --sizes was given), each cut to whole floats
+ * (10 bytes are measured as 8); *max_bytes the largest (at least min).
+ */
+int hpcp_probe_float_sizes(const struct hpcp_config *cfg, uint64_t min,
+			   uint64_t max, uint64_t *sizes, int *dropped,
+			   uint64_t *max_bytes);
+
+/*
  * Times the calling thread was switched out while runnable (preempted, or
  * gave the core away in sched_yield) so far: read before and after a timed
  * loop, the difference bounds how many of its iterations another process
@@ -90,6 +99,35 @@ static inline double hpcp_allreduce_busbw(double algbw, int n)
 {
 	return n < 2 ? 0 : algbw * 2.0 * (n - 1) / n;
 }
+
+/*
+ * A collective's timed loop of a few milliseconds catches the machine in
+ * one state: unless --iterations says otherwise, the count is raised so
+ * the loop lasts about 50 ms (5 ms with --quick) at pace_ns an iteration
+ * (the slowest rank's median warm-up iteration), at most 100 times the
+ * OSU count.  The allreduce phase's policy, shared by the fabric's.
+ */
+uint64_t hpcp_probe_stretched(const struct hpcp_config *cfg, uint64_t pace_ns,
+			      uint64_t iterations);
+
+/*
+ * A size row's disturbance: preemptions_count, the bound ratio of
+ * disturbed iterations (preempted / iterations, at most 1) and noisy, with
+ * noisy_reason ("ranks were switched out P times in I iterations<who>;
+ * the host is busy") when it exceeds HPCP_DISTURBED_MAX_RATIO.  Returns 1
+ * when noisy.
+ */
+int hpcp_res_disturbed(struct hpcp_res *row, uint64_t preempted,
+		       uint64_t iterations, const char *who);
+
+/*
+ * MPI_Allreduce's completion p50 per size, as the allreduce phase measured
+ * it in this job (rank 0): the fabric phase's libfabric all-reduce reads it
+ * for its MPI/libfabric ratio.  Get returns 0, or -ENOENT when that size
+ * was not measured here.
+ */
+void hpcp_probe_note_allreduce(uint64_t bytes, uint64_t p50_ns);
+int hpcp_probe_allreduce_p50(uint64_t bytes, uint64_t *p50_ns);
 
 /* latency_ns {min, p50, p90, p99, p99_9, max, mean} under key; a
  * percentile too few samples support is null, and percentiles_reason says

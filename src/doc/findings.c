@@ -8,6 +8,7 @@
 
 #include "hpcpdoc.h"
 
+#include <math.h>
 #include <string.h>
 
 const char *hpcp_pair_host(const cJSON *pair, int i)
@@ -204,6 +205,58 @@ static int storage_text(const cJSON *s, char *buf, size_t len)
 	return 0;
 }
 
+/* The size the finding names: 64 KiB when compared there, else the
+ * largest size compared. */
+static const cJSON *fabric_ar_row(const cJSON *fabric)
+{
+	const cJSON *size, *best = NULL;
+
+	cJSON_ArrayForEach(size, hpcp_at(hpcp_at(fabric, "allreduce"),
+					 "sizes")) {
+		if (!cJSON_IsNumber(hpcp_at(size, "mpi_over_fabric_ratio")))
+			continue;
+		if (hpcp_num_at(size, "bytes", 0) == 65536)
+			return size;
+		if (!best || hpcp_num_at(size, "bytes", 0) >
+				     hpcp_num_at(best, "bytes", 0))
+			best = size;
+	}
+	return best;
+}
+
+static void fabric_ar_text(const cJSON *fabric, char *buf, size_t len)
+{
+	const cJSON *row = fabric_ar_row(fabric);
+	double bytes, mpi, fab, ratio;
+	char size[32];
+
+	buf[0] = '\0';
+	if (!row)
+		return;
+	bytes = hpcp_num_at(row, "bytes", 0);
+	mpi = hpcp_num_at(row, "mpi_latency_p50_ns", 0) / 1e3;
+	fab = hpcp_num_at(hpcp_at(row, "latency_ns"), "p50", 0) / 1e3;
+	ratio = hpcp_num_at(row, "mpi_over_fabric_ratio", 0);
+	if (bytes >= 1048576 && fmod(bytes, 1048576) == 0)
+		snprintf(size, sizeof(size), "%.0f MiB", bytes / 1048576);
+	else if (bytes >= 1024 && fmod(bytes, 1024) == 0)
+		snprintf(size, sizeof(size), "%.0f KiB", bytes / 1024);
+	else
+		snprintf(size, sizeof(size), "%.0f B", bytes);
+	snprintf(buf, len,
+		 "%s all-reduce: MPI %.1f us, libfabric %s %.1f us: MPI's "
+		 "collective %s %.0f %%%s",
+		 size, mpi, hpcp_str_at(row, "algorithm") ?
+				   hpcp_str_at(row, "algorithm") : "?",
+		 fab, ratio >= 1 ? "adds" : "takes",
+		 ratio >= 1 ? 100 * (ratio - 1) : 100 * (1 - ratio),
+		 ratio >= 1 ? "" : " less time");
+	/* A noisy host's comparison is not a finding. */
+	if (cJSON_IsTrue(hpcp_at(row, "noisy")))
+		snprintf(buf + strlen(buf), len - strlen(buf),
+			 " (noisy host: not a finding)");
+}
+
 void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 {
 	const cJSON *phases = hpcp_at(root, "phases"), *ph, *size;
@@ -218,6 +271,8 @@ void hpcp_findings_of(const cJSON *root, struct hpcp_findings *f)
 		f->efa_used = cJSON_IsTrue(hpcp_at(f->fabric, "efa_used"));
 		links(f->fabric, "inter_node", &f->fabric_inter);
 		links(f->fabric, "intra_node", &f->fabric_intra);
+		fabric_ar_text(f->fabric, f->fabric_ar_text,
+			       sizeof(f->fabric_ar_text));
 	}
 	f->pingpong_ok = hpcp_phase_ok(root, "pingpong");
 	if (f->pingpong_ok) {

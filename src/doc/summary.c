@@ -141,11 +141,12 @@ static void size_cell(const struct hpcp_metric_value *v, void *arg)
 		fprintf(st->out, "    %10s  noisy host: %s\n", "", st->noisy);
 }
 
-/* The size tables of phase name, from its metric table. */
+/* The size tables of phase name, from its metric table: the group-th
+ * group of entries with summary columns (0: the first). */
 static void print_size_tables(const cJSON *root, const char *name,
 			      void (*head)(const cJSON *, const cJSON *,
 					   FILE *),
-			      FILE *out)
+			      int group, FILE *out)
 {
 	const struct hpcp_metric_table *t = hpcp_metric_table_find(name);
 	struct size_table st = { .out = out, .rate = "", .head = head };
@@ -154,6 +155,13 @@ static void print_size_tables(const cJSON *root, const char *name,
 	if (!t || (from = hpcp_metrics_columns(t, 0)) == t->n)
 		return;
 	to = hpcp_metrics_group_end(t, from);
+	while (group-- > 0) {
+		for (from = to; from < t->n && !t->metrics[from].column; from++)
+			;
+		if (from == t->n)
+			return;
+		to = hpcp_metrics_group_end(t, from);
+	}
 	for (size_t i = from; i < to; i++)
 		if (t->metrics[i].column &&
 		    t->metrics[i].kind != HPCP_METRIC_LATENCY)
@@ -213,7 +221,7 @@ static void print_pingpong(const cJSON *root, const cJSON *ph, FILE *out)
 	const cJSON *m = hpcp_at(ph, "node_matrix"), *o;
 	int n_out = 0;
 
-	print_size_tables(root, "pingpong", pingpong_pair_head, out);
+	print_size_tables(root, "pingpong", pingpong_pair_head, 0, out);
 	if (cJSON_IsTrue(hpcp_at(hpcp_at(ph, "host_load"), "noisy")))
 		fprintf(out, "\n  pairs: noisy host: %s\n",
 			hpcp_str_at(hpcp_at(ph, "host_load"), "noisy_reason") ?
@@ -383,7 +391,26 @@ static void print_allreduce(const cJSON *root, const cJSON *ph, FILE *out)
 	fprintf(out, "\n  allreduce over %.0f ranks; latency = completion time "
 		"(the slowest rank's call, per iteration)\n",
 		hpcp_num_at(ph, "ranks", 0));
-	print_size_tables(root, "allreduce", NULL, out);
+	print_size_tables(root, "allreduce", NULL, 0, out);
+}
+
+static void fabric_allreduce_head(const cJSON *ph, const cJSON *ph2,
+				  FILE *out)
+{
+	const cJSON *ar = hpcp_at(ph, "allreduce");
+
+	(void)ph2;
+	fprintf(out, "\n  fabric all-reduce over %.0f ranks (%s, %s); latency "
+		     "= completion time, as allreduce's\n",
+		hpcp_num_at(ar, "ranks", 0),
+		hpcp_str_at(hpcp_at(ph, "provider"), "name"),
+		hpcp_str_at(ar, "algorithm_requested"));
+}
+
+static void print_fabric(const cJSON *root, FILE *out)
+{
+	print_size_tables(root, "fabric", fabric_pair_head, 0, out);
+	print_size_tables(root, "fabric", fabric_allreduce_head, 1, out);
 }
 
 /* The sampler's finding: the least-used host over the run. */
@@ -516,6 +543,8 @@ static void print_findings(const cJSON *root, FILE *out)
 				hpcp_str_at(lb, "slowest_host") ?
 					hpcp_str_at(lb, "slowest_host") : "?");
 	}
+	if (f.fabric_ar_text[0])
+		fprintf(out, "  %s\n", f.fabric_ar_text);
 	if (f.train)
 		fprintf(out, "  training: %s\n", f.train_text);
 	if (f.infer)
@@ -630,7 +659,7 @@ static void summary_render(const cJSON *root, FILE *out)
 	if (item && status_ok(item))
 		print_allreduce(root, item, out);
 	if (hpcp_phase_ok(root, "fabric"))
-		print_size_tables(root, "fabric", fabric_pair_head, out);
+		print_fabric(root, out);
 	print_other_phases(root, out);
 
 	if (cJSON_GetArraySize(hpcp_at(root, "warnings")) > 0) {

@@ -174,36 +174,22 @@ static uint64_t warm_up(struct ar_state *st, int count, uint64_t n)
 	return (uint64_t)llround(median);
 }
 
-/*
- * A timed loop of a few milliseconds catches the machine in one state: on
+/* The loop policy (hpcp_probe_stretched) at the slowest rank's pace: on
  * a VM, five default runs of 1 000 8-byte calls (1-2 ms) gave completion
- * p50s 1.3-1.4x apart, runs of 20 000 within 1.1x.  Unless --iterations
- * says otherwise, the count is raised so the loop lasts about
- * TARGET_LOOP_NS (a tenth with --quick), from the slowest rank's warm-up
- * pace (its median warm-up iteration), at most MAX_STRETCH times the OSU
- * count.
- */
-#define TARGET_LOOP_NS 50000000ull
-#define MAX_STRETCH 100
+ * p50s 1.3-1.4x apart, runs of 20 000 within 1.1x. */
 #define MIN_CALIBRATION 10
 
 static uint64_t stretched(struct ar_state *st, uint64_t per_iteration,
 			  uint64_t iterations)
 {
 	const struct hpcp_ctx *ctx = st->ctx;
-	uint64_t slowest = 0, target, want;
+	uint64_t slowest = 0;
 
 	hpcp_mpi_or_die(MPI_Allreduce(&per_iteration, &slowest, 1,
 				      MPI_UINT64_T, MPI_MAX, ctx->comm),
 			"MPI_Allreduce of the warm-up pace");
 	st->warmup_pace_ns = slowest;
-	if (ctx->cfg.iterations_given || slowest == 0)
-		return iterations;
-	target = ctx->cfg.quick ? TARGET_LOOP_NS / 10 : TARGET_LOOP_NS;
-	want = (target + slowest - 1) / slowest;
-	if (want > iterations * MAX_STRETCH)
-		want = iterations * MAX_STRETCH;
-	return want > iterations ? want : iterations;
+	return hpcp_probe_stretched(&ctx->cfg, slowest, iterations);
 }
 
 static int timed_loop(struct ar_state *st, int count, uint64_t iterations)
@@ -257,24 +243,11 @@ static void report_noise(struct ar_state *st, struct hpcp_res *row,
 			 uint64_t preempted, int most_rank, uint64_t most,
 			 uint64_t iterations)
 {
-	double ratio = iterations ? (double)preempted / (double)iterations : 0;
-	char why[160];
+	char who[64];
 
-	if (ratio > 1)
-		ratio = 1;
-	hpcp_res_int(row, "preemptions_count", (int64_t)preempted);
-	hpcp_res_double(row, "disturbed_iterations_bound_ratio", ratio);
-	hpcp_res_bool(row, "noisy", ratio > HPCP_DISTURBED_MAX_RATIO);
-	if (ratio <= HPCP_DISTURBED_MAX_RATIO)
-		return;
-	st->noisy_sizes++;
-	snprintf(why, sizeof(why),
-		 "ranks were switched out %llu times in %llu iterations "
-		 "(rank %d: %llu); the host is busy",
-		 (unsigned long long)preempted,
-		 (unsigned long long)iterations, most_rank,
+	snprintf(who, sizeof(who), " (rank %d: %llu)", most_rank,
 		 (unsigned long long)most);
-	hpcp_res_str(row, "noisy_reason", why);
+	st->noisy_sizes += hpcp_res_disturbed(row, preempted, iterations, who);
 }
 
 /* Small integers stay exact in float sums, so the check is exact. */
@@ -430,6 +403,9 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	hpcp_res_int(row, "warmup_pace_ns", (int64_t)st->warmup_pace_ns);
 	hpcp_res_int(row, "samples_count", (int64_t)lat.count);
 	hpcp_res_latency(row, "latency_ns", &lat);
+	/* The fabric phase's libfabric all-reduce compares with it. */
+	if (lat.p50_ns != HPCP_LAT_NONE)
+		hpcp_probe_note_allreduce(bytes, lat.p50_ns);
 	hpcp_res_int(row, "all_calls_samples_count", (int64_t)calls.count);
 	hpcp_res_latency(row, "all_calls_latency_ns", &calls);
 	means = hpcp_res_object(row, "rank_mean_latency_ns");
@@ -473,16 +449,8 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 	struct hpcp_hostload load;
 	struct hpcp_hostload_result load_res;
 
-	n = hpcp_probe_sizes(&ctx->cfg, MIN_BYTES,
-			     ctx->cfg.sizes_given ? HPCP_MAX_MSG_BYTES :
-						    MAX_BYTES,
-			     sizes, HPCP_MAX_SIZES, &dropped);
-	for (int s = 0; s < n; s++) {
-		/* Whole floats only: 10 bytes are measured as 8. */
-		sizes[s] -= sizes[s] % sizeof(float);
-		if (sizes[s] > max_bytes)
-			max_bytes = sizes[s];
-	}
+	n = hpcp_probe_float_sizes(&ctx->cfg, MIN_BYTES, MAX_BYTES, sizes,
+				   &dropped, &max_bytes);
 	if (st) {
 		st->ctx = ctx;
 		st->sbuf = hpcp_probe_alloc(max_bytes);

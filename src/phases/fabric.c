@@ -18,6 +18,10 @@
  * (efa.h) before and after the pair's sweep; the deltas are recorded per
  * probe, and over efa the sender's tx_bytes must have grown by at least
  * the payload it sent: the proof that the traffic went over EFA.
+ *
+ * After the pairs, on the same endpoint, an all-reduce of float sums over
+ * all ranks (fabric_ar.c, --fabric-allreduce ring|rd|auto) beside the
+ * allreduce phase's MPI_Allreduce: the floor MPI's collective stands on.
  */
 #include "config.h"
 
@@ -45,9 +49,73 @@ static const struct hpcp_metric_label pair_bandwidth_labels[] = {
 	{ 0 },
 };
 
+/* The all-reduce's rows: one algorithm each (auto picks per size). */
+static const struct hpcp_metric_label allreduce_labels[] = {
+	{ .name = "algorithm", .level = 0, .path = "algorithm",
+	  .emf = "Algorithm", .prom = "algorithm" },
+	{ .name = "bytes", .level = 0, .path = "bytes", .emf = "MsgSize",
+	  .prom = "size_bytes" },
+	{ .name = "provider", .level = -1, .path = "provider/name",
+	  .emf = "Provider" },
+	{ 0 },
+};
+
 static const struct hpcp_metric fabric_metrics[] = {
 	HPCP_P2P_LATENCY_METRIC("fabric", pair_latency_labels),
 	HPCP_P2P_BANDWIDTH_METRIC("fabric", pair_bandwidth_labels),
+	/* The all-reduce's rows, a size table of their own. */
+	{
+		.each = "allreduce/sizes/[]", .path = "latency_ns",
+		.unit = "ns", .kind = HPCP_METRIC_LATENCY,
+		.better = HPCP_BETTER_LOWER, .labels = allreduce_labels,
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
+		.column = "all-reduce latency", .html_column = "\u00b5s",
+		.html_scale = 1e-3,
+		.html_stats = HPCP_STAT_P50 | HPCP_STAT_P99,
+		.gate = "fabric.allreduce.{algorithm}.{bytes}B.{stat}_ns",
+		.gate_stats = HPCP_STAT_P50,
+		.emf = "AllreduceLatency", .emf_unit = "Microseconds",
+		.emf_scale = 1e-3,
+		.prom = "hpcprobe_fabric_allreduce_latency_seconds",
+		.prom_help = "libfabric all-reduce completion time (longest "
+			     "call over ranks), per algorithm.",
+		.prom_scale = 1e-9, .prom_count = "samples_count",
+	},
+	/* Shown in the HTML table only. */
+	{
+		.each = "allreduce/sizes/[]", .path = "algbw_bytes_per_s",
+		.unit = "bytes/s", .kind = HPCP_METRIC_RATE,
+		.better = HPCP_BETTER_HIGHER, .labels = allreduce_labels,
+		.html_column = "algbw GB/s", .html_scale = 1e-9,
+	},
+	{
+		.each = "allreduce/sizes/[]", .path = "busbw_bytes_per_s",
+		.unit = "bytes/s", .kind = HPCP_METRIC_RATE,
+		.better = HPCP_BETTER_HIGHER, .labels = allreduce_labels,
+		.noisy = "noisy",
+		.column = "all-reduce busbw", .html_column = "busbw GB/s",
+		.html_scale = 1e-9,
+		.gate = "fabric.allreduce.{algorithm}.{bytes}B.{key}",
+		.emf = "AllreduceBusBandwidth", .emf_unit = "Bytes/Second",
+		.emf_scale = 1,
+		.prom = "hpcprobe_fabric_allreduce_busbw_bytes_per_second",
+		.prom_help = "libfabric all-reduce bus bandwidth, algbw x "
+			     "2(n-1)/n, per algorithm.",
+		.prom_scale = 1,
+	},
+	/* Above 1: MPI's collective stack adds time over the fabric. */
+	{
+		.each = "allreduce/sizes/[]", .path = "mpi_over_fabric_ratio",
+		.unit = "ratio", .kind = HPCP_METRIC_RATIO,
+		.better = HPCP_BETTER_LOWER, .labels = allreduce_labels,
+		.html_column = "MPI/libfabric", .html_scale = 1,
+		.emf = "AllreduceMpiOverFabric", .emf_unit = "None",
+		.emf_scale = 1,
+		.prom = "hpcprobe_fabric_allreduce_mpi_over_fabric_ratio",
+		.prom_help = "MPI_Allreduce completion p50 over the libfabric "
+			     "all-reduce's, per size.",
+		.prom_scale = 1,
+	},
 };
 
 HPCP_PHASE_METRICS(fabric, fabric_metrics);
@@ -68,6 +136,7 @@ HPCP_PHASE_METRICS(fabric, fabric_metrics);
 #include "hpcp/probe.h"
 #include "hpcp/report.h"
 #include "hpcp/watch.h"
+#include "fabric_int.h"
 
 #define MIN_BYTES 8
 #define MAX_BYTES (1u << 20)
@@ -78,9 +147,11 @@ extern char **environ;
 /* This phase's options (phase.h), parsed with the global ones. */
 struct fabric_opts {
 	const char *provider;   /* libfabric provider, or "auto" */
+	const char *allreduce;  /* ring, rd or auto */
 };
 
-static const struct fabric_opts fabric_defaults = { .provider = "auto" };
+static const struct fabric_opts fabric_defaults = { .provider = "auto",
+						    .allreduce = "auto" };
 
 static const struct hpcp_opt fabric_options[] = {
 	{ .long_name = "fabric-provider", .kind = HPCP_OPT_STRING,
@@ -89,6 +160,15 @@ static const struct hpcp_opt fabric_options[] = {
 		  "efa when present, else the first RDM provider",
 	  .default_text = "auto",
 	  .value_offset = offsetof(struct fabric_opts, provider),
+	  .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "fabric-allreduce", .kind = HPCP_OPT_STRING,
+	  .metavar = "ring|rd|auto",
+	  .check = hpcp_fabric_ar_check_option,
+	  .help = "the libfabric all-reduce's algorithm: ring (reduce-scatter "
+		  "+ all-gather), rd (recursive doubling) or auto (per size, "
+		  "the faster in the warm-up)",
+	  .default_text = "auto",
+	  .value_offset = offsetof(struct fabric_opts, allreduce),
 	  .given_offset = HPCP_OPT_NOT_TRACKED },
 	{ .long_name = NULL },
 };
@@ -107,6 +187,14 @@ static const char *requested_provider(const struct hpcp_ctx *ctx)
 static const char *efa_root(const struct hpcp_ctx *ctx)
 {
 	return hpcp_efa_root(ctx->cfg.efa_root);
+}
+
+static const char *requested_allreduce(const struct hpcp_ctx *ctx)
+{
+	const struct fabric_opts *o =
+		hpcp_phase_opts(&ctx->cfg, &hpcp_phase_fabric);
+
+	return o ? o->allreduce : fabric_defaults.allreduce;
 }
 
 struct fab_state {
@@ -488,6 +576,20 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		}
 	}
 	rc = hpcp_p2p_run(st->p2p, &fabric_transport, st, arr, why, len);
+	if (rc == 0) {
+		/* On the same endpoint: the collective's floor. */
+		struct hpcp_fabric_ar_job job = {
+			.ctx = ctx, .fab = st->fab,
+			.algorithm = requested_allreduce(ctx),
+			.provider = st->info.provider,
+			.max_msg_size = st->info.max_msg_size,
+			.efa_devices = st->efa_devices,
+			.out = out, .checks = st->checks,
+			.warnings = st->warnings,
+		};
+
+		rc = hpcp_fabric_ar_run(&job, why, len);
+	}
 out:
 	hpcp_fabric_close(st->fab);
 	hpcp_p2p_free(st->p2p);
@@ -497,8 +599,10 @@ out:
 
 const struct hpcp_phase hpcp_phase_fabric = {
 	.name = "fabric",
-	.summary = "libfabric RDM ping-pong (EFA in production): latency "
-		   "distributions, bandwidth, provider, EFA counter deltas",
+	.summary = "libfabric RDM ping-pong and all-reduce (EFA in "
+		   "production): latency distributions, bandwidth, ring and "
+		   "recursive doubling beside MPI_Allreduce, provider, EFA "
+		   "counter deltas",
 	.run = fabric_run,
 	.metrics = &phase_metrics,
 	HPCP_PHASE_OPTIONS(fabric_options, fabric_defaults),

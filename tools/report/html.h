@@ -26,6 +26,8 @@
 
 #define HPCP_SIG_LATENCY "#d62728"
 #define HPCP_SIG_BUSBW "#1f77b4"
+/* The libfabric all-reduce beside MPI's in the same chart. */
+#define HPCP_SIG_BUSBW_FABRIC "#17becf"
 #define HPCP_SIG_HEAT "#00441b"
 #define HPCP_SIG_LOAD "#ff7f0e"
 #define HPCP_SIG_TRAIN_CURVE "#6a3d9a"
@@ -92,6 +94,8 @@ void hpcp_html_table_phases(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_table_pairs(struct hpcp_text *t, const cJSON *root, const char *phase,
 			const char *what);
 void hpcp_html_table_allreduce(struct hpcp_text *t, const cJSON *root);
+/* The fabric phase's all-reduce rows, when it has them. */
+void hpcp_html_table_fabric_allreduce(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_table_compute(struct hpcp_text *t, const cJSON *root);
 /* The phases without a section of their own, from their metric tables. */
 void hpcp_html_tables_other(struct hpcp_text *t, const cJSON *root);

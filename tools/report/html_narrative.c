@@ -371,6 +371,11 @@ void hpcp_html_narrative(struct hpcp_text *t, const cJSON *root)
 		narrative_allreduce(t, root);
 	else
 		hpcp_html_phase_sentence(t, root, "allreduce", "all-reduce");
+	/* The summary's line (findings.c): MPI's collective over the fabric. */
+	if (f.fabric_ar_text[0]) {
+		hpcp_html_esc(t, f.fabric_ar_text);
+		hpcp_put(t, ". ");
+	}
 	if (hpcp_phase_ok(root, "compute"))
 		narrative_compute(t, &f);
 	else

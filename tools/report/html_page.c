@@ -222,9 +222,11 @@ static void page(struct hpcp_text *t, const cJSON *root,
 			    hpcp_str_at(hpcp_at(hpcp_phase_at(root, "fabric"), "provider"),
 				   "name") : "libfabric");
 	}
-	if (hpcp_phase_ok(root, "allreduce")) {
+	if (hpcp_phase_ok(root, "allreduce") ||
+	    hpcp_at(hpcp_phase_at(root, "fabric"), "allreduce")) {
 		hpcp_put(t, "<h2>All-reduce</h2>\n");
 		hpcp_html_table_allreduce(t, root);
+		hpcp_html_table_fabric_allreduce(t, root);
 	}
 	if (hpcp_phase_ok(root, "compute")) {
 		hpcp_put(t, "<h2>Compute</h2>\n");

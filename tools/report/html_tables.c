@@ -82,6 +82,7 @@ struct size_rows {
 	void (*tail_head)(struct hpcp_text *t);
 	void (*tail_cell)(struct hpcp_text *t, const cJSON *elem);
 	const struct hpcp_metric_table *tab;
+	int group;    /* which group of entries with HTML columns: 0 first */
 	size_t from, to;
 };
 
@@ -185,6 +186,15 @@ static int size_tables(struct size_rows *r)
 	if (r->from == r->tab->n)
 		return 0;
 	r->to = hpcp_metrics_group_end(r->tab, r->from);
+	for (int g = 0; g < r->group; g++) {
+		for (r->from = r->to; r->from < r->tab->n &&
+				      !r->tab->metrics[r->from].html_column;
+		     r->from++)
+			;
+		if (r->from == r->tab->n)
+			return 0;
+		r->to = hpcp_metrics_group_end(r->tab, r->from);
+	}
 	hpcp_metrics_walk(r->root, r->tab, r->from, r->to, size_cell, r);
 	if (r->tables && r->tables <= r->max_tables)
 		hpcp_put(r->t, "</tbody>\n</table>\n");
@@ -255,6 +265,52 @@ void hpcp_html_table_allreduce(struct hpcp_text *t, const cJSON *root)
 			       .tail_head = correct_head,
 			       .tail_cell = correct_cell,
 			       .tab = hpcp_metric_table_find("allreduce") };
+
+	if (r.tab)
+		size_tables(&r);
+}
+
+static void fabric_ar_caption(struct size_rows *r, const cJSON *ph)
+{
+	const char *prov = hpcp_str_at(hpcp_at(ph, "provider"), "name");
+
+	hpcp_put(r->t, "libfabric all-reduce over ");
+	hpcp_html_esc(r->t, prov ? prov : "?");
+	hpcp_put(r->t, " (--fabric-allreduce ");
+	hpcp_html_esc(r->t, hpcp_str_at(hpcp_at(ph, "allreduce"),
+				       "algorithm_requested") ?
+				    hpcp_str_at(hpcp_at(ph, "allreduce"),
+						"algorithm_requested") : "?");
+	hpcp_put(r->t, "; MPI/libfabric: MPI_Allreduce's p50 over this one's)");
+}
+
+/* The algorithm timed and the checks: not metrics. */
+static void fabric_ar_head(struct hpcp_text *t)
+{
+	hpcp_put(t, "<th>algorithm</th><th>correct</th><th>= MPI</th>");
+}
+
+static void fabric_ar_cell(struct hpcp_text *t, const cJSON *size)
+{
+	const char *alg = hpcp_str_at(size, "algorithm");
+
+	hpcp_put(t, "<td>");
+	hpcp_html_esc(t, alg ? alg : "\u2013");
+	hpcp_put(t, "</td>");
+	correct_cell(t, size);
+	hpcp_put(t, "<td>%s</td>",
+	    cJSON_IsTrue(hpcp_at(size, "matches_mpi")) ? "yes" :
+	    cJSON_IsFalse(hpcp_at(size, "matches_mpi")) ? "<b>no</b>" :
+	    "\u2013");
+}
+
+void hpcp_html_table_fabric_allreduce(struct hpcp_text *t, const cJSON *root)
+{
+	struct size_rows r = { .t = t, .root = root, .max_tables = 1,
+			       .caption = fabric_ar_caption,
+			       .tail_head = fabric_ar_head,
+			       .tail_cell = fabric_ar_cell, .group = 1,
+			       .tab = hpcp_metric_table_find("fabric") };
 
 	if (r.tab)
 		size_tables(&r);
