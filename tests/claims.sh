@@ -113,6 +113,13 @@ ok $? "no --checkpoint-s: expected Spot cost n/a with the reason"
 	>"$work/t.txt" 2>&1 &&
 	grep -q 'instance type unknown: give --instance-type' "$work/t.txt"
 ok $? "no --instance-type: exit 0, the reason recorded"
+# The run's own reading: the preflight's nodes read c5n.18xlarge from the
+# (tests') instance metadata service; the shipped prices give 3.888 $/h.
+"$report" --price "$examples/prices-example.json" \
+	"$data/results/preflight-np2.json" >"$work/p.txt" 2>&1 &&
+	grep -qF 'list-price estimate: c5n.18xlarge (from the preflight phase (instance metadata service)), 2 node(s)' "$work/p.txt" &&
+	grep -qF "run                        \$$(/usr/bin/python3 -c "import json; d = json.load(open('$data/results/preflight-np2.json')); print('%.4f' % (2 * 3.888 * d['run']['duration_s'] / 3600))") On-Demand" "$work/p.txt"
+ok $? "no --instance-type: the preflight's instance type, priced: $(head -2 "$work/p.txt" | tail -1)"
 "$report" --price "$data/cost/prices.json" --instance-type test.4xl \
 	"$data/results/full-np4.json" >"$work/n.txt" 2>&1
 grep -q 'per 1000 requests          n/a (no infer phase)' "$work/n.txt" &&

@@ -151,6 +151,42 @@ struct check_args {
 	double checkpoint_s;
 };
 
+/*
+ * The instance type the run itself read: the preflight phase's nodes, each
+ * from the instance metadata service, when they all name one; NULL with
+ * why otherwise.
+ */
+static const char *doc_instance_type(const cJSON *root, char *why,
+				     size_t len)
+{
+	const cJSON *node;
+	const char *type = NULL;
+
+	cJSON_ArrayForEach(node, hpcp_at(hpcp_phase_at(root, "preflight"),
+					 "nodes")) {
+		const char *t = hpcp_str_at(hpcp_at(node, "instance"), "type");
+
+		if (!t || !*t) {
+			snprintf(why, len, "instance type unknown: give "
+				 "--instance-type (a node of the run did not "
+				 "read it from the instance metadata service)");
+			return NULL;
+		}
+		if (type && strcmp(type, t) != 0) {
+			snprintf(why, len, "the nodes' instance types differ "
+				 "(%.64s, %.64s): give --instance-type", type,
+				 t);
+			return NULL;
+		}
+		type = t;
+	}
+	if (!type)
+		snprintf(why, len, "instance type unknown: give "
+			 "--instance-type (no preflight phase in the run to "
+			 "read it from the instance metadata service)");
+	return type;
+}
+
 /* --claims and --price: verdicts and costs printed, the report with
  * their sections when -o is given.  Inputs are all read first, so bad
  * input exits 2 before anything is printed. */
@@ -159,15 +195,20 @@ static int check(const char *in, const char *out, const struct check_args *a)
 	char err[512];
 	cJSON *root = NULL, *claims = NULL, *prices = NULL, *cost = NULL;
 	cJSON *verdicts = NULL, *inv = NULL;
+	const char *type = NULL;
+	char no_type[256] = "";
 	int refuted = 0, rc = 0;
 
 	if (out && hpcp_output_check(out, "--output", err, sizeof(err)) != 0)
 		return bad("%s", err);
 	root = hpcp_doc_load(in, err, sizeof(err));
+	if (root && a->price)
+		type = a->type ? a->type :
+		       doc_instance_type(root, no_type, sizeof(no_type));
 	if (root && a->claims)
 		claims = hpcp_claims_load(a->claims, err, sizeof(err));
-	if (root && a->price && a->type && (!a->claims || claims))
-		prices = hpcp_price_load(a->price, a->type, err, sizeof(err));
+	if (root && a->price && type && (!a->claims || claims))
+		prices = hpcp_price_load(a->price, type, err, sizeof(err));
 	if (prices && a->inventory) {
 		inv = hpcp_report_read_json(a->inventory, err, sizeof(err));
 		if (!inv || hpcp_inventory_check(inv, a->inventory, err,
@@ -178,25 +219,27 @@ static int check(const char *in, const char *out, const struct check_args *a)
 		}
 	}
 	if (!root || (a->claims && !claims) ||
-	    (a->price && a->type && !prices)) {
+	    (a->price && type && !prices)) {
 		cJSON_Delete(root);
 		cJSON_Delete(claims);
 		return bad("%s", err);
 	}
 	if (a->price) {
 		if (prices) {
-			cost = hpcp_cost_of(root, prices, a->type,
+			cost = hpcp_cost_of(root, prices, type,
 					    a->checkpoint_s);
+			if (cost)
+				cJSON_AddStringToObject(cost,
+					"instance_type_source", a->type ?
+					"--instance-type" : "the preflight "
+					"phase (instance metadata service)");
 			if (cost && inv)
 				hpcp_cost_lifecycle(cost, prices, inv);
 		} else {
-			/* The instance metadata service is not asked (yet). */
 			cost = cJSON_CreateObject();
 			cJSON_AddStringToObject(cost, "basis",
 						"list-price estimate");
-			cJSON_AddStringToObject(cost, "reason",
-						"instance type unknown: give "
-						"--instance-type");
+			cJSON_AddStringToObject(cost, "reason", no_type);
 		}
 		if (!cost)
 			rc = 1;

@@ -241,10 +241,10 @@ void hpcp_cost_print(const cJSON *c, FILE *out)
 	const cJSON *ph, *sp = hpcp_at(c, "spot_expected");
 	char what[64];
 
-	fprintf(out, "Cost (list-price estimate: %s, %g node(s), prices of "
-		"%s from %s)\n", text_at(c, "instance_type"),
-		hpcp_num_at(c, "nodes", 0), text_at(c, "price_date"),
-		text_at(c, "price_source"));
+	fprintf(out, "Cost (list-price estimate: %s (from %s), %g node(s), "
+		"prices of %s from %s)\n", text_at(c, "instance_type"),
+		text_at(c, "instance_type_source"), hpcp_num_at(c, "nodes", 0),
+		text_at(c, "price_date"), text_at(c, "price_source"));
 	print_pair(out, "run", hpcp_at(c, "run"));
 	cJSON_ArrayForEach(ph, hpcp_at(c, "phases")) {
 		snprintf(what, sizeof(what), "phase %.40s", ph->string);
