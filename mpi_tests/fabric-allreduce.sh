@@ -92,4 +92,23 @@ ok $? "wrong sum: the phase fails naming rank 2 and element 5: $(json_query bad.
 json_true bad.json "any('HPCPROBE_TEST_FABRIC_AR_CORRUPT' in w for w in d['warnings'])"
 ok $? "wrong sum: the document says the test hook was on"
 
+# --- a silent peer: rank 1 stops before the first timed call ------------------
+# The ranks wait on the fabric, where MPI cannot see them: the watchdog
+# must still end the job, naming the phase and the rank waited on.
+host=$(hostname)
+t0=$(date +%s)
+$mpirun -np 2 -x HPCPROBE_TEST_FABRIC_AR_STOP=1 "$bin" --phases fabric \
+	--fabric-provider "tcp;ofi_rxm" --sizes 8 --iterations 100 \
+	--timeout 3 -o stop.json >/dev/null 2>stop.err
+status=$?
+took=$(($(date +%s) - t0))
+for p in $(pgrep -x hpcprobe); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "stop.json" &&
+		kill -KILL "$p" 2>/dev/null
+done
+[ "$status" -ne 0 ] && [ "$took" -le 30 ]
+ok $? "silent peer in the all-reduce: the job ends non-zero ($status) ${took} s after the start (bound: 30 s with --timeout 3)"
+json_true stop.json "d['phases']['fabric']['status'] == 'failed' and 'waiting on rank 1 ($host)' in d['phases']['fabric']['reason'] and 'phase fabric' in d['phases']['fabric']['reason']"
+ok $? "silent peer: the fabric phase failed naming the rank it waited on: $(json_query stop.json "d['phases']['fabric'].get('reason')" 2>/dev/null)"
+
 done_testing

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,6 +749,14 @@ int hpcp_fabric_ar_run(const struct hpcp_fabric_ar_job *job, char *why,
 		before = malloc(sizeof(*before));
 		if (before)
 			hpcp_efa_snapshot(hpcp_efa_root(ctx->cfg.efa_root), before);
+	}
+	if (getenv(HPCP_ENV_TEST_FABRIC_AR_STOP) &&
+	    atoi(getenv(HPCP_ENV_TEST_FABRIC_AR_STOP)) == ctx->rank) {
+		if (ctx->rank == 0)
+			hpcp_res_str(job->warnings, NULL, "test only: "
+				     HPCP_ENV_TEST_FABRIC_AR_STOP " stops rank "
+				     "0 before the all-reduce");
+		raise(SIGSTOP);
 	}
 	for (int s = 0; s < n && rc == 0; s++) {
 		enum hpcp_fabric_ar used;

@@ -15,6 +15,10 @@ struct hpcp_res;
 /* Test-only: "RANK:ELEMENT" adds 1 to that element of that rank's result
  * after every timed call, so a test sees the check name them. */
 #define HPCP_ENV_TEST_FABRIC_AR_CORRUPT "HPCPROBE_TEST_FABRIC_AR_CORRUPT"
+/* Test-only: "RANK" stops that rank (SIGSTOP) before the first timed call,
+ * so a test sees a silent peer caught by the fabric's waits and the
+ * watchdog. */
+#define HPCP_ENV_TEST_FABRIC_AR_STOP "HPCPROBE_TEST_FABRIC_AR_STOP"
 
 struct hpcp_fabric_ar_job {
 	struct hpcp_ctx *ctx;
