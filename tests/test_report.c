@@ -864,6 +864,123 @@ static void test_html_train(void)
 	test_html_no_train();
 }
 
+/* How many of the storage fixture's ops have what each chart draws:
+ * a positive latency statistic, a read or write rate, a metadata rate. */
+static void storage_expect(const cJSON *ph, int *lat, int *bw, int *md)
+{
+	static const char *const stats[] = { "min", "p50", "p90", "p99",
+					     "p99_9", "max" };
+	const cJSON *op;
+	double v;
+
+	*lat = *bw = *md = 0;
+	cJSON_ArrayForEach(op, hpcp_at(ph, "ops")) {
+		const char *sub = hpcp_str_at(op, "subphase");
+		int any = 0;
+
+		for (int k = 0; k < 6; k++)
+			any |= hpcp_num_of(hpcp_at(hpcp_at(op, "latency_ns"),
+						   stats[k]), &v) && v > 0;
+		*lat += any;
+		*bw += hpcp_num_of(hpcp_at(op, "read_bytes_per_s"), &v);
+		*bw += hpcp_num_of(hpcp_at(op, "write_bytes_per_s"), &v);
+		*md += sub && !strncmp(sub, "metadata_", 9) &&
+		       hpcp_num_of(hpcp_at(op, "ops_per_s"), &v) && v > 0;
+	}
+}
+
+/* The width of the throughput bar of sub-phase/direction key. */
+static double bar_width(const char *h, const char *key)
+{
+	char a[96];
+	const char *p, *w;
+
+	snprintf(a, sizeof(a), "data-storage-bw=\"%s\"", key);
+	p = h ? strstr(h, a) : NULL;
+	w = p ? strstr(p, "width=\"") : NULL;
+	return w ? strtod(w + 7, NULL) : NAN;
+}
+
+/* The storage phase's three figures on a real run and edited copies. */
+static void test_html_storage(void)
+{
+	static const char *const figs[] = { "chart-storage-latency",
+					    "chart-storage-throughput",
+					    "chart-storage-metadata" };
+	cJSON *root = load("storage-np2.json"), *op;
+	const cJSON *ph = hpcp_phase_at(root, "storage");
+	char *h = html_of(root, "storage"), id[64];
+	int lat, bw, md, n = 0;
+	double r;
+
+	storage_expect(ph, &lat, &bw, &md);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "<figure id=\"%s\">", figs[i]);
+		n += h && strstr(h, id) != NULL;
+	}
+	tap_ok(n == 3 && lat > 0 && bw > 0 && md > 0 && !strstr(h, "<script"),
+	       "html storage: the three figures, no script");
+	tap_is_int(count(h, "<g data-storage-lat="), lat,
+		   "html storage: one latency row per operation with a latency");
+	tap_is_int(count(h, "<rect data-storage-bw="), bw,
+		   "html storage: one throughput bar per read or write rate");
+	tap_is_int(count(h, "<rect data-storage-md="), md,
+		   "html storage: one metadata bar per (directory kind, op)");
+	/* Linear bars: their widths in the ratio of the rates. */
+	r = hpcp_num_at(cJSON_GetArrayItem(hpcp_at(ph, "ops"), 2),
+			"read_bytes_per_s", NAN) /
+	    hpcp_num_at(cJSON_GetArrayItem(hpcp_at(ph, "ops"), 0),
+			"write_bytes_per_s", NAN);
+	tap_ok(fabs(bar_width(h, "easy/read") / bar_width(h, "easy/write") -
+		    r) < 0.01 * r,
+	       "html storage: easy read/write bar widths in the ratio of the "
+	       "rates (%.3f)", r);
+	tap_ok(h && strstr(h, "<!-- signature colours: chart-storage-latency="
+			      "#b15928 chart-storage-throughput=#1b7837 "
+			      "chart-storage-metadata=#762a83 -->"),
+	       "html storage: the three signature colours");
+	free(h);
+
+	/* A null latency and rate: that row and bar are left out, said so;
+	 * the document's words are escaped. */
+	op = cJSON_GetArrayItem(hpcp_at(ph, "ops"), 2);
+	cJSON_ReplaceItemInObjectCaseSensitive(op, "latency_ns",
+					       cJSON_CreateNull());
+	cJSON_ReplaceItemInObjectCaseSensitive(op, "read_bytes_per_s",
+					       cJSON_CreateNull());
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		cJSON_GetArrayItem(hpcp_at(ph, "ops"), 0), "op",
+		cJSON_CreateString("<i>w</i>"));
+	h = html_of(root, "storage-null");
+	tap_ok(count(h, "<g data-storage-lat=") == lat - 1 &&
+	       count(h, "<rect data-storage-bw=") == bw - 1 &&
+	       strstr(h, "Not drawn: 1 operation without a positive latency") &&
+	       !strstr(h, "<i>w") && strstr(h, "&lt;i&gt;w&lt;/i&gt;"),
+	       "html storage: a null latency and rate are not drawn, said so; "
+	       "names escaped");
+	free(h);
+
+	/* A phase that did not run: each figure says why, none draws. */
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)ph, "status",
+		cJSON_CreateString("unavailable"));
+	cJSON_AddStringToObject((cJSON *)ph, "reason", "no <space> left");
+	h = html_of(root, "storage-unavailable");
+	tap_ok(count(h, "no data: storage unavailable: no &lt;space&gt; "
+			"left</p>") == 3 &&
+	       !strstr(h, "data-storage-") && !strstr(h, "#b15928") &&
+	       !strstr(h, "#1b7837") && !strstr(h, "#762a83"),
+	       "html storage: an unavailable phase, three figures say why");
+	free(h);
+	cJSON_Delete(root);
+
+	root = load("full-np4.json");
+	h = html_of(root, "no-storage");
+	tap_ok(h && !strstr(h, "chart-storage") && strstr(h, "</html>"),
+	       "html storage: a document without the phase has no figure");
+	free(h);
+	cJSON_Delete(root);
+}
+
 /* The fabric phase's all-reduce: its finding (known answers from the
  * fixture's 64 KiB row, and from a row set by hand), the busbw chart's
  * second series, its table, its Prometheus series per algorithm. */
@@ -1096,6 +1213,7 @@ int main(void)
 	test_gate_control_bytes();
 	test_html();
 	test_html_train();
+	test_html_storage();
 	test_summary_and_exports();
 	test_fabric_allreduce();
 	test_caps_loud();

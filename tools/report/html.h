@@ -17,6 +17,10 @@
  *   chart-load     #ff7f0e  useful-time bars (MPI time is #ffbb78)
  *   chart-train-curve  #6a3d9a  train loss (solid) and test loss (dashed)
  *   chart-train-steps  #35978f  the compute part of each rank's bar
+ *   chart-storage-latency     #b15928  every mark of the latency rows
+ *   chart-storage-throughput  #1b7837  read bars (write is #a6dba0)
+ *   chart-storage-metadata    #762a83  per-rank-directory bars (the shared
+ *                                      directory's are #c2a5cf)
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -32,6 +36,9 @@
 #define HPCP_SIG_LOAD "#ff7f0e"
 #define HPCP_SIG_TRAIN_CURVE "#6a3d9a"
 #define HPCP_SIG_TRAIN_STEPS "#35978f"
+#define HPCP_SIG_STORAGE_LAT "#b15928"
+#define HPCP_SIG_STORAGE_BW "#1b7837"
+#define HPCP_SIG_STORAGE_MD "#762a83"
 #define HPCP_HEAT_NA "#ddd5c7"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
@@ -84,6 +91,9 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_load(struct hpcp_text *t, const cJSON *root);
 /* Both train figures when phases.train is ok, else nothing. */
 void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
+/* The three storage figures when the document has phases.storage (a
+ * phase not ok: each says why), else nothing. */
+void hpcp_html_chart_storage(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);
