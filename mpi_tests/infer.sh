@@ -75,10 +75,23 @@ if ! json_true base.json "$P['latency_ns']['p99'] < 25e6 and not $P['saturated']
 	skip "the stall hidden by a coordinated client" "noisy (as above)"
 else
 	# About 100 of the 2000 requests arrive during the stall: p99 (the
-	# 20th from the top) waits most of it; the median is an unaffected
-	# request.
-	json_true stall.json "$P['latency_ns']['p99'] >= 50e6 and 100e6 <= $P['latency_ns']['max'] and $P['latency_ns']['p50'] < 25e6"
-	ok $? "open loop: the stall raises p99 to $(json_query stall.json "$P['latency_ns']['p99'] / 1e6") ms and max to $(json_query stall.json "$P['latency_ns']['max'] / 1e6") ms; p50 $(json_query stall.json "$P['latency_ns']['p50']") ns stays (without: p50 $base50, p99 $base99)"
+	# 20th from the top) waits most of it.  The backlog then drains at
+	# 1/service - rate, so rate x stall / (1 - rho) requests are delayed,
+	# rho being the server's load from its own measured service times in
+	# this run: under rho = 0.5 that is at most a tenth of them and the
+	# median is an unaffected request.  A busy host that stretches the
+	# 200 us spin makes rho near 1 and the backlog never drains: the
+	# median then moves by queueing theory, not by omission, and is not
+	# judged.
+	rho=$(json_query stall.json "round($P['arrival_per_s'] * $P['service_ns']['p50'] / 1e9, 3)")
+	json_true stall.json "$P['latency_ns']['p99'] >= 50e6 and 100e6 <= $P['latency_ns']['max']"
+	ok $? "open loop: the stall raises p99 to $(json_query stall.json "$P['latency_ns']['p99'] / 1e6") ms and max to $(json_query stall.json "$P['latency_ns']['max'] / 1e6") ms (without: p50 $base50, p99 $base99)"
+	if json_true stall.json "$P['arrival_per_s'] * $P['service_ns']['p50'] / 1e9 < 0.5"; then
+		json_true stall.json "$P['latency_ns']['p50'] < 25e6"
+		ok $? "open loop: p50 $(json_query stall.json "$P['latency_ns']['p50']") ns stays with the stall (server load $rho from its measured service times)"
+	else
+		skip "open loop: p50 stays with the stall" "noisy: the server's measured service times made its load $rho (>= 0.5): the backlog after the stall drains too slowly for the median to be an unaffected request"
+	fi
 	# A client that waits for each answer sends nothing during the stall:
 	# one request sees it from its send, the others are merely sent late.
 	# So from the send the p99 is the host's own (one request in 2000 is
