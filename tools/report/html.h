@@ -17,6 +17,10 @@
  *   chart-load     #ff7f0e  useful-time bars (MPI time is #ffbb78)
  *   chart-train-curve  #6a3d9a  train loss (solid) and test loss (dashed)
  *   chart-train-steps  #35978f  the compute part of each rank's bar
+ *   chart-infer-latency  #1b9e77  infer p99 line and points (p50 and
+ *                             p99.9 in other colours, html_chart_infer.c)
+ *   chart-infer-batch  #d95f02  offline throughput bars
+ *   chart-infer-memory  #7570b3  rank 0's resident set line
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -32,6 +36,9 @@
 #define HPCP_SIG_LOAD "#ff7f0e"
 #define HPCP_SIG_TRAIN_CURVE "#6a3d9a"
 #define HPCP_SIG_TRAIN_STEPS "#35978f"
+#define HPCP_SIG_INFER_LATENCY "#1b9e77"
+#define HPCP_SIG_INFER_BATCH "#d95f02"
+#define HPCP_SIG_INFER_MEMORY "#7570b3"
 #define HPCP_HEAT_NA "#ddd5c7"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
@@ -84,6 +91,8 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_load(struct hpcp_text *t, const cJSON *root);
 /* Both train figures when phases.train is ok, else nothing. */
 void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
+/* The three infer figures when phases.infer is in the document. */
+void hpcp_html_chart_infer(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);
