@@ -981,6 +981,150 @@ static void test_html_storage(void)
 	cJSON_Delete(root);
 }
 
+/* How many entries of arr have a number at the path a[.b] (b may be
+ * NULL): the fixture's own count of what a chart must draw. */
+static int numbers_in(const cJSON *arr, const char *a, const char *b)
+{
+	const cJSON *e;
+	double v;
+	int n = 0;
+
+	cJSON_ArrayForEach(e, arr)
+		n += hpcp_num_of(b ? hpcp_at(hpcp_at(e, a), b) : hpcp_at(e, a),
+				 &v);
+	return n;
+}
+
+/* The coordinate pairs of the polyline of data-series series. */
+static int polyline_points(const char *h, const char *series)
+{
+	char key[64];
+	const char *p, *pts, *end;
+	int n = 0;
+
+	snprintf(key, sizeof(key), "data-series=\"%s\"", series);
+	p = h ? strstr(h, key) : NULL;
+	pts = p ? strstr(p, "points=\"") : NULL;
+	end = pts ? strchr(pts + 8, '"') : NULL;
+	for (const char *c = pts; c && c < end; c++)
+		n += *c == ',';
+	return n;
+}
+
+/* The figure id's text alone (a copy), NULL when it is not drawn. */
+static char *figure_of(const char *h, const char *id)
+{
+	char key[64];
+	const char *f, *end;
+
+	snprintf(key, sizeof(key), "<figure id=\"%s\">", id);
+	f = h ? strstr(h, key) : NULL;
+	end = f ? strstr(f, "</figure>") : NULL;
+	return end ? strndup(f, (size_t)(end - f)) : NULL;
+}
+
+/* The infer phase's three figures: their points and bars counted from
+ * the fixture, edits (a null p99.9, a hostile string, a failed phase)
+ * and documents without the phase. */
+static void test_html_infer(void)
+{
+	static const char *const ids[] = { "chart-infer-latency",
+					   "chart-infer-batch",
+					   "chart-infer-memory" };
+	cJSON *root = load("infer-np2.json"), *p;
+	const cJSON *ph = hpcp_phase_at(root, "infer");
+	const cJSON *pts = hpcp_at(ph, "points");
+	int n999 = numbers_in(pts, "latency_ns", "p99_9");
+	char *h = html_of(root, "infer"), *fig, want[80];
+	int reasons = 0, absent = 0;
+
+	fig = figure_of(h, "chart-infer-latency");
+	tap_is_int(count(fig, "<g data-point="),
+		   numbers_in(pts, "offered_per_s", NULL),
+		   "html infer: one point group per load point");
+	tap_ok(cJSON_GetArraySize(pts) > 0 &&
+	       count(fig, "data-pct=\"p50\"") ==
+	       numbers_in(pts, "latency_ns", "p50") &&
+	       count(fig, "data-pct=\"p99\"") ==
+	       numbers_in(pts, "latency_ns", "p99") &&
+	       count(fig, "data-pct=\"p99_9\"") == n999 &&
+	       polyline_points(fig, "p99") ==
+	       numbers_in(pts, "latency_ns", "p99"),
+	       "html infer: p50, p99, p99.9 marks and line as in the "
+	       "document");
+	snprintf(want, sizeof(want), "p99 target %.1f ms",
+		 hpcp_num_at(ph, "target_p99_ns", NAN) / 1e6);
+	tap_ok(fig && strstr(fig, "data-series=\"target\"") &&
+	       strstr(fig, want), "html infer: the p99 target line (%s)",
+	       want);
+	free(fig);
+	fig = figure_of(h, "chart-infer-batch");
+	tap_is_int(count(fig, "<g data-batch="),
+		   numbers_in(hpcp_at(ph, "offline"), "rate_per_s", NULL),
+		   "html infer: one bar per offline batch size");
+	free(fig);
+	fig = figure_of(h, "chart-infer-memory");
+	tap_is_int(polyline_points(fig, "rss"),
+		   numbers_in(hpcp_at(hpcp_at(ph, "memory"), "timeline"),
+			      "rss_bytes", NULL),
+		   "html infer: one memory line point per sample");
+	free(fig);
+	tap_ok(h && strstr(h, "chart-infer-latency=#1b9e77 "
+			      "chart-infer-batch=#d95f02 "
+			      "chart-infer-memory=#7570b3"),
+	       "html infer: the three signature colours");
+	free(h);
+
+	/* A null p99.9 is not drawn, and the caption says so; strings of
+	 * the document are escaped. */
+	p = cJSON_GetArrayItem(pts, 0);
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(p, "latency_ns"), "p99_9",
+		cJSON_CreateNull());
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)ph,
+		"latency_definition", cJSON_CreateString("<i>x</i>"));
+	h = html_of(root, "infer-null");
+	fig = figure_of(h, "chart-infer-latency");
+	tap_ok(count(fig, "data-pct=\"p99_9\"") == n999 - 1 &&
+	       count(fig, "<g data-point=") == cJSON_GetArraySize(pts) &&
+	       strstr(fig, "p99.9 n/a at") && !strstr(fig, "<i>x") &&
+	       strstr(fig, "&lt;i&gt;x"),
+	       "html infer: a null p99.9 not drawn, strings escaped");
+	free(fig);
+	free(h);
+
+	/* A failed phase: each figure says why in one line, draws nothing. */
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)ph, "status",
+		cJSON_CreateString("failed"));
+	cJSON_AddStringToObject((cJSON *)ph, "reason", "<b>oom</b>");
+	h = html_of(root, "infer-failed");
+	for (size_t i = 0; i < 3; i++) {
+		fig = figure_of(h, ids[i]);
+		reasons += fig && strstr(fig, "no data: infer failed: "
+					 "&lt;b&gt;oom") &&
+			   !strstr(fig, "<svg") && !strstr(fig, "<b>oom");
+		free(fig);
+	}
+	tap_is_int(reasons, 3, "html infer: a failed phase, three figures "
+		   "with its reason and no drawing");
+	free(h);
+
+	/* Without the phase: no infer figure, the rest of the page. */
+	cJSON_DeleteItemFromObjectCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "phases"), "infer");
+	h = html_of(root, "infer-absent");
+	absent += h && !strstr(h, "chart-infer") && strstr(h, "</html>");
+	free(h);
+	cJSON_Delete(root);
+	root = load("full-np4.json");
+	h = html_of(root, "infer-none");
+	absent += h && !strstr(h, "chart-infer") && strstr(h, "</html>");
+	free(h);
+	cJSON_Delete(root);
+	tap_is_int(absent, 2, "html infer: documents without the phase have "
+		   "no infer figure");
+}
+
 /* The fabric phase's all-reduce: its finding (known answers from the
  * fixture's 64 KiB row, and from a row set by hand), the busbw chart's
  * second series, its table, its Prometheus series per algorithm. */
@@ -1214,6 +1358,7 @@ int main(void)
 	test_html();
 	test_html_train();
 	test_html_storage();
+	test_html_infer();
 	test_summary_and_exports();
 	test_fabric_allreduce();
 	test_caps_loud();

@@ -21,6 +21,10 @@
  *   chart-storage-throughput  #1b7837  read bars (write is #a6dba0)
  *   chart-storage-metadata    #762a83  per-rank-directory bars (the shared
  *                                      directory's are #c2a5cf)
+ *   chart-infer-latency  #1b9e77  infer p99 line and points (p50 and
+ *                             p99.9 in other colours, html_chart_infer.c)
+ *   chart-infer-batch  #d95f02  offline throughput bars
+ *   chart-infer-memory  #7570b3  rank 0's resident set line
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -39,6 +43,9 @@
 #define HPCP_SIG_STORAGE_LAT "#b15928"
 #define HPCP_SIG_STORAGE_BW "#1b7837"
 #define HPCP_SIG_STORAGE_MD "#762a83"
+#define HPCP_SIG_INFER_LATENCY "#1b9e77"
+#define HPCP_SIG_INFER_BATCH "#d95f02"
+#define HPCP_SIG_INFER_MEMORY "#7570b3"
 #define HPCP_HEAT_NA "#ddd5c7"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
@@ -94,6 +101,8 @@ void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
 /* The three storage figures when the document has phases.storage (a
  * phase not ok: each says why), else nothing. */
 void hpcp_html_chart_storage(struct hpcp_text *t, const cJSON *root);
+/* The three infer figures when phases.infer is in the document. */
+void hpcp_html_chart_infer(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);

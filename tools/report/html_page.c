@@ -149,6 +149,9 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 		{ "chart-load", HPCP_SIG_LOAD, NULL },
 		{ "chart-train-curve", HPCP_SIG_TRAIN_CURVE, NULL },
 		{ "chart-train-steps", HPCP_SIG_TRAIN_STEPS, NULL },
+		{ "chart-infer-latency", HPCP_SIG_INFER_LATENCY, NULL },
+		{ "chart-infer-batch", HPCP_SIG_INFER_BATCH, NULL },
+		{ "chart-infer-memory", HPCP_SIG_INFER_MEMORY, NULL },
 		{ "chart-storage-latency", HPCP_SIG_STORAGE_LAT, NULL },
 		{ "chart-storage-throughput", HPCP_SIG_STORAGE_BW, NULL },
 		{ "chart-storage-metadata", HPCP_SIG_STORAGE_MD, NULL },
@@ -214,6 +217,7 @@ static void page(struct hpcp_text *t, const cJSON *root,
 	hpcp_html_chart_heatmap(t, root);
 	hpcp_html_chart_load(t, root);
 	hpcp_html_chart_train(t, root);
+	hpcp_html_chart_infer(t, root);
 	hpcp_html_chart_storage(t, root);
 	signature_comment(t, charts_start);
 	hpcp_html_table_phases(t, root);
