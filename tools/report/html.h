@@ -17,6 +17,7 @@
  *   chart-load     #ff7f0e  useful-time bars (MPI time is #ffbb78)
  *   chart-train-curve  #6a3d9a  train loss (solid) and test loss (dashed)
  *   chart-train-steps  #35978f  the compute part of each rank's bar
+ *   chart-util     #5e3c99  the first host's line in each utilisation chart
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -33,6 +34,7 @@
 #define HPCP_SIG_TRAIN_CURVE "#6a3d9a"
 #define HPCP_SIG_TRAIN_STEPS "#35978f"
 #define HPCP_HEAT_NA "#ddd5c7"
+#define HPCP_SIG_UTIL "#5e3c99"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
 struct hpcp_frame {
@@ -84,6 +86,8 @@ void hpcp_html_chart_heatmap(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_load(struct hpcp_text *t, const cJSON *root);
 /* Both train figures when phases.train is ok, else nothing. */
 void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
+/* One small chart a sampled series, a line a host, phases as bands. */
+void hpcp_html_chart_util(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);

@@ -149,6 +149,7 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 		{ "chart-load", HPCP_SIG_LOAD, NULL },
 		{ "chart-train-curve", HPCP_SIG_TRAIN_CURVE, NULL },
 		{ "chart-train-steps", HPCP_SIG_TRAIN_STEPS, NULL },
+		{ "chart-util", HPCP_SIG_UTIL, NULL },
 	};
 	char *copy;
 
@@ -211,6 +212,7 @@ static void page(struct hpcp_text *t, const cJSON *root,
 	hpcp_html_chart_heatmap(t, root);
 	hpcp_html_chart_load(t, root);
 	hpcp_html_chart_train(t, root);
+	hpcp_html_chart_util(t, root);
 	signature_comment(t, charts_start);
 	hpcp_html_table_phases(t, root);
 	if (hpcp_phase_ok(root, "pingpong") || hpcp_phase_ok(root, "fabric")) {
