@@ -29,6 +29,8 @@ json_true u.json "all(0 <= h['run']['cpu_busy']['mean'] <= h['run']['cpu_busy'][
 ok $? "cpu busy: 0 <= mean <= p95 <= max <= 1 on each host"
 json_true u.json "all(h['gpu'] == {'count': 2, 'reason': None, 'not_supported': ['power']} for h in ${U}['hosts']) and all(abs(h['run']['gpu_utilisation']['mean'] - 0.4) < 1e-9 and abs(h['run']['gpu_memory_used']['max'] - 0.25) < 1e-9 and 'gpu_power_w' not in h['run'] for h in ${U}['hosts'])"
 ok $? "fake NVML: 2 GPUs at 40 % and 25 % memory, power not supported (no series)"
+json_true u.json "all(0 <= h['phase_times'][p]['start_s'] <= h['phase_times'][p]['end_s'] for h in ${U}['hosts'] for p in ('topology', 'allreduce')) and all(h['phase_times']['topology']['end_s'] <= h['phase_times']['allreduce']['start_s'] for h in ${U}['hosts'])"
+ok $? "phase times on each host, in order: $(json_query u.json "${U}['hosts'][0]['phase_times']")"
 json_true u.json "${U}['run']['cpu_busy']['least_used_host'] in [h['host'] for h in ${U}['hosts']] and ${U}['run']['cpu_busy']['imbalance'] >= 1"
 ok $? "across hosts: least-used host $(json_query u.json "${U}['run']['cpu_busy']['least_used_host']"), imbalance >= 1"
 grep -q '"CPUUtilization"' u.emf && grep -q '"GPUMemoryUsedPercent"' u.emf

@@ -426,6 +426,10 @@ struct hpcp_sampler {
 	int n, merged, skip;
 
 	_Atomic int phase;
+	/* Written by hpcp_sampler_phase's caller only (the thread never
+	 * reads them): the phases' bands in the report. */
+	int ph_cur;
+	double ph_start_s[HPCP_SAMPLER_PHASES], ph_end_s[HPCP_SAMPLER_PHASES];
 	pthread_t thread;
 	int running;
 	pthread_mutex_t lock;
@@ -641,6 +645,9 @@ struct hpcp_sampler *hpcp_sampler_open(const char *efa_root)
 	}
 	s->merged = 1;
 	s->phase = -1;
+	s->ph_cur = -1;
+	for (int p = 0; p < HPCP_SAMPLER_PHASES; p++)
+		s->ph_start_s[p] = s->ph_end_s[p] = NAN;
 	s->procfd = open(root && *root ? root : HPCP_SAMPLER_DEFAULT_PROCFS,
 			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	find_efa(s, efa_root);
@@ -686,8 +693,28 @@ int hpcp_sampler_start(struct hpcp_sampler **out, double hz,
 
 void hpcp_sampler_phase(struct hpcp_sampler *s, int phase)
 {
-	if (s)
-		atomic_store_explicit(&s->phase, phase, memory_order_relaxed);
+	double now;
+
+	if (!s)
+		return;
+	now = (double)(hpcp_now_ns() - s->t0_ns) / 1e9;
+	if (s->ph_cur >= 0 && s->ph_cur < HPCP_SAMPLER_PHASES)
+		s->ph_end_s[s->ph_cur] = now;
+	if (phase >= 0 && phase < HPCP_SAMPLER_PHASES)
+		s->ph_start_s[phase] = now;
+	s->ph_cur = phase;
+	atomic_store_explicit(&s->phase, phase, memory_order_relaxed);
+}
+
+int hpcp_sampler_phase_times(const struct hpcp_sampler *s, int phase,
+			     double *start_s, double *end_s)
+{
+	if (!s || phase < 0 || phase >= HPCP_SAMPLER_PHASES ||
+	    isnan(s->ph_start_s[phase]) || isnan(s->ph_end_s[phase]))
+		return -ENOENT;
+	*start_s = s->ph_start_s[phase];
+	*end_s = s->ph_end_s[phase];
+	return 0;
 }
 
 void hpcp_sampler_stop(struct hpcp_sampler *s)

@@ -60,10 +60,19 @@ static size_t n_stats(int n_phases)
 	return (size_t)(n_phases + 1) * HPCP_S_COUNT * STAT_FIELDS;
 }
 
+_Static_assert(HPCP_SAMPLER_PHASES >= HPCP_MAX_PHASES,
+	       "the sampler keeps every phase's times");
+
+/* After the stats and the series rows: each phase's start and end. */
+static size_t times_at(int n_phases)
+{
+	return n_stats(n_phases) +
+	       (size_t)HPCP_SAMPLER_POINTS * (HPCP_S_COUNT + 1);
+}
+
 static size_t record_size(int n_phases)
 {
-	size_t d = n_stats(n_phases) +
-		   (size_t)HPCP_SAMPLER_POINTS * (HPCP_S_COUNT + 1);
+	size_t d = times_at(n_phases) + 2 * (size_t)n_phases;
 
 	return sizeof(struct head) + d * sizeof(double);
 }
@@ -135,6 +144,12 @@ static void fill_record(const struct hpcp_ctx *ctx, struct hpcp_sampler *s,
 				o[3] = st.max;
 			}
 		h->n_series = downsample(pts, h->n_points, d + n_stats(np));
+		for (int p = 0; p < np; p++) {
+			double *o = d + times_at(np) + 2 * (size_t)p;
+
+			if (hpcp_sampler_phase_times(s, p, &o[0], &o[1]))
+				o[0] = o[1] = NAN;
+		}
 	}
 }
 
@@ -213,6 +228,17 @@ static void put_host(struct hpcp_res *hosts, const struct hpcp_ctx *ctx,
 			hpcp_res_double(a, NULL,
 					rows[(size_t)i * (HPCP_S_COUNT + 1) +
 					     (size_t)(k + 1)]);
+	}
+	rows = (const double *)(rec + sizeof(struct head)) + times_at(np);
+	a = hpcp_res_object(o, "phase_times");
+	for (int p = 0; p < np; p++) {
+		struct hpcp_res *x;
+
+		if (isnan(rows[2 * p]))
+			continue;
+		x = hpcp_res_object(a, ctx->cfg.phases[p]->name);
+		hpcp_res_double(x, "start_s", rows[2 * p]);
+		hpcp_res_double(x, "end_s", rows[2 * p + 1]);
 	}
 }
 

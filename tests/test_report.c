@@ -1125,6 +1125,133 @@ static void test_html_infer(void)
 		   "no infer figure");
 }
 
+/* The figure chart-util of h, cut out (free it); NULL when absent. */
+static char *util_figure(const char *h)
+{
+	const char *a = h ? strstr(h, "<figure id=\"chart-util\">") : NULL;
+	const char *e = a ? strstr(a, "</figure>") : NULL;
+
+	return e ? strndup(a, (size_t)(e - a)) : NULL;
+}
+
+/* Each chart of fig has lines host lines and bands phase bands. */
+static int util_charts_each(const char *fig, int lines, int bands)
+{
+	int good = 0;
+
+	for (const char *c = fig ? strstr(fig, "<svg") : NULL; c;
+	     c = strstr(c + 1, "<svg")) {
+		const char *end = strstr(c, "</svg>");
+		char *one = end ? strndup(c, (size_t)(end - c)) : NULL;
+
+		good += one && count(one, "data-host=") == lines &&
+			count(one, "<rect class=\"band\"") == bands;
+		free(one);
+	}
+	return good;
+}
+
+/* The utilisation charts (html_chart_util.c): counts from the fixture,
+ * a band's place from its phase's start, the reasons without data. */
+static void test_html_util(void)
+{
+	static const char *const keys[] = {
+		"cpu_busy", "memory_used", "network_bytes_per_s",
+		"efa_bytes_per_s", "disk_bytes_per_s", "gpu_utilisation",
+		"gpu_memory_used" };
+	cJSON *root = load("utilisation-np2.json");
+	const cJSON *hosts = hpcp_at(hpcp_at(root, "utilisation"), "hosts");
+	const cJSON *h0 = cJSON_GetArrayItem(hosts, 0), *h;
+	const cJSON *pt = hpcp_at(h0, "phase_times");
+	int n_hosts = cJSON_GetArraySize(hosts), n_phases =
+		cJSON_GetArraySize(pt), n_charts = 0;
+	double tmax = 0, s = hpcp_num_at(hpcp_at(pt, "pingpong"), "start_s",
+					 NAN);
+	char *html = html_of(root, "util"), *fig = util_figure(html);
+	char want[96];
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+		n_charts += cJSON_IsArray(hpcp_at(hpcp_at(h0, "series"),
+						  keys[k]));
+	/* The time axis ends at the last point or phase end, whichever is
+	 * later. */
+	cJSON_ArrayForEach(h, hosts) {
+		const cJSON *ts = hpcp_at(hpcp_at(h, "series"), "t_s");
+
+		tmax = fmax(tmax, cJSON_GetArrayItem(ts, cJSON_GetArraySize(
+						  ts) - 1)->valuedouble);
+	}
+	cJSON_ArrayForEach(h, pt)
+		tmax = fmax(tmax, hpcp_num_at(h, "end_s", 0));
+	tap_ok(n_hosts == 2 && n_phases == 3 && n_charts == 6 && fig,
+	       "html util: the figure, from 2 hosts, 3 phases, 6 series");
+	tap_is_int(count(fig, "<g data-series="), n_charts,
+		   "html util: one chart per series");
+	tap_is_int(util_charts_each(fig, n_hosts, n_phases), n_charts,
+		   "html util: each chart has a line per host and a band "
+		   "per phase");
+	tap_ok(fig && strstr(fig, "data-phase=\"topology\"") &&
+	       strstr(fig, ">allreduce</text>") &&
+	       strstr(fig, ">pingpong</text>") &&
+	       strstr(fig, "data-host=\"vm#r1\""),
+	       "html util: the phases named along the axis, hosts named");
+	/* The frame: x 62 to 446 for 0 to tmax. */
+	snprintf(want, sizeof(want), "data-phase=\"pingpong\" x=\"%.1f\"",
+		 62 + s / tmax * 384);
+	tap_ok(fig && strstr(fig, want), "html util: the pingpong band "
+	       "starts where its phase started: %s", want);
+	tap_ok(html && strstr(html, " chart-util=#5e3c99 -->"),
+	       "html util: its signature colour");
+	free(fig);
+	free(html);
+
+	/* Hosts are a document's strings: escaped. */
+	cJSON_ReplaceItemInObjectCaseSensitive((cJSON *)h0, "host",
+		cJSON_CreateString("<i>h</i>"));
+	html = html_of(root, "util-escaped");
+	tap_ok(html && !strstr(html, "<i>h") &&
+	       strstr(html, "data-host=\"&lt;i&gt;h"),
+	       "html util: a host name is escaped");
+	free(html);
+
+	/* Without phase times: lines, no bands, and the caption says so. */
+	cJSON_DeleteItemFromObjectCaseSensitive((cJSON *)h0, "phase_times");
+	cJSON_DeleteItemFromObjectCaseSensitive(
+		(cJSON *)cJSON_GetArrayItem(hosts, 1), "phase_times");
+	html = html_of(root, "util-nobands");
+	fig = util_figure(html);
+	tap_ok(util_charts_each(fig, n_hosts, 0) == n_charts &&
+	       strstr(fig, "No phase bands: the document has no phase times"),
+	       "html util: no phase times, no bands, said");
+	free(fig);
+	free(html);
+
+	/* The sampler off: no chart, the reason. */
+	cJSON_ReplaceItemInObjectCaseSensitive(root, "utilisation",
+		cJSON_Parse("{\"status\":\"skipped\",\"reason\":"
+			    "\"off (--sample-hz 0)\"}"));
+	html = html_of(root, "util-skipped");
+	fig = util_figure(html);
+	tap_ok(fig && !strstr(fig, "<svg") &&
+	       strstr(fig, "no data: utilisation skipped: off (--sample-hz "
+			   "0)"), "html util: skipped, no chart, the reason");
+	free(fig);
+	free(html);
+	cJSON_Delete(root);
+
+	/* A document without utilisation. */
+	root = load("full-np4.json");
+	html = html_of(root, "util-none");
+	fig = util_figure(html);
+	tap_ok(fig && !strstr(fig, "<svg") &&
+	       strstr(fig, "no data: the document has no utilisation") &&
+	       !strstr(html, "chart-util="),
+	       "html util: no utilisation object, no chart, the reason");
+	free(fig);
+	free(html);
+	cJSON_Delete(root);
+}
+
 /* The fabric phase's all-reduce: its finding (known answers from the
  * fixture's 64 KiB row, and from a row set by hand), the busbw chart's
  * second series, its table, its Prometheus series per algorithm. */
@@ -1359,6 +1486,7 @@ int main(void)
 	test_html_train();
 	test_html_storage();
 	test_html_infer();
+	test_html_util();
 	test_summary_and_exports();
 	test_fabric_allreduce();
 	test_caps_loud();

@@ -303,6 +303,49 @@ static void test_hog(void)
 	hpcp_sampler_free(s);
 }
 
+/* The phases' times are on the points' clock: each lies between the
+ * test's own readings of that clock around the calls, bounds that hold
+ * however loaded the machine is. */
+static void test_phase_times(void)
+{
+	struct hpcp_sampler *s;
+	struct timespec nap = { 0, 30000000 };
+	uint64_t a, b, c, d, e, f;
+	double st = -1, en = -1;
+	int rc;
+
+	a = hpcp_now_ns();
+	rc = hpcp_sampler_start(&s, 20, NULL);
+	b = hpcp_now_ns();
+	if (!tap_ok(rc == 0, "phase times: the sampler starts"))
+		return;
+	nanosleep(&nap, NULL);
+	c = hpcp_now_ns();
+	hpcp_sampler_phase(s, 0);
+	d = hpcp_now_ns();
+	nanosleep(&nap, NULL);
+	e = hpcp_now_ns();
+	hpcp_sampler_phase(s, -1);
+	f = hpcp_now_ns();
+	hpcp_sampler_phase(s, 2);
+	hpcp_sampler_stop(s);
+	rc = hpcp_sampler_phase_times(s, 0, &st, &en);
+	tap_ok(rc == 0 && st >= (double)(c - b) / 1e9 &&
+	       st <= (double)(d - a) / 1e9 && en >= (double)(e - b) / 1e9 &&
+	       en <= (double)(f - a) / 1e9 && en - st >= 0.03,
+	       "phase 0 from %.4f to %.4f s, within the calls' clock "
+	       "readings [%.4f, %.4f] and [%.4f, %.4f]", st, en,
+	       (double)(c - b) / 1e9, (double)(d - a) / 1e9,
+	       (double)(e - b) / 1e9, (double)(f - a) / 1e9);
+	tap_ok(hpcp_sampler_phase_times(s, 1, &st, &en) == -ENOENT &&
+	       hpcp_sampler_phase_times(s, 2, &st, &en) == -ENOENT &&
+	       hpcp_sampler_phase_times(s, -1, &st, &en) == -ENOENT &&
+	       hpcp_sampler_phase_times(s, HPCP_SAMPLER_PHASES, &st,
+					&en) == -ENOENT,
+	       "phase times: none for a phase not run, nor one not ended");
+	hpcp_sampler_free(s);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/hpcp-sampler-XXXXXX");
@@ -313,6 +356,7 @@ int main(void)
 	test_parsers();
 	test_stats();
 	test_hog();
+	test_phase_times();
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }

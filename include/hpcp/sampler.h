@@ -31,6 +31,7 @@
 #define HPCP_SAMPLER_RING 4096
 /* Points of each series in the document, per host. */
 #define HPCP_SAMPLER_POINTS 64
+#define HPCP_SAMPLER_PHASES 32   /* phase times kept (>= HPCP_MAX_PHASES) */
 #define HPCP_SAMPLER_MAX_GPUS 16
 #define HPCP_SAMPLER_MAX_EFA_FILES 16
 
@@ -146,6 +147,11 @@ int hpcp_sampler_start(struct hpcp_sampler **out, double hz,
 		       const char *efa_root);
 /* The running phase, by index (-1 between phases); cheap, lock-free. */
 void hpcp_sampler_phase(struct hpcp_sampler *s, int phase);
+/* When the caller of hpcp_sampler_phase began and ended phase, in
+ * seconds on the points' clock (since start): 0, or -ENOENT when the
+ * phase did not both begin and end. */
+int hpcp_sampler_phase_times(const struct hpcp_sampler *s, int phase,
+			     double *start_s, double *end_s);
 /* Stop and join the thread; the ring stays readable. */
 void hpcp_sampler_stop(struct hpcp_sampler *s);
 void hpcp_sampler_free(struct hpcp_sampler *s);

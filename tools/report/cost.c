@@ -131,6 +131,33 @@ double hpcp_cost_spot_hours(double work_h, double ckpt_h, double mtbf_h,
 	return work_h * (1 + ckpt_h / tau + tau / (2 * mtbf_h));
 }
 
+/*
+ * Per GB written (10^9 bytes): the nodes' time in the storage phase's
+ * write steps (each step's span includes its fsync) over the bytes those
+ * steps wrote; reads and metadata steps are not writing.
+ */
+static void put_per_gb_written(cJSON *c, const cJSON *doc, double nodes,
+			       double od, double spot)
+{
+	const cJSON *op;
+	double bytes = 0, span = 0;
+
+	cJSON_ArrayForEach(op, hpcp_at(hpcp_phase_at(doc, "storage"), "ops")) {
+		const char *k = hpcp_str_at(op, "op");
+		double b = hpcp_num_at(op, "bytes", NAN);
+		double s = hpcp_num_at(op, "span_s", NAN);
+
+		if (!k || strcmp(k, "write") != 0 || !(b > 0) ||
+		    !isfinite(s) || s < 0)
+			continue;
+		bytes += b;
+		span += s;
+	}
+	put_pair(c, "per_gb_written", nodes * span / 3600 / (bytes / 1e9), od,
+		 spot, !hpcp_phase_ok(doc, "storage") ? "no storage phase" :
+		 bytes > 0 ? NULL : "no bytes written");
+}
+
 cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 		    double checkpoint_s)
 {
@@ -191,6 +218,7 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 	put_pair(c, "per_1k_requests", nodes * 1000 / per_s / 3600, od, spot,
 		 !hpcp_phase_ok(doc, "infer") ? "no infer phase" :
 		 per_s > 0 ? NULL : "no inference rate");
+	put_per_gb_written(c, doc, nodes, od, spot);
 	/* Spot with interruptions and checkpoints, for the whole run. */
 	sp = cJSON_AddObjectToObject(c, "spot_expected");
 	if (!(rate > 0)) {
@@ -254,6 +282,7 @@ void hpcp_cost_print(const cJSON *c, FILE *out)
 	print_pair(out, "to the training target",
 		   hpcp_at(c, "to_train_target"));
 	print_pair(out, "per 1000 requests", hpcp_at(c, "per_1k_requests"));
+	print_pair(out, "per GB written", hpcp_at(c, "per_gb_written"));
 	if (isnan(hpcp_num_at(sp, "usd", NAN)))
 		fprintf(out, "  %-26s n/a (%s)\n", "run on Spot, expected",
 			text_at(sp, "reason"));
@@ -302,6 +331,8 @@ void hpcp_html_cost(struct hpcp_text *t, const cJSON *c)
 	html_pair(t, "per training epoch", hpcp_at(c, "per_epoch"));
 	html_pair(t, "to the training target", hpcp_at(c, "to_train_target"));
 	html_pair(t, "per 1000 requests", hpcp_at(c, "per_1k_requests"));
+	html_pair(t, "per GB written (storage phase)",
+		  hpcp_at(c, "per_gb_written"));
 	hpcp_put(t, "</table>\n<p>Run on Spot, expected with interruptions "
 		 "and checkpoints: ");
 	if (isnan(hpcp_num_at(sp, "usd", NAN)))

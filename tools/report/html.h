@@ -25,6 +25,7 @@
  *                             p99.9 in other colours, html_chart_infer.c)
  *   chart-infer-batch  #d95f02  offline throughput bars
  *   chart-infer-memory  #7570b3  rank 0's resident set line
+ *   chart-util     #5e3c99  the first host's line in each utilisation chart
  */
 #ifndef HPCP_TOOL_HTML_H
 #define HPCP_TOOL_HTML_H
@@ -47,6 +48,7 @@
 #define HPCP_SIG_INFER_BATCH "#d95f02"
 #define HPCP_SIG_INFER_MEMORY "#7570b3"
 #define HPCP_HEAT_NA "#ddd5c7"
+#define HPCP_SIG_UTIL "#5e3c99"
 
 /* Axis scales: 0 linear, 2 or 10 logarithmic.  lo/hi are transformed. */
 struct hpcp_frame {
@@ -103,6 +105,8 @@ void hpcp_html_chart_train(struct hpcp_text *t, const cJSON *root);
 void hpcp_html_chart_storage(struct hpcp_text *t, const cJSON *root);
 /* The three infer figures when phases.infer is in the document. */
 void hpcp_html_chart_infer(struct hpcp_text *t, const cJSON *root);
+/* One small chart a sampled series, a line a host, phases as bands. */
+void hpcp_html_chart_util(struct hpcp_text *t, const cJSON *root);
 
 /* --- html_narrative.c -------------------------------------------------- */
 int hpcp_html_kernel_rate(struct hpcp_text *t, const cJSON *k);

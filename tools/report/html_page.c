@@ -155,6 +155,7 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 		{ "chart-storage-latency", HPCP_SIG_STORAGE_LAT, NULL },
 		{ "chart-storage-throughput", HPCP_SIG_STORAGE_BW, NULL },
 		{ "chart-storage-metadata", HPCP_SIG_STORAGE_MD, NULL },
+		{ "chart-util", HPCP_SIG_UTIL, NULL },
 	};
 	char *copy;
 
@@ -219,6 +220,7 @@ static void page(struct hpcp_text *t, const cJSON *root,
 	hpcp_html_chart_train(t, root);
 	hpcp_html_chart_infer(t, root);
 	hpcp_html_chart_storage(t, root);
+	hpcp_html_chart_util(t, root);
 	signature_comment(t, charts_start);
 	hpcp_html_table_phases(t, root);
 	if (hpcp_phase_ok(root, "pingpong") || hpcp_phase_ok(root, "fabric")) {
