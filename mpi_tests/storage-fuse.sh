@@ -90,8 +90,14 @@ else
 	json_true const.json "$R['latency_ns']['p50'] <= $base_p50 + 200000 + 150000"
 	ok $? "200 us: p50 $(us const p50) us within base $(us base p50) + 200 + 150 us"
 fi
-json_true const.json "$R['claim_p99_9_within_1ms'] is True or $R['noisy']"
-ok $? "200 us: the 1 ms p99.9 claim holds over 5 000 reads, unless the step was noisy (claim $(json_query const.json "$R['claim_p99_9_within_1ms']"), $(json_query const.json "$R['above_1ms_count']") above 1 ms, noisy $(json_query const.json "$R['noisy']"))"
+# The claim is a verdict on the count: "99.9 % within 1 ms" holds at 99 %
+# confidence when, were 0.1 % of reads over 1 ms, seeing this few over it
+# in this many would have a chance of 1 % or less (binomial).  A 200 us
+# delay leaves every read far under 1 ms on an idle host (the count is 0
+# and the claim holds over 5 000 reads: 0.999^5000 = 0.0067); a busy host
+# may push a few over, which the verdict must then follow.
+json_true const.json "(lambda n, k: $R['claim_p99_9_within_1ms'] == (sum(__import__('math').comb(n, i) * 0.001 ** i * 0.999 ** (n - i) for i in range(k + 1)) <= 0.01))($R['ops_count'], $R['above_1ms_count']) and $R['ops_count'] >= 5000"
+ok $? "200 us: the 1 ms p99.9 claim follows the count over $(json_query const.json "$R['ops_count']") reads (claim $(json_query const.json "$R['claim_p99_9_within_1ms']"), $(json_query const.json "$R['above_1ms_count']") above 1 ms, noisy $(json_query const.json "$R['noisy']"))"
 
 # --- 3 ms on every 200th read (0.5 %) -------------------------------------
 mount_fs -d 0 -s 3000 -e 200
