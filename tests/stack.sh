@@ -36,8 +36,8 @@ while read -r verdict rule rest; do
 	FAIL) ok 1 "rule $rule: $rest" ;;
 	esac
 done <"$work/rules.txt"
-[ $status -eq 0 ] && [ "$(grep -c '^ok ' "$work/rules.txt")" -eq 9 ]
-ok $? "all 9 rules pass ($(tail -1 "$work/rules.txt" | sed 's/^# //'))"
+[ $status -eq 0 ] && [ "$(grep -c '^ok ' "$work/rules.txt")" -eq 10 ]
+ok $? "all 10 rules pass ($(tail -1 "$work/rules.txt" | sed 's/^# //'))"
 
 # Each mutation on a fresh copy of the template, in one process: the rule
 # named must fail on it.  File $1 of lines "rule|what is broken|the change"
@@ -74,6 +74,9 @@ mutations=(
 	"efa_sg_self|no ingress rule from itself|del r['EfaIngressSelf']"
 	"efa_devices|the fourth card's uverbs3 not passed|${CONT}['LinuxParameters']['Devices'].pop(3)"
 	"efa_devices|uverbs1 passed without its card|${CONT}['LinuxParameters']['Devices'][1] = ${CONT}['LinuxParameters']['Devices'][1]['Fn::If'][1]"
+	"efa_per_card|card 20's interface left out|del r['NodeLaunchTemplate']['Properties']['LaunchTemplateData']['NetworkInterfaces'][20]"
+	"efa_per_card|cards 16-31 under a condition 32 cards never meet|t['Conditions']['Cards32'] = {'Fn::Equals': [{'Ref': 'NetworkCards'}, '64']}"
+	"efa_per_card|32 cards allowed but 64 offered|t['Parameters']['NetworkCards']['AllowedValues'].append(64)"
 	"fsx_ports|1018-1023 narrowed to 1018-1022|r['FsxSecurityGroup']['Properties']['SecurityGroupIngress'][1]['ToPort'] = 1022"
 	"fsx_ports|no 988 between the file servers|del r['FsxIngressSelf988']"
 	"placement_group|no placement group on the multi-node environment|del r['OnDemandEnvironment']['Properties']['ComputeResources']['PlacementGroup']"

@@ -188,6 +188,43 @@ def rule_efa_devices(t, _):
     return None
 
 
+def holds(t, cond, params):
+    """A template condition (or condition name) evaluated for the given
+    parameter values: Fn::Equals, Fn::Not, Fn::Or, Fn::And, Condition."""
+    if isinstance(cond, str):
+        return holds(t, t['Conditions'][cond], params)
+    if 'Condition' in cond:
+        return holds(t, cond['Condition'], params)
+    if 'Fn::Not' in cond:
+        return not holds(t, cond['Fn::Not'][0], params)
+    if 'Fn::Or' in cond:
+        return any(holds(t, c, params) for c in cond['Fn::Or'])
+    if 'Fn::And' in cond:
+        return all(holds(t, c, params) for c in cond['Fn::And'])
+    a, b = (str(params.get(ref(x), x)) if ref(x) else str(x)
+            for x in cond['Fn::Equals'])
+    return a == b
+
+
+def rule_efa_per_card(t, _):
+    """For every NetworkCards the template allows, exactly that many EFA
+    interfaces, one on each card 0..N-1."""
+    allowed = t['Parameters']['NetworkCards']['AllowedValues']
+    for lt in resources(t, 'AWS::EC2::LaunchTemplate').values():
+        data = props(lt).get('LaunchTemplateData', {})
+        for n in allowed:
+            cards = sorted(ni.get('NetworkCardIndex', 0)
+                           for cond, ni in conditional(
+                               data.get('NetworkInterfaces', []))
+                           if ni.get('InterfaceType') == 'efa' and
+                           (cond is None or
+                            holds(t, cond, {'NetworkCards': n})))
+            if cards != list(range(int(n))):
+                return 'NetworkCards %s gives EFA interfaces on cards %s' % (
+                    n, cards)
+    return None
+
+
 def rule_fsx_ports(t, _):
     fss = resources(t, 'AWS::FSx::FileSystem')
     if not fss:
@@ -432,6 +469,7 @@ def rule_same_as_files(t, aws_dir):
 RULES = [
     ('efa_sg_self', rule_efa_sg_self),
     ('efa_devices', rule_efa_devices),
+    ('efa_per_card', rule_efa_per_card),
     ('fsx_ports', rule_fsx_ports),
     ('placement_group', rule_placement_group),
     ('no_spot_mnp', rule_no_spot_mnp),
