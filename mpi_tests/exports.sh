@@ -105,7 +105,7 @@ done
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -n "$browser" ]; then
 	timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
-		--hide-scrollbars --window-size=1200,3600 \
+		--hide-scrollbars --window-size=1200,16000 \
 		--screenshot="$work/shot.png" "file://$work/report.html" \
 		>/dev/null 2>&1
 	ok $? "headless Chromium renders the report"

@@ -117,7 +117,7 @@ json_true b.json "(lambda h: abs(h['offset_ns'] - 5000000) <= h['uncertainty_ns'
 ok $? "the injected 5 ms found within the uncertainty: $(json_query b.json "${P}['clock']['hosts'][1]['offset_ns']") +- $(json_query b.json "${P}['clock']['hosts'][1]['uncertainty_ns']") ns"
 if json_true b.json "${P}['clock']['hosts'][1]['uncertainty_ns'] < 4000000"; then
 	[ "$(st b.json job.clocks)" = fail ] &&
-		val b.json job.clocks | grep -q '#r1: +[45]\.[0-9]* ms'
+		val b.json job.clocks | grep -q '#r1: +[0-9][0-9.]* ms'
 	ok $? "job.clocks: fail naming the host ($(val b.json job.clocks))"
 else
 	[ "$(st b.json job.clocks)" = warn ]
