@@ -446,6 +446,35 @@ static int fail(char *why, size_t len, int e, const char *what,
 	return e ? -e : -EIO;
 }
 
+/* One timed write of s->buf (xfer bytes at off) into slot k. */
+static int timed_write(struct st *s, int fd, size_t xfer, uint64_t off,
+		       enum slot k, const char *path, char *why, size_t len)
+{
+	uint64_t t0 = hpcp_now_ns();
+	ssize_t w = pwrite(fd, s->buf, xfer, (off_t)off);
+	uint64_t t1 = hpcp_now_ns();
+
+	if (w != (ssize_t)xfer)
+		return fail(why, len, w < 0 ? errno : 0, "write", path, off);
+	rec(s, k, t0, t1, xfer);
+	return 0;
+}
+
+/* The timed fsync that ends a write step: into its own slot, and the
+ * write slot's span reaches its end.  off names the failure. */
+static int timed_sync(struct st *s, int fd, enum slot sync, enum slot write,
+		      const char *path, uint64_t off, char *why, size_t len)
+{
+	uint64_t t0 = hpcp_now_ns(), t1;
+
+	if (fsync(fd) != 0)
+		return fail(why, len, errno, "fsync", path, off);
+	t1 = hpcp_now_ns();
+	rec(s, sync, t0, t1, 0);
+	span(s, write, t0, t1);
+	return 0;
+}
+
 /* Open a data file, with O_DIRECT when asked for and accepted. */
 static int open_data(struct st *s, const char *path, int flags)
 {
@@ -538,7 +567,7 @@ static void lustre_mark(struct st *s, int bit, int end)
 static int easy_write(struct st *s, char *why, size_t len)
 {
 	char path[PATH_MAX + 32];
-	uint64_t n = s->o.easy_mib * MIB / EASY_XFER, t0, t1, off = 0;
+	uint64_t n = s->o.easy_mib * MIB / EASY_XFER, off = 0;
 	int r = s->ctx->rank, fd, rc = 0;
 
 	path_of(s, path, sizeof(path), "easy", r);
@@ -546,27 +575,12 @@ static int easy_write(struct st *s, char *why, size_t len)
 	if (fd < 0)
 		return fail(why, len, errno, "cannot create", path, 0);
 	for (uint64_t i = 0; i < n && !rc; i++, off += EASY_XFER) {
-		ssize_t w;
-
 		hpcp_iopat_fill(s->buf, EASY_XFER, s->o.seed, file_easy(r),
 				off);
-		t0 = hpcp_now_ns();
-		w = pwrite(fd, s->buf, EASY_XFER, (off_t)off);
-		t1 = hpcp_now_ns();
-		if (w != (ssize_t)EASY_XFER)
-			rc = fail(why, len, w < 0 ? errno : 0, "write", path,
-				  off);
-		else
-			rec(s, EASY_W, t0, t1, EASY_XFER);
+		rc = timed_write(s, fd, EASY_XFER, off, EASY_W, path, why, len);
 	}
-	t0 = hpcp_now_ns();
-	if (!rc && fsync(fd) != 0)
-		rc = fail(why, len, errno, "fsync", path, off);
-	t1 = hpcp_now_ns();
-	if (!rc) {
-		rec(s, EASY_SYNC, t0, t1, 0);
-		span(s, EASY_W, t0, t1);
-	}
+	if (!rc)
+		rc = timed_sync(s, fd, EASY_SYNC, EASY_W, path, off, why, len);
 	close(fd);
 	stripe_of(s, path);
 	/* Test hook: one byte changed between the write and the read. */
@@ -625,7 +639,7 @@ static uint64_t hard_off(const struct st *s, uint64_t i, int r)
 static int hard_write(struct st *s, char *why, size_t len)
 {
 	char path[PATH_MAX + 32];
-	uint64_t t0, t1, off = 0;
+	uint64_t off = 0;
 	int r = s->ctx->rank, fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/hard", s->run);
@@ -634,27 +648,12 @@ static int hard_write(struct st *s, char *why, size_t len)
 	if (fd < 0)
 		return fail(why, len, errno, "cannot open", path, 0);
 	for (uint64_t i = 0; i < s->o.hard_xfers && !rc; i++) {
-		ssize_t w;
-
 		off = hard_off(s, i, r);
 		hpcp_iopat_fill(s->buf, HARD_XFER, s->o.seed, FILE_HARD, off);
-		t0 = hpcp_now_ns();
-		w = pwrite(fd, s->buf, HARD_XFER, (off_t)off);
-		t1 = hpcp_now_ns();
-		if (w != (ssize_t)HARD_XFER)
-			rc = fail(why, len, w < 0 ? errno : 0, "write", path,
-				  off);
-		else
-			rec(s, HARD_W, t0, t1, HARD_XFER);
+		rc = timed_write(s, fd, HARD_XFER, off, HARD_W, path, why, len);
 	}
-	t0 = hpcp_now_ns();
-	if (!rc && fsync(fd) != 0)
-		rc = fail(why, len, errno, "fsync", path, off);
-	t1 = hpcp_now_ns();
-	if (!rc) {
-		rec(s, HARD_SYNC, t0, t1, 0);
-		span(s, HARD_W, t0, t1);
-	}
+	if (!rc)
+		rc = timed_sync(s, fd, HARD_SYNC, HARD_W, path, off, why, len);
 	close(fd);
 	stripe_of(s, path);
 	return rc;
