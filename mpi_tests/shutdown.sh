@@ -8,6 +8,10 @@
 # with the interruption recorded: strict JSON, status interrupted, the end
 # reason naming the signal, the finished phase ok with its data, no
 # temporary file left; a process alone exits 128 + the signal.
+# Then SIGTERM to the launcher the project ships for mpirun
+# (batch/aws/mpirun-stop.sh, used by ./quickstart and the AWS Batch
+# entrypoint), and temporary files left by a killed writer: removed by the
+# next run into the same path, never a live writer's.
 . "$(dirname "$0")/../tests/tap.sh"
 
 bin=${HPCP_BIN:?}
@@ -101,5 +105,94 @@ for p in $(pgrep -x hpcprobe); do
 done
 wait $runner
 check mpi-all-15 $? 15 ""
+
+# --- SIGTERM to the launcher while rank 0's fsync (1.5 s) is slow: the
+# launcher signals the ranks at once, mpirun ends the job with their 143.
+# Plain mpirun would wait its sigkill timeout before the ranks heard of it
+# (a run ending meanwhile says ok), then kill rank 0 mid-write after as
+# long again, and exit 1.
+mpiexec=${MPIEXEC:-mpirun}
+if ! "$mpiexec" --version 2>&1 | grep -q "Open MPI"; then
+	skip "SIGTERM to the mpirun launcher" "the launcher is for Open MPI's mpirun ($mpiexec is not)"
+else
+	rm -f mark
+	tag=launcher-15
+	env -u OMPI_MCA_odls_base_sigkill_timeout HPCP_SHIM_FSYNC_MS=1500 \
+		HPCP_SHIM_AT=2 HPCP_SHIM_RANK=0 HPCP_SHIM_MARK="$work/mark" \
+		bash -c '. "$0"; hpcp_mpirun_run "$@"' \
+		"$here/../batch/aws/mpirun-stop.sh" "$mpiexec" --oversubscribe \
+		-np 2 -x LD_PRELOAD="$shim" -x HPCP_SHIM_FSYNC_MS -x HPCP_SHIM_AT \
+		-x HPCP_SHIM_RANK -x HPCP_SHIM_MARK -x ASAN_OPTIONS "$bin" \
+		--phases topology -o "$work/$tag.json" >"$tag.out" 2>"$tag.err" &
+	runner=$!
+	(sleep 90 && kill -KILL $runner) 2>/dev/null &
+	guard=$!
+	for _ in $(seq 500); do
+		[ -e mark ] && break
+		sleep 0.02
+	done
+	start=$(date +%s%N)
+	kill -TERM $runner
+	wait $runner
+	status=$?
+	took=$((($(date +%s%N) - start) / 1000000))
+	kill $guard 2>/dev/null
+	check $tag $status 15 143
+	# The sigkill timeout the launcher set, recorded; the job ended
+	# within rank 1's 5 s and mpirun's two 5 s sleeps, inside the 30 s
+	# that Slurm and ECS give between SIGTERM and SIGKILL.
+	got=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["context"]["environment"].get("OMPI_MCA_odls_base_sigkill_timeout"))' "$tag.json" 2>&1)
+	[ "$got" = 5 ]
+	ok $? "$tag: the document records the launcher's sigkill timeout ($got)"
+	[ "$took" -lt 30000 ]
+	ok $? "$tag: the job ended $took ms after the signal (under 30 s)"
+fi
+
+# --- A writer killed (SIGKILL) inside its fsync leaves its temporary file;
+# the next run into the same path removes it, and says so.
+tag=stale
+HPCP_SHIM_FSYNC_MS=100 HPCP_SHIM_AT=2 HPCP_SHIM_SIGNAL=9 \
+	HPCP_SHIM_TARGET=self LD_PRELOAD=$shim \
+	timeout 60 "$bin" --phases topology -o "$work/$tag.json" \
+	>"$tag.out" 2>"$tag.err"
+status=$?
+left=$(ls ./$tag.json.tmp.* 2>/dev/null | wc -l)
+[ $status -eq 137 ] && [ "$left" -eq 1 ]
+ok $? "$tag: a writer killed mid-write (exit $status) left $left temporary file"
+timeout 60 "$bin" --phases topology -o "$work/$tag.json" >"$tag.out" 2>"$tag.err"
+status=$?
+left=$(ls ./$tag.json.tmp.* 2>/dev/null | wc -l)
+[ $status -eq 0 ] && [ "$left" -eq 0 ] &&
+	grep -q "warning: removed 1 temporary file left by a writer that was killed" "$tag.err"
+ok $? "$tag: the next run removed it and said so (exit $status, $left left)"
+[ $status -eq 0 ] || sed 's/^/# /' "$tag.err" | tail -3
+
+# --- Never a live writer's: a second run into the same path while the
+# first is inside its slow fsync leaves the first's file, which the first
+# then renames into place.
+tag=live
+rm -f mark
+HPCP_SHIM_FSYNC_MS=2000 HPCP_SHIM_AT=2 HPCP_SHIM_MARK="$work/mark" \
+	LD_PRELOAD=$shim timeout 60 "$bin" --phases topology \
+	-o "$work/$tag.json" >"$tag.out" 2>"$tag.err" &
+first=$!
+for _ in $(seq 500); do
+	[ -e mark ] && break
+	sleep 0.02
+done
+timeout 60 "$bin" --phases topology -o "$work/$tag.json" \
+	>"$tag-2.out" 2>"$tag-2.err"
+second=$?
+wait $first
+status=$?
+left=$(ls ./$tag.json.tmp.* 2>/dev/null | wc -l)
+grep -q "warning: left 1 temporary file of a writer still running" "$tag-2.err" &&
+	[ $second -eq 0 ] && [ $status -eq 0 ] && [ "$left" -eq 0 ] &&
+	json_ok=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["status"])' "$tag.json") && [ "$json_ok" = ok ]
+ok $? "$tag: the running writer's file left (second run exit $second), the first saved (exit $status, $left left)"
+[ $status -eq 0 ] || sed 's/^/# /' "$tag.err" | tail -3
+sed 's/^/# /' "$tag-2.err" | grep -i warning
 
 done_testing

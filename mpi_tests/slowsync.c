@@ -10,6 +10,9 @@
  *   HPCP_SHIM_SIGNAL     signal number to send then (0: none)
  *   HPCP_SHIM_TARGET     "self" or "parent" (mpirun, which forwards it)
  *   HPCP_SHIM_MARK       a file created then, for a script to act on
+ *   HPCP_SHIM_RANK       act (signal, mark) only in the process of this
+ *                        MPI rank (OMPI_COMM_WORLD_RANK); the delay
+ *                        applies in every process
  *
  * The signal goes out at the start of the delay, so it is delivered while
  * the write is still in flight: the window the test is about.
@@ -37,8 +40,11 @@ int fsync(int fd)
 	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 	long ms = env_long("HPCP_SHIM_FSYNC_MS");
 	int n = atomic_fetch_add(&calls, 1) + 1;
+	const char *only = getenv("HPCP_SHIM_RANK");
+	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+	int mine = !only || !*only || (rank && strcmp(rank, only) == 0);
 
-	if (n == env_long("HPCP_SHIM_AT")) {
+	if (mine && n == env_long("HPCP_SHIM_AT")) {
 		const char *target = getenv("HPCP_SHIM_TARGET");
 		const char *mark = getenv("HPCP_SHIM_MARK");
 		int sig = (int)env_long("HPCP_SHIM_SIGNAL");

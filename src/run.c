@@ -157,6 +157,36 @@ static int outputs_apart(const struct hpcp_config *cfg, char *err,
 	return 0;
 }
 
+/*
+ * Temporary files of an output left by a writer killed mid-write (an
+ * earlier run ended by SIGKILL): removed when their writer is provably
+ * gone, said in one line either way.
+ */
+static void clean_stale(const char *path)
+{
+	struct hpcp_stale st;
+
+	if (!path || hpcp_output_stale(path, &st) != 0)
+		return;
+	if (st.removed)
+		hpcp_line_print(stderr, "hpcprobe: warning: ",
+				"removed %d temporary file%s left by a writer "
+				"that was killed (%s)", st.removed,
+				st.removed > 1 ? "s" : "", st.removed_name);
+	if (st.live)
+		hpcp_line_print(stderr, "hpcprobe: warning: ",
+				"left %d temporary file%s of a writer still "
+				"running (%s): another run writes %s",
+				st.live, st.live > 1 ? "s" : "", st.live_name,
+				path);
+	if (st.unknown)
+		hpcp_line_print(stderr, "hpcprobe: warning: ",
+				"left %d temporary file%s whose writer may be "
+				"alive (%s: cannot take its lock: %s)",
+				st.unknown, st.unknown > 1 ? "s" : "",
+				st.unknown_name, strerror(st.unknown_errno));
+}
+
 /* Everything before MPI work; returns -1 to go on, else the exit status. */
 static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
@@ -200,8 +230,12 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 	MPI_Bcast(&rc, 1, MPI_INT, 0, world);
 	if (rc)
 		return HPCP_EXIT_USAGE;
-	if (rank == 0)
+	if (rank == 0) {
 		warn_unselected(cfg);
+		clean_stale(cfg->output);
+		clean_stale(cfg->emf);
+		clean_stale(cfg->prom);
+	}
 	return -1;
 }
 

@@ -76,7 +76,7 @@ if [ "$HPCP_REPORT_ONLY" != yes ]; then
 	[ -x "$pkgdata/slurm/hpcprobe.sbatch" ]
 	ok $? "the Slurm script installed, executable, in $pkgdata/slurm"
 	missing=
-	for f in entrypoint.sh make-ssh-dir.sh render-cloudwatch.sh Dockerfile \
+	for f in entrypoint.sh mpirun-stop.sh make-ssh-dir.sh render-cloudwatch.sh Dockerfile \
 		job-definition.json cloudwatch-dashboard.json cloudwatch-alarms.json; do
 		[ -s "$pkgdata/aws/$f" ] || missing="$missing $f"
 	done

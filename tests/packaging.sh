@@ -83,6 +83,9 @@ tree=$work/tree
 stubs=$work/bin
 mkdir -p "$tree" "$stubs"
 cp "$qs" "$tree/quickstart"
+# The run sources the launcher helper that stops mpirun.
+mkdir -p "$tree/batch/aws"
+cp "$(dirname "$qs")/batch/aws/mpirun-stop.sh" "$tree/batch/aws/"
 echo 0.0.0 >"$tree/VERSION"
 printf '#!/bin/sh\necho "configure $*" >>"$QS_LOG"\n' >"$tree/configure"
 # Configured before clang was there, as after "./quickstart build".

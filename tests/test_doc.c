@@ -4,11 +4,15 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hpcp/ctx.h"
@@ -58,6 +62,109 @@ static int files_in(const char *dir)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+static void touch(const char *dir, const char *name)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0;
+}
+
+/* A writer in another process: holds the lock on dir/name until killed. */
+static pid_t live_writer(const char *dir, const char *name)
+{
+	char p[512], c;
+	int ready[2];
+	pid_t pid;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	if (pipe(ready) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(p, O_RDWR | O_CREAT, 0600);
+
+		if (fd < 0 || flock(fd, LOCK_EX) != 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		pid = -1;
+	close(ready[0]);
+	return pid;
+}
+
+/* Temporary files left by killed writers: removed only when the writer is
+ * provably gone (its lock free), never a live writer's (issue 19). */
+static void test_stale(const char *dir)
+{
+	char out[512], link_to[512], p[512];
+	struct hpcp_stale st;
+	pid_t writer;
+
+	snprintf(out, sizeof(out), "%s/out.json", dir);
+	touch(dir, "out.json.tmp.AbC123");   /* its writer died */
+	touch(dir, "out.json.tmp.abc");      /* not mkstemp's name */
+	touch(dir, "out.json.tmp.AbC12!");
+	touch(dir, "other.json.tmp.AbC123"); /* another output's */
+	snprintf(link_to, sizeof(link_to), "%s/target", dir);
+	touch(dir, "target");
+	snprintf(p, sizeof(p), "%s/out.json.tmp.Sym123", dir);
+	tap_ok(symlink(link_to, p) == 0, "a link named like a temporary file");
+	writer = live_writer(dir, "out.json.tmp.Live01");
+	tap_ok(writer > 0, "a live writer holds its temporary file's lock");
+
+	tap_ok(hpcp_output_stale(out, &st) == 0, "stale files looked for");
+	tap_is_int(st.removed, 1, "the dead writer's file removed");
+	tap_ok(!exists(dir, "out.json.tmp.AbC123") &&
+	       strstr(st.removed_name, "out.json.tmp.AbC123"),
+	       "it is gone, and named: %s", st.removed_name);
+	tap_is_int(st.live, 1, "the live writer's file counted as live");
+	tap_ok(exists(dir, "out.json.tmp.Live01"), "and left in place");
+	tap_is_int(st.unknown, 1, "the link: cannot tell, left");
+	tap_ok(exists(dir, "out.json.tmp.Sym123") && exists(dir, "target"),
+	       "the link and its target left");
+	tap_ok(exists(dir, "out.json.tmp.abc") &&
+	       exists(dir, "out.json.tmp.AbC12!") &&
+	       exists(dir, "other.json.tmp.AbC123"),
+	       "names that are not out.json's temporary files left");
+
+	/* The writer killed mid-write: the kernel drops its lock. */
+	if (writer > 0) {
+		kill(writer, SIGKILL);
+		waitpid(writer, NULL, 0);
+	}
+	tap_ok(hpcp_output_stale(out, &st) == 0 && st.removed == 1 &&
+	       st.live == 0 && !exists(dir, "out.json.tmp.Live01"),
+	       "once its writer is killed, its file is removed");
+	tap_ok(hpcp_output_stale("-", &st) == 0 && st.removed == 0,
+	       "stdout has no temporary files");
+
+	const char *left[] = { "out.json.tmp.abc", "out.json.tmp.AbC12!",
+			       "other.json.tmp.AbC123", "out.json.tmp.Sym123",
+			       "target", NULL };
+	for (int i = 0; left[i]; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, left[i]);
+		unlink(p);
+	}
 }
 
 static void fake_ctx(struct hpcp_ctx *ctx, struct hpcp_rank_info *ranks,
@@ -276,6 +383,9 @@ int main(void)
 	tap_ok(hpcp_output_check("plain.json", "--output", err, sizeof(err)) == 0,
 	       "a file in the current directory is a valid output");
 	tap_is_int(files_in(dir), 1, "failed writes leave nothing behind");
+
+	test_stale(dir);
+	tap_is_int(files_in(dir), 1, "the stale-file cases leave nothing");
 
 	hpcp_doc_free(doc);
 	snprintf(path, sizeof(path), "%s/out.json", dir);

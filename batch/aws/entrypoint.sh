@@ -6,8 +6,9 @@
 # main node comes up); the main node waits for every node, with a timeout,
 # writes the hostfile, runs mpirun hpcprobe and exits with its status,
 # which becomes the job's.  Children stay up until the main node tells them
-# it is done.  SIGTERM (job termination, Spot reclaim) is passed to mpirun,
-# whose ranks finish the document as "interrupted".
+# it is done.  SIGTERM (job termination, Spot reclaim) is passed to the
+# ranks on the main node, rank 0 among them, which finish the document as
+# "interrupted" (mpirun-stop.sh).
 #
 # AWS Batch sets AWS_BATCH_JOB_NODE_INDEX, AWS_BATCH_JOB_MAIN_NODE_INDEX,
 # AWS_BATCH_JOB_NUM_NODES and, on children only,
@@ -111,11 +112,22 @@ while :; do
 	fi
 	sleep 0.5
 done
-for i in $(seq 0 $((nodes - 1))); do cat "$state/nodes/$i"; done >"$state/hostfile"
+# The main node first, so that rank 0, the writer of the document, runs
+# here, where a termination signal reaches it at once (mpirun-stop.sh).
+{
+	cat "$state/nodes/$main"
+	for i in $(seq 0 $((nodes - 1))); do
+		[ "$i" = "$main" ] || cat "$state/nodes/$i"
+	done
+} >"$state/hostfile"
 log "all $nodes nodes reported; hostfile:"
 sed 's/^/  /' "$state/hostfile" >&2
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# How a termination stops mpirun, and its sigkill timeout (passed to the
+# other nodes' daemons by --mca below).
+# shellcheck source=batch/aws/mpirun-stop.sh
+. "$(dirname "$0")/mpirun-stop.sh"
 # The default regx component of Open MPI 4.1 compressed our host lists
 # into names it then could not expand (seen in the cluster tests); the
 # naive one lists every host as is.
@@ -123,20 +135,14 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 set -- mpirun --hostfile "$state/hostfile" -np $((nodes * per_node)) \
 	--map-by "ppr:$per_node:node" --mca regx naive \
 	--mca plm_rsh_agent "ssh -F $ssh_dir/ssh_config -p $port" \
+	--mca odls_base_sigkill_timeout "$OMPI_MCA_odls_base_sigkill_timeout" \
 	-x OMPI_MCA_mpi_yield_when_idle -x PATH \
 	${HPCP_MPIRUN_ARGS:-} "${HPCPROBE:-hpcprobe}" ${HPCPROBE_ARGS:-} \
 	-o "${HPCPROBE_OUTPUT:-/tmp/hpcprobe-results.json}"
 export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
 log "running: $*"
-"$@" &
-run=$!
-trap 'kill -TERM "$run" 2>/dev/null' TERM INT
-wait "$run"
+hpcp_mpirun_run "$@"
 status=$?
-if [ "$status" -ge 128 ]; then
-	wait "$run"
-	status=$?
-fi
 log "mpirun exited with status $status"
 for i in $(seq 0 $((nodes - 1))); do
 	[ "$i" = "$main" ] && continue

@@ -14,6 +14,7 @@
 #ifndef HPCP_REPORT_H
 #define HPCP_REPORT_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -137,6 +138,23 @@ int hpcp_output_check(const char *path, const char *option, char *err,
  * directory (compared by device and inode too).  Else 0.
  */
 int hpcp_output_same(const char *a, const char *b);
+
+/*
+ * Temporary files beside path (path.tmp.XXXXXX) left by writers that were
+ * killed mid-write.  A writer holds a lock on its temporary file until it
+ * is renamed into place, and the kernel drops the lock when the writer
+ * dies: a file whose lock is free is removed (while holding the lock, so a
+ * writer that just created it starts again); a locked one is a live
+ * writer's and is left, as is one whose lock cannot be taken here (a file
+ * system without locks, another owner's file).  Counts, and the first name
+ * of each kind; 0, or -errno when the directory cannot be read.
+ */
+struct hpcp_stale {
+	int removed, live, unknown, unknown_errno;
+	char removed_name[PATH_MAX], live_name[PATH_MAX],
+		unknown_name[PATH_MAX];
+};
+int hpcp_output_stale(const char *path, struct hpcp_stale *st);
 
 /*
  * The mode of every file written (src/doc/publish.c): a new file gets 0666

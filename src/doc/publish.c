@@ -3,12 +3,14 @@
 
 #include "hpcpdoc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,11 +208,30 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The writer holds an exclusive flock on its temporary file from creation
+ * until the file is renamed into place: a lock the kernel drops when the
+ * writer dies, however it dies, so that hpcp_output_stale can tell a file
+ * left by a killed writer from one still being written.  A cleaner removes
+ * a file only while holding its lock, so a writer that locks after that
+ * finds its file gone (no links) and starts again.  1: locked (or the file
+ * system has no locks: written unlocked, as before); 0: start again.
+ */
+static int lock_tmp(int fd)
+{
+	struct stat st;
+
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return 1;
+	return fstat(fd, &st) != 0 || st.st_nlink > 0;
+}
+
 int hpcp_publish(const char *text, size_t len, const char *path, char *err,
 		 size_t errlen)
 {
 	char tmp[PATH_MAX];
-	int fd, rc;
+	int fd, rc, tries = 0;
 
 	if (strcmp(path, "-") == 0) {
 		rc = write_all(STDOUT_FILENO, text, len);
@@ -219,18 +240,30 @@ int hpcp_publish(const char *text, size_t len, const char *path, char *err,
 				 strerror(-rc));
 		return rc;
 	}
-	/* Same directory as the target, so rename() cannot cross devices. */
-	if (snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >=
-	    (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create a file next to %s: %s",
-			 path, strerror(-rc));
-		return rc;
+	do {
+		/* Same directory as the target, so rename() cannot cross
+		 * devices. */
+		if (snprintf(tmp, sizeof(tmp), "%s" TMP_SUFFIX, path) >=
+		    (int)sizeof(tmp)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -ENAMETOOLONG;
+		}
+		fd = mkstemp(tmp);
+		if (fd < 0) {
+			rc = -errno;
+			snprintf(err, errlen,
+				 "cannot create a file next to %s: %s", path,
+				 strerror(-rc));
+			return rc;
+		}
+		if (lock_tmp(fd))
+			break;
+		close(fd);
+	} while (++tries < 3);
+	if (tries == 3) {
+		snprintf(err, errlen, "writing %s: its temporary file was "
+			 "removed three times by another process", path);
+		return -EAGAIN;
 	}
 	rc = write_all(fd, text, len);
 	/* mkstemp makes 0600: the mode a plain open() would give, or the
@@ -239,13 +272,101 @@ int hpcp_publish(const char *text, size_t len, const char *path, char *err,
 		rc = set_mode(fd, path);
 	if (!rc && fsync(fd) != 0)
 		rc = -errno;
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
+	/* Renamed while still locked (closing drops the lock). */
 	if (!rc && rename(tmp, path) != 0)
 		rc = -errno;
-	if (rc) {
+	if (rc)
 		unlink(tmp);
+	if (close(fd) != 0 && !rc)
+		rc = -errno;
+	if (rc)
 		snprintf(err, errlen, "writing %s: %s", path, strerror(-rc));
-	}
 	return rc;
+}
+
+/* name is base + TMP_SUFFIX with its XXXXXX filled in by mkstemp. */
+static int is_tmp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base), k = sizeof(TMP_SUFFIX) - 1 - 6;
+
+	if (strncmp(name, base, n) != 0 ||
+	    strncmp(name + n, TMP_SUFFIX, k) != 0 || strlen(name + n + k) != 6)
+		return 0;
+	for (const char *c = name + n + k; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return 0;
+	return 1;
+}
+
+/* One candidate: 1 removed, 0 a live writer's, -errno cannot tell. */
+static int remove_if_dead(const char *file)
+{
+	struct stat byname, byfd;
+	int fd, rc;
+
+	if (lstat(file, &byname) != 0)
+		return 0; /* gone: renamed by its writer meanwhile */
+	if (!S_ISREG(byname.st_mode))
+		return -EINVAL;
+	/* Read-write: over NFS flock is a POSIX lock, which needs it. */
+	fd = open(file, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK ? 0 : -errno;
+		close(fd);
+		return rc;
+	}
+	/* Still the file we locked (not renamed, nor replaced by a new
+	 * temporary file of the same name)? */
+	rc = 0;
+	if (fstat(fd, &byfd) == 0 && lstat(file, &byname) == 0 &&
+	    byfd.st_dev == byname.st_dev && byfd.st_ino == byname.st_ino)
+		rc = unlink(file) == 0 ? 1 : -errno;
+	close(fd);
+	return rc;
+}
+
+int hpcp_output_stale(const char *path, struct hpcp_stale *st)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+	const char *base;
+	struct dirent *e;
+	DIR *d;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (strcmp(path, "-") == 0)
+		return 0;
+	dir_of(path, dir, sizeof(dir));
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (!is_tmp_of(e->d_name, base))
+			continue;
+		if (snprintf(file, sizeof(file), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(file))
+			continue;
+		rc = remove_if_dead(file);
+		if (rc > 0) {
+			if (!st->removed++)
+				snprintf(st->removed_name,
+					 sizeof(st->removed_name), "%s", file);
+		} else if (rc == 0 && access(file, F_OK) == 0) {
+			if (!st->live++)
+				snprintf(st->live_name, sizeof(st->live_name),
+					 "%s", file);
+		} else if (rc < 0) {
+			if (!st->unknown++) {
+				snprintf(st->unknown_name,
+					 sizeof(st->unknown_name), "%s", file);
+				st->unknown_errno = -rc;
+			}
+		}
+	}
+	closedir(d);
+	return 0;
 }
