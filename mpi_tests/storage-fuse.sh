@@ -8,10 +8,10 @@
 # least its delay); the upper bounds hold unless the phase itself reports
 # its step noisy (other work held the CPUs), which is accepted, said.
 . "$(dirname "$0")/../tests/tap.sh"
+. "$(dirname "$0")/../tests/fusemount.sh"
 
 bin=${HPCP_BIN:?}
 mpirun=${HPCP_MPIRUN:?}
-fusedelay=${HPCP_FUSEDELAY:-}
 work=$(mktemp -d)
 cleanup() {
 	fusermount3 -u "$work/mnt" 2>/dev/null
@@ -21,33 +21,7 @@ trap cleanup EXIT
 cd "$work" || exit 1
 mkdir src mnt
 
-if [ ! -x "$fusedelay" ]; then
-	skip "storage under injected delays" "tests/fusedelay not built: configure found no fuse3 (apt-get install libfuse3-dev fuse3)"
-	done_testing
-	exit 0
-fi
-if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-	skip "storage under injected delays" "no /dev/fuse or fusermount3 here"
-	done_testing
-	exit 0
-fi
-
-# mount ARGS...: fusedelay over src at mnt, until unmount.
-mount_fs() {
-	"$fusedelay" "$@" src mnt 2>fuse.err &
-	fuse_pid=$!
-	for _ in $(seq 50); do
-		[ "$(stat -f -c %T mnt 2>/dev/null)" = fuseblk ] ||
-			[ "$(stat -f -c %T mnt 2>/dev/null)" = fuse ] && return 0
-		grep -q fuse /proc/mounts && mountpoint -q mnt && return 0
-		sleep 0.1
-	done
-	return 1
-}
-unmount_fs() {
-	fusermount3 -u mnt
-	wait "$fuse_pid"
-}
+fuse_usable "storage under injected delays"
 
 # run NAME: the random sub-phase, 2 ranks x 2 500 reads (5 000 >= 4 603,
 # so p99.9 and the claim are judged), on the mounted file system.

@@ -2,13 +2,17 @@
  * A passthrough FUSE file system that delays reads by a known amount, for
  * the storage phase's truth tests (mpi_tests/storage-fuse.sh):
  *
- *   fusedelay [-d US] [-s US -e N] SOURCE MOUNTPOINT
+ *   fusedelay [-d US] [-s US -e N] [-D open|write|read] SOURCE MNT
  *
  * mirrors SOURCE at MOUNTPOINT; every read sleeps US microseconds (-d)
  * before it is served, and every N-th read (counted over the whole file
  * system, -e) sleeps -s microseconds instead, so a fraction of exactly 1/N
  * of the reads is slow.  Files are opened direct_io: every read() of the
- * phase reaches this process, never the page cache.  Runs in the
+ * phase reaches this process, never the page cache.  -D refuses O_DIRECT
+ * as some file systems do: "open" fails such an open with EINVAL, "write"
+ * accepts the open and fails every write to the file with EINVAL (a file
+ * system that checks direct I/O only when it is done), "read" likewise
+ * every read (the writes before it succeed).  Runs in the
  * foreground until unmounted (fusermount3 -u).
  */
 #define FUSE_USE_VERSION 31
@@ -32,8 +36,25 @@
 static struct {
 	char src[PATH_MAX];
 	long delay_us, slow_us, every;
+	int refuse_open, refuse_write, refuse_read;
 	atomic_ulong reads;
 } g;
+
+/* Which source descriptors were opened O_DIRECT by the client (-D write,
+ * read): the kernel does not pass the open flags to write or read. */
+#define MAX_FD 4096
+static atomic_uchar direct_fd[MAX_FD];
+
+/* The source descriptor as the handle; whether the client opened it
+ * O_DIRECT noted for -D write and read. */
+static int opened(struct fuse_file_info *fi, int fd)
+{
+	fi->fh = (uint64_t)fd;
+	fi->direct_io = 1;
+	if (fd < MAX_FD)
+		direct_fd[fd] = (fi->flags & O_DIRECT) != 0;
+	return 0;
+}
 
 static void real(char *buf, size_t len, const char *path)
 {
@@ -86,14 +107,14 @@ static int fd_open(const char *path, struct fuse_file_info *fi)
 	char p[PATH_MAX];
 	int fd;
 
+	if (g.refuse_open && (fi->flags & O_DIRECT))
+		return -EINVAL;
 	real(p, sizeof(p), path);
 	/* O_DIRECT is the kernel's business here; the source needs none. */
 	fd = open(p, fi->flags & ~O_DIRECT);
 	if (fd < 0)
 		return -errno;
-	fi->fh = (uint64_t)fd;
-	fi->direct_io = 1;
-	return 0;
+	return opened(fi, fd);
 }
 
 static int fd_create(const char *path, mode_t mode,
@@ -102,13 +123,13 @@ static int fd_create(const char *path, mode_t mode,
 	char p[PATH_MAX];
 	int fd;
 
+	if (g.refuse_open && (fi->flags & O_DIRECT))
+		return -EINVAL;
 	real(p, sizeof(p), path);
 	fd = open(p, (fi->flags & ~O_DIRECT) | O_CREAT, mode);
 	if (fd < 0)
 		return -errno;
-	fi->fh = (uint64_t)fd;
-	fi->direct_io = 1;
-	return 0;
+	return opened(fi, fd);
 }
 
 static int fd_read(const char *path, char *buf, size_t n, off_t off,
@@ -118,6 +139,8 @@ static int fd_read(const char *path, char *buf, size_t n, off_t off,
 	ssize_t got;
 
 	(void)path;
+	if (g.refuse_read && fi->fh < MAX_FD && direct_fd[fi->fh])
+		return -EINVAL;
 	if (g.every > 0 && k % (unsigned long)g.every == 0)
 		sleep_us(g.slow_us);
 	else
@@ -129,9 +152,12 @@ static int fd_read(const char *path, char *buf, size_t n, off_t off,
 static int fd_write(const char *path, const char *buf, size_t n, off_t off,
 		    struct fuse_file_info *fi)
 {
-	ssize_t w = pwrite((int)fi->fh, buf, n, off);
+	ssize_t w;
 
 	(void)path;
+	if (g.refuse_write && fi->fh < MAX_FD && direct_fd[fi->fh])
+		return -EINVAL;
+	w = pwrite((int)fi->fh, buf, n, off);
 	return w < 0 ? -errno : (int)w;
 }
 
@@ -247,20 +273,30 @@ int main(int argc, char **argv)
 	char *fargv[8];
 	int c, fargc = 0;
 
-	while ((c = getopt(argc, argv, "d:s:e:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:e:D:")) != -1) {
 		switch (c) {
 		case 'd': g.delay_us = number(optarg, "-d"); break;
 		case 's': g.slow_us = number(optarg, "-s"); break;
 		case 'e': g.every = number(optarg, "-e"); break;
+		case 'D':
+			g.refuse_open = strcmp(optarg, "open") == 0;
+			g.refuse_write = strcmp(optarg, "write") == 0;
+			g.refuse_read = strcmp(optarg, "read") == 0;
+			if (g.refuse_open || g.refuse_write || g.refuse_read)
+				break;
+			fprintf(stderr, "fusedelay: -D: '%s' is not open, "
+				"write or read\n", optarg);
+			return 2;
 		default:
 			fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
-				"SOURCE MOUNTPOINT\n");
+				"[-D open|write|read] SOURCE MOUNTPOINT\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || !realpath(argv[optind], g.src)) {
-		fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] SOURCE "
-			"MOUNTPOINT (SOURCE an existing directory)\n");
+		fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
+			"[-D open|write|read] SOURCE MOUNTPOINT (SOURCE an existing "
+			"directory)\n");
 		return 2;
 	}
 	fargv[fargc++] = argv[0];

@@ -1,0 +1,38 @@
+# The FUSE file system of the storage tests (tests/fusedelay.c), for the
+# shell tests that put it under the phase; sourced after tests/tap.sh, in
+# a working directory holding src and mnt.
+
+# fuse_usable NAME: returns when fusedelay can be mounted here, else one
+# SKIP line for NAME with the reason and the test ends.
+fuse_usable() {
+	if [ ! -x "${HPCP_FUSEDELAY:-}" ]; then
+		skip "$1" "tests/fusedelay not built: configure found no fuse3 (apt-get install libfuse3-dev fuse3)"
+	elif [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+		skip "$1" "no /dev/fuse or fusermount3 here"
+	else
+		return 0
+	fi
+	done_testing
+	exit 0
+}
+
+# mount_fs ARGS...: fusedelay ARGS over src at mnt, until unmount_fs;
+# fails when the mount does not appear within 5 s (fuse.err says why).
+mount_fs() {
+	"$HPCP_FUSEDELAY" "$@" src mnt 2>fuse.err &
+	fuse_pid=$!
+	for _ in $(seq 50); do
+		case $(stat -f -c %T mnt 2>/dev/null) in
+		fuse | fuseblk) return 0 ;;
+		esac
+		grep -q fuse /proc/mounts && mountpoint -q mnt && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+unmount_fs() {
+	fusermount3 -u mnt
+	wait "$fuse_pid"
+	fuse_pid=
+}
