@@ -108,6 +108,7 @@ bad_args=(
 	"--infer-seed -1"
 	"--infer-stall 1min"
 	"--infer-client closed"
+	"--phases infer --infer-remote"
 	"--phases storage --storage-dir /nonexistent-hpcprobe-dir"
 	"--phases storage --storage-dir /etc/hostname"
 	"--phases storage --storage-dir ''"

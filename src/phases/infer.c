@@ -28,7 +28,10 @@
  *            by the stopping rule (hpcp_serve_judge); a point with fewer
  *            requests than the rule needs says "too few samples".
  * All ranks run each point at once; histograms are merged, rates summed,
- * exceedances summed for the verdict.  Memory: the resident set sampled
+ * exceedances summed for the verdict.  --infer-remote (infer_remote.c):
+ * the server sweep's points run between paired client and server ranks
+ * over MPI, the network in each request's latency; the offline sweep
+ * stays in-process.  Memory: the resident set sampled
  * every 10 ms while points run (peak per point, at idle, over time).
  *
  * This file runs the phase; infer_report.c writes the results
@@ -299,6 +302,13 @@ static const struct hpcp_opt infer_options[] = {
 		  "next request, as closed-loop tools do",
 	  .default_text = "open",
 	  .value_offset = OFF(client), .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "infer-remote", .kind = HPCP_OPT_FLAG,
+	  .help = "the server sweep with the network in the path: ranks on "
+		  "the first half of the nodes serve, the others send them "
+		  "requests over MPI (one node: even ranks serve, odd ones "
+		  "ask); at least 2 ranks",
+	  .default_text = "off (each rank serves itself)",
+	  .value_offset = OFF(remote), .given_offset = HPCP_OPT_NOT_TRACKED },
 	{ .long_name = NULL },
 };
 
@@ -312,6 +322,18 @@ static const struct infer_opts *opts_of(const struct hpcp_config *cfg)
 	return o ? o : &infer_defaults;
 }
 
+
+/* Bad input that only the rank count shows: before anything runs. */
+static int infer_check_job(const struct hpcp_config *cfg, int ranks,
+			   char *err, size_t len)
+{
+	if (opts_of(cfg)->remote && ranks < 2) {
+		snprintf(err, len, "--infer-remote: needs at least 2 ranks (a "
+			 "client and a server), the job has %d", ranks);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int run_spin(void *arg, uint64_t first, int n)
 {
@@ -465,7 +487,60 @@ struct rank_point {
 	double achieved, arrival, svc_mean, svc_m2, queue_mean, lateness;
 	double pickup, lindley, ideal, gap_cv, rss, p99;
 	uint64_t requests, exceed;
+	int role, peer;
+	uint64_t t_n[2], t_min[2], t_negative;
+	double t_sum[2], t_sq[2], held_sum[2];
 };
+
+/* Rank 0: a remote point's pairs and transport from every rank's
+ * numbers (n_pairs 0 when in-process). */
+static void remote_merge(struct job_point *jp, const struct rank_point *all,
+			 int size)
+{
+	int k = 0;
+
+	free(jp->pairs);
+	jp->pairs = NULL;
+	jp->n_pairs = 0;
+	memset(jp->t_n, 0, sizeof(jp->t_n));
+	memset(jp->t_min, 0, sizeof(jp->t_min));
+	memset(jp->t_sum, 0, sizeof(jp->t_sum));
+	memset(jp->t_sq, 0, sizeof(jp->t_sq));
+	memset(jp->held_sum, 0, sizeof(jp->held_sum));
+	jp->t_negative = 0;
+	for (int r = 0; r < size; r++)
+		k += all[r].role == ROLE_CLIENT;
+	if (!k)
+		return;
+	jp->pairs = calloc((size_t)k, sizeof(*jp->pairs));
+	if (!jp->pairs)
+		hpcp_die(71, "infer: out of memory for a point's pairs");
+	for (int r = 0; r < size; r++) {
+		const struct rank_point *p = &all[r];
+		struct infer_pair *q;
+		double tn = (double)(p->t_n[0] + p->t_n[1]);
+
+		if (p->role != ROLE_CLIENT)
+			continue;
+		q = &jp->pairs[jp->n_pairs++];
+		q->client = r;
+		q->server = p->peer;
+		q->requests = p->requests;
+		q->achieved = p->achieved;
+		q->p99 = p->p99;
+		q->transport_mean = tn ? (p->t_sum[0] + p->t_sum[1]) / tn : 0;
+		for (int c = 0; c < 2; c++) {
+			if (p->t_n[c] && (!jp->t_n[c] || p->t_min[c] <
+							    jp->t_min[c]))
+				jp->t_min[c] = p->t_min[c];
+			jp->t_n[c] += p->t_n[c];
+			jp->t_sum[c] += p->t_sum[c];
+			jp->t_sq[c] += p->t_sq[c];
+			jp->held_sum[c] += p->held_sum[c];
+		}
+		jp->t_negative += p->t_negative;
+	}
+}
 
 /* Collective: one load point on every rank, merged into *jp on rank 0
  * (jp may be NULL elsewhere).  Returns 0 or the worst rank's code. */
@@ -498,7 +573,12 @@ static int point(struct infer_state *st, double rate, int max_batch,
 
 	hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "infer: a load point's start");
 	st->rss_peak_point = hpcp_serve_rss_bytes();
-	rc = hpcp_ctx_agree(ctx, hpcp_serve_run(&cfg, pt));
+	/* The offline sweep (rate 0) stays in-process: it has no client. */
+	if (st->o->remote && rate > 0)
+		rc = infer_remote_run(st, &cfg, pt);
+	else
+		rc = hpcp_serve_run(&cfg, pt);
+	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc)
 		return rc;
 	hpcp_hist_summary(&pt->latency, &s);
@@ -513,7 +593,16 @@ static int point(struct infer_state *st, double rate, int max_batch,
 		.p99 = s.p99_ns == HPCP_LAT_NONE ? (double)s.max_ns :
 						   (double)s.p99_ns,
 		.requests = pt->requests, .exceed = pt->exceed,
+		.role = st->o->remote && rate > 0 ? st->rm.role : ROLE_LOCAL,
+		.peer = st->rm.peer, .t_negative = pt->transport_negative,
 	};
+	for (int c = 0; c < 2; c++) {
+		me.t_n[c] = pt->transport_n[c];
+		me.t_min[c] = pt->transport_min_ns[c];
+		me.t_sum[c] = pt->transport_sum_ns[c];
+		me.t_sq[c] = pt->transport_sq_ns2[c];
+		me.held_sum[c] = pt->held_sum_ns[c];
+	}
 	if (ctx->rank == 0) {
 		all = calloc((size_t)ctx->size, sizeof(*all));
 		if (!all)
@@ -537,36 +626,52 @@ static int point(struct infer_state *st, double rate, int max_batch,
 				   MPI_SUM, 0, ctx->comm),
 			"infer: the batch sizes");
 	if (ctx->rank == 0 && jp) {
-		double n = ctx->size;
+		/* Request numbers are the clients', batch numbers the
+		 * servers' (in-process, every rank is both). */
+		double n = 0, ns = 0;
 
+		for (int r = 0; r < ctx->size; r++) {
+			n += all[r].role == ROLE_LOCAL ||
+			     all[r].role == ROLE_CLIENT;
+			ns += all[r].role == ROLE_LOCAL ||
+			      all[r].role == ROLE_SERVER;
+		}
 		jp->max_batch = max_batch;
 		jp->offered_per_rank = rate;
 		jp->offered = rate * n;
+		jp->n_clients = (int)n;
 		jp->achieved = jp->arrival = jp->svc_mean = jp->svc_m2 = 0;
 		jp->queue_mean = jp->lateness = jp->pickup = jp->lindley = 0;
 		jp->ideal = jp->gap_cv = 0;
 		jp->requests = jp->exceed = 0;
 		jp->rss_peak = 0;
 		jp->worst_p99 = -1;
+		remote_merge(jp, all, ctx->size);
 		for (int r = 0; r < ctx->size; r++) {
 			const struct rank_point *p = &all[r];
+			int cli = p->role == ROLE_LOCAL || p->role == ROLE_CLIENT;
+			int srv = p->role == ROLE_LOCAL || p->role == ROLE_SERVER;
 
+			if (srv) {
+				jp->svc_mean += p->svc_mean / ns;
+				jp->svc_m2 += p->svc_m2 / ns;
+				jp->pickup += p->pickup / ns;
+			}
+			if ((uint64_t)p->rss > jp->rss_peak) {
+				jp->rss_peak = (uint64_t)p->rss;
+				jp->rss_rank = r;
+			}
+			if (!cli)
+				continue;
 			jp->achieved += p->achieved;
 			jp->arrival += p->arrival;
-			jp->svc_mean += p->svc_mean / n;
-			jp->svc_m2 += p->svc_m2 / n;
 			jp->queue_mean += p->queue_mean / n;
 			jp->lateness += p->lateness / n;
-			jp->pickup += p->pickup / n;
 			jp->lindley += p->lindley / n;
 			jp->ideal += p->ideal / n;
 			jp->gap_cv += p->gap_cv / n;
 			jp->requests += p->requests;
 			jp->exceed += p->exceed;
-			if ((uint64_t)p->rss > jp->rss_peak) {
-				jp->rss_peak = (uint64_t)p->rss;
-				jp->rss_rank = r;
-			}
 			if (p->p99 > jp->worst_p99) {
 				jp->worst_p99 = p->p99;
 				jp->worst_rank = r;
@@ -706,6 +811,7 @@ static int setup(struct infer_state *st, char *why, size_t len)
 {
 	const struct infer_opts *o = st->o;
 	struct hpcp_ctx *ctx = st->ctx;
+	int rc = 0;
 
 	st->max_batch = (int)(!o->max_batch_given && ctx->cfg.quick ?
 				      QUICK_MAX_BATCH : o->max_batch);
@@ -716,16 +822,27 @@ static int setup(struct infer_state *st, char *why, size_t len)
 	if (o->stall)
 		(void)hpcp_parse_duration(o->stall, 10e9, &st->stall_ns);
 	st->min_point_ns = (ctx->cfg.quick ? 5 : 20) * st->target_ns;
+	if (o->remote) {
+		const char *h = getenv(HPCP_ENV_TEST_INFER_REPLY_HOLD);
+
+		infer_remote_plan(ctx, &st->rm);
+		if (h && hpcp_parse_duration(h, 1e9, &st->rm.hold_ns) != 0) {
+			snprintf(why, len, "%s: expects a duration up to 1 s",
+				 HPCP_ENV_TEST_INFER_REPLY_HOLD);
+			rc = -EINVAL;
+		}
+	}
 	st->spin = strncmp(o->model, "spin:", 5) == 0;
 	if (st->spin) {
 		double us = 0;
 
 		(void)hpcp_parse_real(o->model + 5, 1, 1e6, &us);
 		st->spin_ns = us * 1e3;
-		return 0;
+		/* A rank's bad hook stops every rank, not just its own. */
+		return hpcp_ctx_agree(ctx, rc);
 	}
 	hpcp_blas_default_threads();
-	return hpcp_ctx_agree(ctx, build_model(st, why, len));
+	return hpcp_ctx_agree(ctx, rc ? rc : build_model(st, why, len));
 }
 
 
@@ -905,6 +1022,10 @@ out:
 	free(st->yb);
 	free(st);
 	free(pt);
+	if (jp)
+		free(jp->pairs);
+	for (int i = 0; pts && i < MAX_POINTS; i++)
+		free(pts[i].pairs);
 	free(jp);
 	free(pts);
 	return rc;
@@ -916,6 +1037,7 @@ const struct hpcp_phase hpcp_phase_infer = {
 		   "percentiles, the highest load under a p99 target, the "
 		   "best batch size, memory",
 	.run = infer_run,
+	.check_job = infer_check_job,
 	HPCP_PHASE_OPTIONS(infer_options, infer_defaults),
 	.metrics = &phase_metrics,
 };

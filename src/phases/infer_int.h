@@ -27,6 +27,26 @@ struct infer_opts {
 	uint64_t max_batch, requests, seed;
 	double burst, confidence;
 	int max_batch_given, requests_given;
+	int remote;              /* --infer-remote */
+};
+
+/* A rank's part in --infer-remote's server sweep (infer_remote.c). */
+enum infer_role { ROLE_LOCAL, ROLE_CLIENT, ROLE_SERVER, ROLE_IDLE };
+
+struct infer_remote {
+	int role, peer;          /* peer: the paired rank, -1 idle */
+	int pairs, idle;         /* job-wide counts */
+	int same_node;           /* one node: even ranks serve, odd ask */
+	/* The test hook HPCPROBE_TEST_INFER_REPLY_HOLD: odd requests'
+	 * replies held this long after completion (0 none). */
+	double hold_ns;
+};
+
+/* One client's numbers in a remote point (rank 0). */
+struct infer_pair {
+	int client, server;
+	uint64_t requests;
+	double achieved, p99, transport_mean;
 };
 
 /* What the phase decides before it runs. */
@@ -49,6 +69,7 @@ struct infer_state {
 	int rss_n, rss_every, rss_skip;
 	int gen_cpu, srv_cpu;
 	char binding[160];
+	struct infer_remote rm;
 };
 
 /* One load point's job-wide result, on rank 0. */
@@ -66,7 +87,28 @@ struct job_point {
 	double worst_p99;           /* the slowest rank's own p99 */
 	int worst_rank;
 	enum hpcp_serve_verdict verdict, verdict_999;
+	/* --infer-remote (n_pairs 0 otherwise): per pair, the clients'
+	 * transport by class ([1] held replies, the test hook's) */
+	int n_pairs, n_clients;
+	struct infer_pair *pairs;   /* [n_pairs], malloc'd */
+	uint64_t t_n[2], t_min[2], t_negative;
+	double t_sum[2], t_sq[2], held_sum[2];
 };
+
+/* The env test hook of a held reply (a duration). */
+#define HPCP_ENV_TEST_INFER_REPLY_HOLD "HPCPROBE_TEST_INFER_REPLY_HOLD"
+
+/* Every rank's role and peer for --infer-remote: the ranks on the first
+ * half of the nodes (ctx->hosts' order) serve, those on the rest ask,
+ * the i-th client paired with the i-th server (rank order); unpaired
+ * ranks are idle.  One node: even ranks serve, odd ones ask. */
+void infer_remote_plan(const struct hpcp_ctx *ctx, struct infer_remote *rm);
+
+/* Collective: one remote load point, cfg on every rank; a client fills
+ * pt's request statistics, a server its batch statistics, an idle rank
+ * leaves it empty.  Returns 0 or the worst rank's code. */
+int infer_remote_run(struct infer_state *st, const struct hpcp_serve_cfg *cfg,
+		     struct hpcp_serve_point *pt);
 
 /* The p99 of h, HPCP_LAT_NONE when too few samples support it. */
 uint64_t infer_p99(const struct hpcp_hist *h);
