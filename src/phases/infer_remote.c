@@ -22,6 +22,10 @@
 #define TAG_REQ 0x1f41
 #define TAG_REP 0x1f42
 #define REP_WORDS 4   /* struct hpcp_serve_reply as uint64_t words */
+/* Sends in flight at most: a slot is reused after its send completed (a
+ * small message's is long over by then), so an MPI request and buffer
+ * are held for the last SLOTS sends only, not for a point's millions. */
+#define SLOTS 1024
 
 void infer_remote_plan(const struct hpcp_ctx *ctx, struct infer_remote *rm)
 {
@@ -64,16 +68,23 @@ struct io {
 	MPI_Comm comm;
 	int peer;
 	uint64_t n, count, posted;
-	uint64_t *idx;                   /* client: [n] the requests */
-	uint64_t (*rep)[REP_WORDS];      /* server: [n]; client: [1] */
+	uint64_t idx[SLOTS];             /* client: the requests in flight */
+	uint64_t rep[SLOTS][REP_WORDS];  /* server: replies; client: [0] */
 	uint64_t rbuf;                   /* server: the request arriving */
-	MPI_Request *sreq;               /* [n] */
+	MPI_Request sreq[SLOTS];
 	MPI_Request rreq;
 };
 
 static int mpi_rc(int err)
 {
 	return err == MPI_SUCCESS ? 0 : -EIO;
+}
+
+/* Send i's slot, free: its previous send complete. */
+static int slot_of(struct io *io, uint64_t i, int *slot)
+{
+	*slot = (int)(i % SLOTS);
+	return mpi_rc(MPI_Wait(&io->sreq[*slot], MPI_STATUS_IGNORE));
 }
 
 /* Server: the arrivals so far, every one waiting taken now. */
@@ -104,23 +115,29 @@ static int io_received(void *arg, uint64_t *count)
 static int io_reply(void *arg, const struct hpcp_serve_reply *r)
 {
 	struct io *io = arg;
-	uint64_t *w = io->rep[r->index];
+	int k, rc = slot_of(io, r->index, &k);
+	uint64_t *w = io->rep[k];
 
+	if (rc)
+		return rc;
 	w[0] = r->index;
 	w[1] = r->queue_ns;
 	w[2] = r->service_ns;
 	w[3] = r->held_ns;
 	return mpi_rc(MPI_Isend(w, REP_WORDS, MPI_UINT64_T, io->peer, TAG_REP,
-				io->comm, &io->sreq[r->index]));
+				io->comm, &io->sreq[k]));
 }
 
 static int io_send(void *arg, uint64_t i)
 {
 	struct io *io = arg;
+	int k, rc = slot_of(io, i, &k);
 
-	io->idx[i] = i;
-	return mpi_rc(MPI_Isend(&io->idx[i], 1, MPI_UINT64_T, io->peer,
-				TAG_REQ, io->comm, &io->sreq[i]));
+	if (rc)
+		return rc;
+	io->idx[k] = i;
+	return mpi_rc(MPI_Isend(&io->idx[k], 1, MPI_UINT64_T, io->peer,
+				TAG_REQ, io->comm, &io->sreq[k]));
 }
 
 /* Client: a reply, when one has come. */
@@ -152,46 +169,44 @@ int infer_remote_run(struct infer_state *st, const struct hpcp_serve_cfg *cfg,
 		     struct hpcp_serve_point *pt)
 {
 	const struct infer_remote *rm = &st->rm;
-	struct io io = { .comm = st->ctx->comm, .peer = rm->peer,
-			 .n = cfg->requests, .rreq = MPI_REQUEST_NULL };
+	struct io *io = calloc(1, sizeof(*io));
 	struct hpcp_serve_io ops = { .received = io_received,
 				     .reply = io_reply, .send = io_send,
-				     .poll = io_poll, .arg = &io };
+				     .poll = io_poll, .arg = io };
 	struct hpcp_serve_cfg c = *cfg;
-	int rc = 0, srv = rm->role == ROLE_SERVER;
+	int rc = io ? 0 : -ENOMEM, srv = rm->role == ROLE_SERVER;
 
 	memset(pt, 0, sizeof(*pt));
-	if (rm->role == ROLE_CLIENT || srv) {
-		io.sreq = malloc(io.n * sizeof(*io.sreq));
-		io.idx = srv ? NULL : malloc(io.n * sizeof(*io.idx));
-		io.rep = malloc((srv ? io.n : 1) * sizeof(*io.rep));
-		if (!io.sreq || (!srv && !io.idx) || !io.rep)
-			rc = -ENOMEM;
-		for (uint64_t i = 0; !rc && i < io.n; i++)
-			io.sreq[i] = MPI_REQUEST_NULL;
+	if (io) {
+		io->comm = st->ctx->comm;
+		io->peer = rm->peer;
+		io->n = cfg->requests;
+		io->rreq = MPI_REQUEST_NULL;
+		for (int i = 0; i < SLOTS; i++)
+			io->sreq[i] = MPI_REQUEST_NULL;
 	}
 	/* Both ends ready, or neither starts. */
 	rc = hpcp_ctx_agree(st->ctx, rc);
 	if (!rc && (rm->role == ROLE_CLIENT || srv)) {
 		hpcp_watch_waiting_on(rm->peer);
-		rc = srv ? mpi_rc(MPI_Irecv(&io.rbuf, 1, MPI_UINT64_T, io.peer,
-					    TAG_REQ, io.comm, &io.rreq)) :
-			   mpi_rc(MPI_Irecv(io.rep[0], REP_WORDS,
-					    MPI_UINT64_T, io.peer, TAG_REP,
-					    io.comm, &io.rreq));
-		io.posted = !rc;
+		rc = srv ? mpi_rc(MPI_Irecv(&io->rbuf, 1, MPI_UINT64_T,
+					    io->peer, TAG_REQ, io->comm,
+					    &io->rreq)) :
+			   mpi_rc(MPI_Irecv(io->rep[0], REP_WORDS,
+					    MPI_UINT64_T, io->peer, TAG_REP,
+					    io->comm, &io->rreq));
+		io->posted = !rc;
 		if (!rc) {
 			c.reply_hold_ns = (uint64_t)rm->hold_ns;
 			rc = srv ? hpcp_serve_answer(&c, &ops, pt) :
 				   hpcp_serve_ask(&c, &ops, pt);
 		}
-		if (io.posted) {
+		if (io->posted) {
 			/* Stopped early: the receive will not come. */
-			MPI_Cancel(&io.rreq);
-			MPI_Wait(&io.rreq, MPI_STATUS_IGNORE);
+			MPI_Cancel(&io->rreq);
+			MPI_Wait(&io->rreq, MPI_STATUS_IGNORE);
 		}
-		if (MPI_Waitall((int)io.n, io.sreq, MPI_STATUSES_IGNORE) &&
-		    !rc)
+		if (MPI_Waitall(SLOTS, io->sreq, MPI_STATUSES_IGNORE) && !rc)
 			rc = -EIO;
 		hpcp_watch_waiting_on(HPCP_WATCH_ALL);
 	}
@@ -201,8 +216,6 @@ int infer_remote_run(struct infer_state *st, const struct hpcp_serve_cfg *cfg,
 		hpcp_hist_reset(&pt->queue);
 		hpcp_hist_reset(&pt->service);
 	}
-	free(io.sreq);
-	free(io.idx);
-	free(io.rep);
+	free(io);
 	return rc;
 }
