@@ -560,7 +560,8 @@ int hpcp_serve_answer(const struct hpcp_serve_cfg *cfg,
 		int idle = 1;
 
 		if (got < run.n) {
-			rc = io->received(io->arg, &k);
+			rc = io->received(io->arg, cur[0] < cur[1] ? cur[0] :
+					  cur[1], &k);
 			if (rc)
 				break;
 			if (k > run.n) {
@@ -635,7 +636,7 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t lat = r[i].done - r[i].sched;
 		uint64_t inside = r[i].queue + r[i].service;
-		int cl = cfg->reply_hold_ns && (i & 1);
+		int cl = (cfg->reply_hold_ns || cfg->odd_class) && (i & 1);
 		/* Clocks of one rate: the server's interval lies inside the
 		 * client's.  A negative difference is counted, taken as 0. */
 		uint64_t tr = lat >= inside ? lat - inside : 0;

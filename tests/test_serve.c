@@ -44,17 +44,26 @@ struct loop {
 	_Atomic int stop;
 	uint64_t rep_r;
 	int corrupt;
+	/* window: at most this many requests past the last answered one
+	 * are taken (0: no bound); overrun: answered named a request not
+	 * yet replied to, or more than window were outstanding. */
+	uint64_t window;
+	int overrun;
 	struct hpcp_serve_reply rep[LOOP_N];
 	const struct hpcp_serve_cfg *cfg;
 	struct hpcp_serve_point pt;
 	int rc;
 };
 
-static int loop_received(void *arg, uint64_t *count)
+static int loop_received(void *arg, uint64_t answered, uint64_t *count)
 {
 	struct loop *l = arg;
 
 	*count = atomic_load(&l->req);
+	if (answered > atomic_load(&l->rep_w))
+		l->overrun = 1;
+	if (l->window && *count > answered + l->window)
+		*count = answered + l->window;
 	return atomic_load(&l->stop) ? -ECANCELED : 0;
 }
 
@@ -263,7 +272,24 @@ int main(void)
 		       "service min %llu ns >= 50 us",
 		       (double)pt->transport_min_ns[1] / 1e6,
 		       (unsigned long long)pt->service.min_ns);
+		/* The transport's window: requests taken only up to 4 past
+		 * the last answered one (the phase's ring of buffers), at a
+		 * rate the server cannot keep up with: all still answered,
+		 * the bound never broken. */
 		memset(l, 0, sizeof(*l));
+		l->window = 4;
+		cfg.rate_per_s = 100000;
+		rc = loop_run(l, &cfg, pt);
+		sum = 0;
+		for (int k = 1; k <= cfg.max_batch; k++)
+			sum += l->pt.batch_count[k] * (uint64_t)k;
+		tap_ok(rc == 0 && l->rc == 0 && sum == LOOP_N &&
+			       pt->requests == LOOP_N && !l->overrun,
+		       "remote: taking at most 4 past the last answered "
+		       "request, all %d answered, every answered one replied "
+		       "to", LOOP_N);
+		memset(l, 0, sizeof(*l));
+		cfg.rate_per_s = 1000;
 		l->corrupt = 1;
 		cfg.reply_hold_ns = 0;
 		rc = loop_run(l, &cfg, pt);

@@ -60,6 +60,10 @@ struct hpcp_serve_cfg {
 	 * held this long after completion, a known delay on the reply path
 	 * (0: none). */
 	uint64_t reply_hold_ns;
+	/* Test only (hpcp_serve_ask): odd requests are a transport class of
+	 * their own (the caller sends them differently); with reply_hold_ns
+	 * they always are. */
+	int odd_class;
 	/* The nominal service time of a batch of 1 (a spin model's), for the
 	 * ideal M/D/1 queue; 0: unknown. */
 	double nominal_service_ns;
@@ -118,8 +122,9 @@ int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
 /*
  * Remote serving (--infer-remote): the same server and client, the
  * requests carried by the caller (MPI in the phase; this module has none).
- * A request is its index; the reply a fixed record.  Requests of one
- * client arrive in index order.
+ * A request is its index (and whatever input the caller carries with
+ * it); the reply a fixed record (and the caller's output).  Requests of
+ * one client arrive in index order.
  */
 struct hpcp_serve_reply {
 	uint64_t index;
@@ -130,8 +135,10 @@ struct hpcp_serve_reply {
 
 struct hpcp_serve_io {
 	/* Server: how many requests have arrived so far, into *count (it
-	 * only grows); 0 or a negative errno code. */
-	int (*received)(void *arg, uint64_t *count);
+	 * only grows); 0 or a negative errno code.  Every request below
+	 * answered has been replied to (the caller's buffers for them are
+	 * free again: the transport may bound how far ahead it receives). */
+	int (*received)(void *arg, uint64_t answered, uint64_t *count);
 	/* Server: send this reply (copy it: *rep is reused); 0 or -errno. */
 	int (*reply)(void *arg, const struct hpcp_serve_reply *rep);
 	/* Client: send request i; 0 or -errno. */

@@ -121,6 +121,7 @@ HPCP_PHASE_METRICS(infer, infer_metrics);
 #ifndef HPCP_METRICS_ONLY
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -148,7 +149,6 @@ HPCP_PHASE_METRICS(infer, infer_metrics);
 #define QUICK_MAX_BATCH 16
 #define QUICK_REQUESTS 600
 #define MAX_RATES 8
-#define POOL_ROWS 256
 /* Fashion-MNIST's shape, when train did not run. */
 #define INPUTS 784
 #define CLASSES 10
@@ -309,6 +309,15 @@ static const struct hpcp_opt infer_options[] = {
 		  "ask); at least 2 ranks",
 	  .default_text = "off (each rank serves itself)",
 	  .value_offset = OFF(remote), .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "infer-payload", .kind = HPCP_OPT_COUNT,
+	  .metavar = "BYTES",
+	  .help = "with --infer-remote: the input bytes a request carries "
+		  "(the mlp reads its 784 floats from the front, so at least "
+		  "3136); at most 65536",
+	  .default_text = "the model's input row: 784 floats, 3136 bytes "
+			  "(spin: the same, standing in for the mlp)",
+	  .min = 0, .max = REMOTE_MAX_PAYLOAD,
+	  .value_offset = OFF(payload), .given_offset = OFF(payload_given) },
 	{ .long_name = NULL },
 };
 
@@ -327,7 +336,22 @@ static const struct infer_opts *opts_of(const struct hpcp_config *cfg)
 static int infer_check_job(const struct hpcp_config *cfg, int ranks,
 			   char *err, size_t len)
 {
-	if (opts_of(cfg)->remote && ranks < 2) {
+	const struct infer_opts *o = opts_of(cfg);
+
+	if (o->payload_given && !o->remote) {
+		snprintf(err, len, "--infer-payload: only with --infer-remote "
+			 "(in-process requests cross no network)");
+		return -EINVAL;
+	}
+	if (o->payload_given && strcmp(o->model, "mlp") == 0 &&
+	    o->payload < INPUTS * sizeof(float)) {
+		snprintf(err, len, "--infer-payload %" PRIu64 ": the mlp "
+			 "reads its %d-float input (%zu bytes) from each "
+			 "request; give at least %zu", o->payload, INPUTS,
+			 INPUTS * sizeof(float), INPUTS * sizeof(float));
+		return -EINVAL;
+	}
+	if (o->remote && ranks < 2) {
 		snprintf(err, len, "--infer-remote: needs at least 2 ranks (a "
 			 "client and a server), the job has %d", ranks);
 		return -EINVAL;
@@ -340,6 +364,7 @@ static int run_spin(void *arg, uint64_t first, int n)
 	const struct infer_state *st = arg;
 	uint64_t end = hpcp_now_ns() + (uint64_t)st->spin_ns;
 
+	/* Remote: its output rows stay zeros (it computes nothing). */
 	(void)first;
 	(void)n;
 	while (hpcp_now_ns() < end)
@@ -351,14 +376,30 @@ static int run_mlp(void *arg, uint64_t first, int n)
 {
 	struct infer_state *st = arg;
 	size_t d = (size_t)st->spec.width[0];
+	size_t k = (size_t)st->spec.width[st->spec.n_layers];
+	const struct infer_remote *rm = &st->rm;
 	double loss;
 
-	/* Gather the batch's inputs: a server copies requests together. */
-	for (int j = 0; j < n; j++)
-		memcpy(st->xb + (size_t)j * d,
-		       st->pool + ((first + (uint64_t)j) % POOL_ROWS) * d,
-		       d * sizeof(float));
+	/* Gather the batch's inputs: a server copies requests together.
+	 * Remote: the inputs that came over the network. */
+	for (int j = 0; j < n; j++) {
+		uint64_t i = first + (uint64_t)j;
+		const void *src = rm->in ?
+			(const void *)(rm->in + (i % REMOTE_SLOTS) *
+						rm->in_stride + REMOTE_HEADER) :
+			(const void *)(st->pool + (i % POOL_ROWS) * d);
+
+		memcpy(st->xb + (size_t)j * d, src, d * sizeof(float));
+	}
 	st->be->forward(st->nn, st->xb, st->yb, n, &loss, NULL);
+	if (rm->out) {
+		const float *y = st->be->output(st->nn);
+
+		for (int j = 0; j < n; j++)
+			memcpy(rm->out + ((first + (uint64_t)j) % REMOTE_SLOTS) *
+						 k,
+			       y + (size_t)j * k, k * sizeof(float));
+	}
 	return 0;
 }
 
@@ -490,6 +531,7 @@ struct rank_point {
 	int role, peer;
 	uint64_t t_n[2], t_min[2], t_negative;
 	double t_sum[2], t_sq[2], held_sum[2];
+	struct infer_remote_stats rs;
 };
 
 /* Rank 0: a remote point's pairs and transport from every rank's
@@ -508,8 +550,22 @@ static void remote_merge(struct job_point *jp, const struct rank_point *all,
 	memset(jp->t_sq, 0, sizeof(jp->t_sq));
 	memset(jp->held_sum, 0, sizeof(jp->held_sum));
 	jp->t_negative = 0;
-	for (int r = 0; r < size; r++)
+	jp->req_bytes = jp->rep_bytes = jp->checked = jp->mismatched = 0;
+	jp->max_abs_diff = 0;
+	for (int r = 0; r < size; r++) {
+		const struct infer_remote_stats *rs = &all[r].rs;
+
 		k += all[r].role == ROLE_CLIENT;
+		if (all[r].role == ROLE_SERVER)
+			jp->req_bytes += rs->bytes_in;
+		if (all[r].role != ROLE_CLIENT)
+			continue;
+		jp->rep_bytes += rs->bytes_in;
+		jp->checked += rs->checked;
+		jp->mismatched += rs->mismatched;
+		if (rs->max_abs_diff > jp->max_abs_diff)
+			jp->max_abs_diff = rs->max_abs_diff;
+	}
 	if (!k)
 		return;
 	jp->pairs = calloc((size_t)k, sizeof(*jp->pairs));
@@ -568,6 +624,7 @@ static int point(struct infer_state *st, double rate, int max_batch,
 		.tick = tick, .tick_arg = st,
 	};
 	struct rank_point me = { 0 }, *all = NULL;
+	struct infer_remote_stats rs = { 0 };
 	struct hpcp_lat_summary s;
 	int rc, v = HPCP_SERVE_TOO_FEW;
 
@@ -575,7 +632,7 @@ static int point(struct infer_state *st, double rate, int max_batch,
 	st->rss_peak_point = hpcp_serve_rss_bytes();
 	/* The offline sweep (rate 0) stays in-process: it has no client. */
 	if (st->o->remote && rate > 0)
-		rc = infer_remote_run(st, &cfg, pt);
+		rc = infer_remote_run(st, &cfg, pt, &rs);
 	else
 		rc = hpcp_serve_run(&cfg, pt);
 	rc = hpcp_ctx_agree(ctx, rc);
@@ -595,6 +652,7 @@ static int point(struct infer_state *st, double rate, int max_batch,
 		.requests = pt->requests, .exceed = pt->exceed,
 		.role = st->o->remote && rate > 0 ? st->rm.role : ROLE_LOCAL,
 		.peer = st->rm.peer, .t_negative = pt->transport_negative,
+		.rs = rs,
 	};
 	for (int c = 0; c < 2; c++) {
 		me.t_n[c] = pt->transport_n[c];
@@ -824,13 +882,31 @@ static int setup(struct infer_state *st, char *why, size_t len)
 	st->min_point_ns = (ctx->cfg.quick ? 5 : 20) * st->target_ns;
 	if (o->remote) {
 		const char *h = getenv(HPCP_ENV_TEST_INFER_REPLY_HOLD);
+		const char *b = getenv(HPCP_ENV_TEST_INFER_ODD_PAYLOAD);
+		double odd = 0;
 
 		infer_remote_plan(ctx, &st->rm);
+		/* The mlp's 784 floats in, 10 out; the spin model stands in
+		 * for it with the same sizes (what a test of the path wants
+		 * to carry).  A trained model's own widths are checked once
+		 * it is built. */
+		st->rm.in_bytes = o->payload_given ? (size_t)o->payload :
+						     INPUTS * sizeof(float);
+		st->rm.out_floats = CLASSES;
 		if (h && hpcp_parse_duration(h, 1e9, &st->rm.hold_ns) != 0) {
 			snprintf(why, len, "%s: expects a duration up to 1 s",
 				 HPCP_ENV_TEST_INFER_REPLY_HOLD);
 			rc = -EINVAL;
 		}
+		if (b && (hpcp_parse_real(b, 1, REMOTE_MAX_PAYLOAD, &odd) ||
+			  odd != floor(odd) ||
+			  odd < (double)st->rm.in_bytes)) {
+			snprintf(why, len, "%s: expects bytes from the request's "
+				 "%zu up to %d", HPCP_ENV_TEST_INFER_ODD_PAYLOAD,
+				 st->rm.in_bytes, REMOTE_MAX_PAYLOAD);
+			rc = -EINVAL;
+		}
+		st->rm.odd_payload = (uint64_t)odd;
 	}
 	st->spin = strncmp(o->model, "spin:", 5) == 0;
 	if (st->spin) {
@@ -842,7 +918,23 @@ static int setup(struct infer_state *st, char *why, size_t len)
 		return hpcp_ctx_agree(ctx, rc);
 	}
 	hpcp_blas_default_threads();
-	return hpcp_ctx_agree(ctx, rc ? rc : build_model(st, why, len));
+	if (!rc)
+		rc = build_model(st, why, len);
+	if (!rc && o->remote) {
+		/* A trained model's widths, carried both ways. */
+		size_t d = (size_t)st->spec.width[0] * sizeof(float);
+
+		st->rm.out_floats = (size_t)st->spec.width[st->spec.n_layers];
+		if (!o->payload_given)
+			st->rm.in_bytes = d;
+		if (st->rm.in_bytes < d) {
+			snprintf(why, len, "--infer-payload: the model's input "
+				 "is %zu bytes, more than %zu", d,
+				 st->rm.in_bytes);
+			rc = -EINVAL;
+		}
+	}
+	return hpcp_ctx_agree(ctx, rc);
 }
 
 

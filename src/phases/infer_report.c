@@ -45,6 +45,59 @@ static void class_stats(const struct job_point *jp, int c, double *mean,
 		      0;
 }
 
+/* A remote point's bytes both ways, as they arrived, and the clients'
+ * check of the outputs (rank 0). */
+static void report_data_path(const struct infer_state *st,
+			     struct hpcp_res *o, const struct job_point *jp)
+{
+	struct hpcp_res *d = hpcp_res_object(o, "data_path");
+
+	hpcp_res_int(d, "request_bytes_received", (int64_t)jp->req_bytes);
+	hpcp_res_int(d, "reply_bytes_received", (int64_t)jp->rep_bytes);
+	if (st->spin) {
+		hpcp_res_str(d, "output_check", "none: the spin model computes "
+			     "nothing (its outputs are zeros)");
+		return;
+	}
+	hpcp_res_int(d, "outputs_checked_count", (int64_t)jp->checked);
+	hpcp_res_int(d, "outputs_mismatched_count", (int64_t)jp->mismatched);
+	hpcp_res_double(d, "outputs_max_abs_diff", jp->max_abs_diff);
+	hpcp_res_double(d, "outputs_tolerance_ratio", REMOTE_OUTPUT_TOL);
+	hpcp_res_str(d, "output_check", "each reply's output row against "
+		     "the client's own forward pass of the input it sent "
+		     "(same weights, batches of the largest size); off when "
+		     "|remote - local| > tolerance x (1 + |local|): the "
+		     "server's batches vary in size and BLAS may sum in "
+		     "another order for another size");
+}
+
+/* The test hook's odd requests carrying more bytes: their transport
+ * against the others' (rank 0). */
+static void report_odd_payload(const struct infer_state *st,
+			       struct hpcp_res *t, const struct job_point *jp)
+{
+	struct hpcp_res *h = hpcp_res_object(t, "injected_odd_payload");
+	double m0, se0, m1, se1, noise;
+
+	class_stats(jp, 0, &m0, &se0);
+	class_stats(jp, 1, &m1, &se1);
+	/* The classes differ by sampling alone within 3 standard errors
+	 * of the difference. */
+	noise = 3 * sqrt(se0 * se0 + se1 * se1);
+	hpcp_res_str(h, "odd", "odd requests (test hook "
+		     HPCP_ENV_TEST_INFER_ODD_PAYLOAD ")");
+	hpcp_res_int(h, "odd_request_bytes",
+		     (int64_t)(REMOTE_HEADER + st->rm.odd_payload));
+	hpcp_res_int(h, "other_request_bytes",
+		     (int64_t)(REMOTE_HEADER + st->rm.in_bytes));
+	hpcp_res_int(h, "odd_count", (int64_t)jp->t_n[1]);
+	hpcp_res_double(h, "odd_transport_mean_ns", m1);
+	hpcp_res_double(h, "other_transport_mean_ns", m0);
+	hpcp_res_double(h, "rise_ns", m1 - m0);
+	hpcp_res_double(h, "noise_ns", noise);
+	hpcp_res_bool(h, "resolved", m1 - m0 > noise);
+}
+
 /* A remote point's pairs, its transport and, with the test hook, the
  * held replies' rise (rank 0). */
 static void report_remote(const struct infer_state *st, struct hpcp_res *o,
@@ -86,6 +139,9 @@ static void report_remote(const struct infer_state *st, struct hpcp_res *o,
 		     "server's queue wait (receipt to batch start) and service "
 		     "(batch start to completion): the network both ways, the "
 		     "client's lateness and the server's reply");
+	report_data_path(st, o, jp);
+	if (st->rm.odd_payload > 0)
+		report_odd_payload(st, t, jp);
 	if (st->rm.hold_ns > 0) {
 		struct hpcp_res *h = hpcp_res_object(t, "injected_reply_hold");
 		double m0, se0, m1, se1, late, rise, noise;
@@ -377,6 +433,27 @@ void infer_report(struct hpcp_res *out, const struct infer_state *st,
 			     "has no client)");
 		hpcp_res_str(r, "capacity", "the search's fractions are of "
 			     "one rank's offline capacity, per client");
+		hpcp_res_int(r, "request_bytes", (int64_t)(REMOTE_HEADER +
+							  st->rm.in_bytes));
+		hpcp_res_int(r, "request_input_bytes",
+			     (int64_t)st->rm.in_bytes);
+		hpcp_res_int(r, "reply_bytes", (int64_t)(REMOTE_REPLY_RECORD +
+				st->rm.out_floats * sizeof(float)));
+		hpcp_res_int(r, "reply_output_bytes",
+			     (int64_t)(st->rm.out_floats * sizeof(float)));
+		hpcp_res_str(r, "request", o->payload_given ?
+			     "an 8-byte index and --infer-payload bytes of "
+			     "input (the model reads its input row from the "
+			     "front)" : st->spin ?
+			     "an 8-byte index and the mlp's input row (784 "
+			     "floats): the spin model stands in for it" :
+			     "an 8-byte index and the model's input row");
+		hpcp_res_str(r, "reply", "the 32-byte timing record and the "
+			     "model's output row");
+		hpcp_res_int(r, "ring_slots_count", REMOTE_SLOTS);
+		hpcp_res_str(r, "ring", "each side keeps its last 1024 "
+			     "requests' buffers: the server takes request i "
+			     "once request i - 1024 is answered");
 	}
 	if (st->stall_ns > 0)
 		hpcp_res_double(out, "injected_stall_ns", st->stall_ns);
