@@ -301,6 +301,11 @@ static void nn_forward(struct hpcp_nn *nn, const float *x, const float *y,
 		*correct = hits;
 }
 
+static const float *nn_output(const struct hpcp_nn *nn)
+{
+	return nn->act[nn->spec.n_layers - 1];
+}
+
 /* dW = delta^T x (out x in), db = delta's column sums. */
 static void layer_grad(struct nn_layer *ly, const float *delta,
 		       const float *x, int n)
@@ -434,6 +439,7 @@ const struct hpcp_nn_backend hpcp_nn_cpu = {
 	.available = nn_available,
 	.create = nn_create,
 	.forward = nn_forward,
+	.output = nn_output,
 	.backward = nn_backward,
 	.update = nn_update,
 	.params = nn_params,

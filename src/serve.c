@@ -397,28 +397,55 @@ static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 	free(sent);
 }
 
-int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
-		   struct hpcp_serve_point *pt)
+/* A run's checks and arrays (free with run_free). */
+static int run_init(struct run *run, const struct hpcp_serve_cfg *cfg,
+		    struct hpcp_serve_point *pt)
 {
-	struct run run = { .cfg = cfg };
-	pthread_t g, s;
-	uint64_t *off = NULL, t0, next_tick;
-	uint64_t tick = cfg->tick_ns ? cfg->tick_ns : 10000000u;
-	int rc = 0;
-
+	memset(run, 0, sizeof(*run));
+	run->cfg = cfg;
 	if (cfg->max_batch < 1 || cfg->max_batch > HPCP_SERVE_MAX_BATCH ||
 	    cfg->requests < 1 || cfg->requests > HPCP_SERVE_MAX_REQUESTS ||
 	    !(cfg->rate_per_s >= 0) || !cfg->model)
 		return -EINVAL;
 	memset(pt, 0, sizeof(*pt));
-	run.n = cfg->requests;
-	run.batch_count = pt->batch_count;
-	run.gen_cpu = run.srv_cpu = -1;
-	run.r = calloc(run.n, sizeof(*run.r));
-	run.batch_svc = calloc(run.n, sizeof(*run.batch_svc));
-	run.batch_pick = calloc(run.n, sizeof(*run.batch_pick));
+	run->n = cfg->requests;
+	run->batch_count = pt->batch_count;
+	run->gen_cpu = run->srv_cpu = -1;
+	run->r = calloc(run->n, sizeof(*run->r));
+	run->batch_svc = calloc(run->n, sizeof(*run->batch_svc));
+	run->batch_pick = calloc(run->n, sizeof(*run->batch_pick));
+	return run->r && run->batch_svc && run->batch_pick ? 0 : -ENOMEM;
+}
+
+static void run_free(struct run *run)
+{
+	free(run->r);
+	free(run->batch_svc);
+	free(run->batch_pick);
+}
+
+/* The tick callback when one is due; *next the next one's time. */
+static void maybe_tick(const struct hpcp_serve_cfg *cfg, uint64_t *next,
+		       uint64_t sent, uint64_t done)
+{
+	if (cfg->tick && hpcp_now_ns() >= *next) {
+		cfg->tick(cfg->tick_arg, sent, done);
+		*next += cfg->tick_ns ? cfg->tick_ns : 10000000u;
+	}
+}
+
+int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
+		   struct hpcp_serve_point *pt)
+{
+	struct run run;
+	pthread_t g, s;
+	uint64_t *off = NULL, t0, next_tick;
+	int rc = run_init(&run, cfg, pt);
+
+	if (rc == -EINVAL)
+		return rc;
 	off = calloc(run.n, sizeof(*off));
-	if (!run.r || !run.batch_svc || !run.batch_pick || !off) {
+	if (rc || !off) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -455,16 +482,11 @@ int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
 		/* a few wake-ups a tick: the threads need the cores */
 		struct timespec ms = { .tv_sec = 0, .tv_nsec = 2000000 };
 
-		if (cfg->tick && hpcp_now_ns() >= next_tick) {
-			uint64_t done = atomic_load_explicit(
-				&run.completed, memory_order_relaxed);
-
-			cfg->tick(cfg->tick_arg,
-				  atomic_load_explicit(&run.published,
-						       memory_order_relaxed),
-				  done);
-			next_tick += tick;
-		}
+		maybe_tick(cfg, &next_tick,
+			   atomic_load_explicit(&run.published,
+						memory_order_relaxed),
+			   atomic_load_explicit(&run.completed,
+						memory_order_relaxed));
 		nanosleep(&ms, NULL);
 	}
 	pthread_join(s, NULL);
@@ -476,9 +498,256 @@ int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
 	if (!rc)
 		summarise(&run, pt);
 out:
-	free(run.r);
-	free(run.batch_svc);
-	free(run.batch_pick);
+	run_free(&run);
+	free(off);
+	return rc;
+}
+
+/* The server's batch statistics (a remote point's server side). */
+static void summarise_batches(const struct run *run,
+			      struct hpcp_serve_point *pt)
+{
+	double m1 = 0, m2 = 0, pick = 0;
+
+	hpcp_hist_reset(&pt->latency);
+	hpcp_hist_reset(&pt->latency_sent);
+	hpcp_hist_reset(&pt->queue);
+	hpcp_hist_reset(&pt->service);
+	for (uint64_t b = 0; b < run->batches; b++) {
+		double s = (double)run->batch_svc[b];
+
+		m1 += s;
+		m2 += s * s;
+		pick += (double)run->batch_pick[b];
+	}
+	pt->batches = run->batches;
+	pt->offered_per_s = run->cfg->rate_per_s;
+	pt->service_mean_ns = run->batches ? m1 / (double)run->batches : 0;
+	pt->service_m2_ns2 = run->batches ? m2 / (double)run->batches : 0;
+	pt->pickup_mean_ns = run->batches ? pick / (double)run->batches : 0;
+	pt->srv_cpu = run->srv_cpu;
+	pt->gen_cpu = -1;
+	pt->pinned = run->pinned_srv;
+}
+
+int hpcp_serve_answer(const struct hpcp_serve_cfg *cfg,
+		      const struct hpcp_serve_io *io,
+		      struct hpcp_serve_point *pt)
+{
+	struct run run;
+	struct hpcp_serve_reply rep;
+	pthread_t s;
+	uint64_t got = 0, next_tick, cur[2];
+	/* With the hold, even requests are answered at once and odd ones
+	 * held: two cursors, each in order. */
+	uint64_t step = cfg->reply_hold_ns ? 2 : 1;
+	int rc = run_init(&run, cfg, pt);
+
+	if (rc || !io || !io->received || !io->reply) {
+		run_free(&run);
+		return rc ? rc : -EINVAL;
+	}
+	/* Arrivals are receipts: the server thread starts at once. */
+	if (pthread_create(&s, NULL, server, &run)) {
+		run_free(&run);
+		return -EAGAIN;
+	}
+	cur[0] = 0;
+	cur[1] = step == 2 ? 1 : run.n;
+	next_tick = hpcp_now_ns();
+	while (!rc && (cur[0] < run.n || cur[1] < run.n)) {
+		uint64_t k = got, c, now;
+		int idle = 1;
+
+		if (got < run.n) {
+			rc = io->received(io->arg, cur[0] < cur[1] ? cur[0] :
+					  cur[1], &k);
+			if (rc)
+				break;
+			if (k > run.n) {
+				rc = -EPROTO;
+				break;
+			}
+			if (k > got) {
+				now = hpcp_now_ns();
+				for (uint64_t j = got; j < k; j++)
+					run.r[j].sched = run.r[j].sent = now;
+				got = k;
+				atomic_store_explicit(&run.published, got,
+						      memory_order_release);
+				idle = 0;
+			}
+		}
+		c = atomic_load_explicit(&run.completed, memory_order_acquire);
+		for (int cl = 0; cl < 2 && !rc; cl++) {
+			uint64_t hold = cl ? cfg->reply_hold_ns : 0;
+
+			while (cur[cl] < c) {
+				const struct req *q = &run.r[cur[cl]];
+
+				now = hpcp_now_ns();
+				if (now < q->done + hold)
+					break;
+				rep.index = cur[cl];
+				rep.queue_ns = q->start - q->sent;
+				rep.service_ns = q->done - q->start;
+				rep.held_ns = now - q->done;
+				rc = io->reply(io->arg, &rep);
+				if (rc)
+					break;
+				cur[cl] += step;
+				idle = 0;
+			}
+		}
+		if (atomic_load_explicit(&run.abort, memory_order_relaxed))
+			break;
+		maybe_tick(cfg, &next_tick, got, c);
+		if (idle)
+			sched_yield();
+	}
+	atomic_store(&run.abort, 1);
+	pthread_join(s, NULL);
+	if (!rc)
+		rc = run.model_rc;
+	if (!rc)
+		summarise_batches(&run, pt);
+	run_free(&run);
+	return rc;
+}
+
+/* One remote request, client side. */
+struct creq {
+	uint64_t sched, sent, done, queue, service, held;
+};
+
+/* The client's statistics: the request histograms and the transport. */
+static void summarise_client(const struct hpcp_serve_cfg *cfg,
+			     const struct creq *r, uint64_t n, uint64_t *tmp,
+			     struct hpcp_serve_point *pt)
+{
+	uint64_t t0 = r[0].sched, tend = 0;
+	double qsum = 0, late = 0, gmean;
+
+	hpcp_hist_reset(&pt->latency);
+	hpcp_hist_reset(&pt->latency_sent);
+	hpcp_hist_reset(&pt->queue);
+	hpcp_hist_reset(&pt->service);
+	pt->transport_min_ns[0] = pt->transport_min_ns[1] = UINT64_MAX;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t lat = r[i].done - r[i].sched;
+		uint64_t inside = r[i].queue + r[i].service;
+		int cl = (cfg->reply_hold_ns || cfg->odd_class) && (i & 1);
+		/* Clocks of one rate: the server's interval lies inside the
+		 * client's.  A negative difference is counted, taken as 0. */
+		uint64_t tr = lat >= inside ? lat - inside : 0;
+
+		if (lat < inside)
+			pt->transport_negative++;
+		hpcp_hist_record(&pt->latency, lat);
+		hpcp_hist_record(&pt->latency_sent, r[i].done - r[i].sent);
+		hpcp_hist_record(&pt->queue, r[i].queue);
+		hpcp_hist_record(&pt->service, r[i].service);
+		if (lat > cfg->target_ns)
+			pt->exceed++;
+		qsum += (double)r[i].queue;
+		late += (double)(r[i].sent - r[i].sched);
+		pt->transport_n[cl]++;
+		pt->transport_sum_ns[cl] += (double)tr;
+		pt->transport_sq_ns2[cl] += (double)tr * (double)tr;
+		if (tr < pt->transport_min_ns[cl])
+			pt->transport_min_ns[cl] = tr;
+		pt->held_sum_ns[cl] += (double)r[i].held;
+		if (r[i].done > tend)
+			tend = r[i].done;
+		tmp[i] = r[i].sent;
+	}
+	for (int cl = 0; cl < 2; cl++)
+		if (!pt->transport_n[cl])
+			pt->transport_min_ns[cl] = 0;
+	pt->requests = n;
+	pt->offered_per_s = cfg->rate_per_s;
+	pt->duration_ns = (double)(tend - t0);
+	pt->achieved_per_s = tend > t0 ?
+				     (double)n / ((double)(tend - t0) / 1e9) : 0;
+	pt->arrival_per_s = n > 1 && r[n - 1].sched > t0 ?
+				    (double)(n - 1) /
+					    ((double)(r[n - 1].sched - t0) / 1e9) :
+				    0;
+	pt->queue_mean_ns = qsum / (double)n;
+	pt->lateness_mean_ns = late / (double)n;
+	pt->gen_cpu = sched_getcpu();
+	pt->srv_cpu = -1;
+	hpcp_serve_gap_stats(tmp, n, &gmean, &pt->gap_cv);
+}
+
+int hpcp_serve_ask(const struct hpcp_serve_cfg *cfg,
+		   const struct hpcp_serve_io *io,
+		   struct hpcp_serve_point *pt)
+{
+	uint64_t n = cfg->requests, sent = 0, got = 0, t0, next_tick;
+	uint64_t *off;
+	struct creq *r;
+	struct hpcp_serve_reply rep;
+	int rc;
+
+	if (n < 1 || n > HPCP_SERVE_MAX_REQUESTS || !(cfg->rate_per_s > 0) ||
+	    !io || !io->send || !io->poll)
+		return -EINVAL;
+	memset(pt, 0, sizeof(*pt));
+	r = calloc(n, sizeof(*r));
+	off = calloc(n, sizeof(*off));
+	if (!r || !off) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = hpcp_serve_schedule(off, n, cfg->rate_per_s, cfg->gap_cv,
+				 cfg->seed);
+	if (rc)
+		goto out;
+	t0 = hpcp_now_ns() + 2000000;
+	for (uint64_t i = 0; i < n; i++)
+		r[i].sched = t0 + off[i];
+	next_tick = hpcp_now_ns();
+	/* One thread sends on schedule and collects replies: it only
+	 * yields, a sleep would be late to both. */
+	while (got < n) {
+		uint64_t now = hpcp_now_ns();
+		int idle = 1;
+
+		if (sent < n && now >= r[sent].sched &&
+		    (!cfg->coordinated || got >= sent)) {
+			r[sent].sent = now;
+			rc = io->send(io->arg, sent);
+			if (rc)
+				break;
+			sent++;
+			idle = 0;
+		}
+		rc = io->poll(io->arg, &rep);
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			now = hpcp_now_ns();
+			if (rep.index >= sent || r[rep.index].done) {
+				rc = -EPROTO;
+				break;
+			}
+			r[rep.index].done = now;
+			r[rep.index].queue = rep.queue_ns;
+			r[rep.index].service = rep.service_ns;
+			r[rep.index].held = rep.held_ns;
+			got++;
+			idle = 0;
+		}
+		rc = 0;
+		maybe_tick(cfg, &next_tick, sent, got);
+		if (idle)
+			sched_yield();
+	}
+	if (!rc)
+		summarise_client(cfg, r, n, off, pt);
+out:
+	free(r);
 	free(off);
 	return rc;
 }

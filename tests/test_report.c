@@ -1125,6 +1125,56 @@ static void test_html_infer(void)
 		   "no infer figure");
 }
 
+/* --infer-remote's transport figure: a point and a line point per load
+ * point with a transport, the bytes both ways from the document; no
+ * figure for an in-process sweep. */
+static void test_html_infer_transport(void)
+{
+	cJSON *root = load("infer-remote-np4.json");
+	const cJSON *ph = hpcp_phase_at(root, "infer");
+	const cJSON *pts = hpcp_at(ph, "points");
+	int n = numbers_in(pts, "transport", "mean_ns");
+	char *h = html_of(root, "infer-remote"), *fig, want[96];
+
+	fig = figure_of(h, "chart-infer-transport");
+	tap_ok(n > 0 && count(fig, "data-mean=\"transport\"") == n &&
+	       count(fig, "<g data-point=") == n &&
+	       polyline_points(fig, "transport") == n &&
+	       polyline_points(fig, "latency") ==
+	       numbers_in(pts, "transport", "latency_mean_ns"),
+	       "html infer remote: a transport mark and line point per load "
+	       "point (%d), the mean latency beside it", n);
+	snprintf(want, sizeof(want), "Requests of %.0f bytes, replies of "
+		 "%.0f bytes", hpcp_num_at(hpcp_at(ph, "remote"),
+					   "request_bytes", NAN),
+		 hpcp_num_at(hpcp_at(ph, "remote"), "reply_bytes", NAN));
+	tap_ok(fig && strstr(fig, want) && strstr(h, "chart-infer-transport="
+						  "#e7298a"),
+	       "html infer remote: the caption's sizes (%s), the signature "
+	       "colour", want);
+	free(fig);
+	free(h);
+	/* A point without a transport is not drawn, and counted. */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetArrayItem(pts, 0),
+						"transport");
+	h = html_of(root, "infer-remote-hole");
+	fig = figure_of(h, "chart-infer-transport");
+	tap_ok(count(fig, "data-mean=\"transport\"") == n - 1 &&
+	       fig && strstr(fig, "Not drawn: 1 point without"),
+	       "html infer remote: a point without a transport is not drawn, "
+	       "the caption counts it");
+	free(fig);
+	free(h);
+	cJSON_Delete(root);
+	root = load("infer-np2.json");
+	h = html_of(root, "infer-local");
+	tap_ok(h && strstr(h, "chart-infer-latency") &&
+	       !strstr(h, "chart-infer-transport"),
+	       "html infer: an in-process sweep has no transport figure");
+	free(h);
+	cJSON_Delete(root);
+}
+
 /* The figure chart-util of h, cut out (free it); NULL when absent. */
 static char *util_figure(const char *h)
 {
@@ -1486,6 +1536,7 @@ int main(void)
 	test_html_train();
 	test_html_storage();
 	test_html_infer();
+	test_html_infer_transport();
 	test_html_util();
 	test_summary_and_exports();
 	test_fabric_allreduce();

@@ -7,7 +7,10 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hpcp/serve.h"
 #include "hpcp/timer.h"
@@ -30,6 +33,94 @@ static int spin_model(void *arg, uint64_t first, int n)
 	while (hpcp_now_ns() < end)
 		;
 	return 0;
+}
+
+/* --infer-remote's two ends joined in memory (the phase uses MPI): the
+ * server thread's replies in the order sent; corrupt: the client's first
+ * reply names a request never sent. */
+#define LOOP_N 400
+struct loop {
+	_Atomic uint64_t req, rep_w;
+	_Atomic int stop;
+	uint64_t rep_r;
+	int corrupt;
+	/* window: at most this many requests past the last answered one
+	 * are taken (0: no bound); overrun: answered named a request not
+	 * yet replied to, or more than window were outstanding. */
+	uint64_t window;
+	int overrun;
+	struct hpcp_serve_reply rep[LOOP_N];
+	const struct hpcp_serve_cfg *cfg;
+	struct hpcp_serve_point pt;
+	int rc;
+};
+
+static int loop_received(void *arg, uint64_t answered, uint64_t *count)
+{
+	struct loop *l = arg;
+
+	*count = atomic_load(&l->req);
+	if (answered > atomic_load(&l->rep_w))
+		l->overrun = 1;
+	if (l->window && *count > answered + l->window)
+		*count = answered + l->window;
+	return atomic_load(&l->stop) ? -ECANCELED : 0;
+}
+
+static int loop_reply(void *arg, const struct hpcp_serve_reply *r)
+{
+	struct loop *l = arg;
+	uint64_t w = atomic_load(&l->rep_w);
+
+	l->rep[w] = *r;
+	atomic_store(&l->rep_w, w + 1);
+	return 0;
+}
+
+static int loop_send(void *arg, uint64_t i)
+{
+	atomic_store(&((struct loop *)arg)->req, i + 1);
+	return 0;
+}
+
+static int loop_poll(void *arg, struct hpcp_serve_reply *r)
+{
+	struct loop *l = arg;
+
+	if (l->rep_r == atomic_load(&l->rep_w))
+		return 0;
+	*r = l->rep[l->rep_r++];
+	if (l->corrupt)
+		r->index = LOOP_N + 1;
+	return 1;
+}
+
+static void *loop_server(void *arg)
+{
+	struct loop *l = arg;
+	struct hpcp_serve_io io = { .received = loop_received,
+				    .reply = loop_reply, .arg = l };
+
+	l->rc = hpcp_serve_answer(l->cfg, &io, &l->pt);
+	return NULL;
+}
+
+/* A remote point in memory: the client's rc, its point in *pt. */
+static int loop_run(struct loop *l, const struct hpcp_serve_cfg *cfg,
+		    struct hpcp_serve_point *pt)
+{
+	struct hpcp_serve_io io = { .send = loop_send, .poll = loop_poll,
+				    .arg = l };
+	pthread_t s;
+	int rc;
+
+	l->cfg = cfg;
+	if (pthread_create(&s, NULL, loop_server, l))
+		return -EAGAIN;
+	rc = hpcp_serve_ask(cfg, &io, pt);
+	atomic_store(&l->stop, 1);
+	pthread_join(s, NULL);
+	return rc;
 }
 
 int main(void)
@@ -150,6 +241,64 @@ int main(void)
 	       "M/D/1 and Pollaczek-Khinchine agree for a constant service; "
 	       "infinite at saturation");
 	tap_ok(hpcp_serve_rss_bytes() > 0, "the resident set is read");
+
+	/* Remote, in memory: a 50 us spin, odd replies held 1 ms. */
+	{
+		struct loop *l = calloc(1, sizeof(*l));
+		uint64_t sum = 0;
+
+		cfg.requests = LOOP_N;
+		cfg.rate_per_s = 1000;
+		cfg.nominal_service_ns = 0;
+		cfg.reply_hold_ns = 1000000;
+		rc = loop_run(l, &cfg, pt);
+		for (int k = 1; k <= cfg.max_batch; k++)
+			sum += l->pt.batch_count[k] * (uint64_t)k;
+		tap_ok(rc == 0 && l->rc == 0 && sum == LOOP_N &&
+			       pt->requests == LOOP_N &&
+			       pt->transport_n[0] == LOOP_N / 2 &&
+			       pt->transport_n[1] == LOOP_N / 2,
+		       "remote in memory: %d requests answered, the server's "
+		       "batches add up, half of them held", LOOP_N);
+		tap_ok(pt->transport_negative == 0 &&
+			       pt->transport_min_ns[1] >= 1000000 &&
+			       pt->service.min_ns >= 50000 &&
+			       pt->latency.sum_ns == pt->queue.sum_ns +
+				       pt->service.sum_ns +
+				       (uint64_t)(pt->transport_sum_ns[0] +
+						  pt->transport_sum_ns[1]),
+		       "remote: latency = queue + service + transport summed, "
+		       "none negative, held transport min %.3f ms >= 1, "
+		       "service min %llu ns >= 50 us",
+		       (double)pt->transport_min_ns[1] / 1e6,
+		       (unsigned long long)pt->service.min_ns);
+		/* The transport's window: requests taken only up to 4 past
+		 * the last answered one (the phase's ring of buffers), at a
+		 * rate the server cannot keep up with: all still answered,
+		 * the bound never broken. */
+		memset(l, 0, sizeof(*l));
+		l->window = 4;
+		cfg.rate_per_s = 100000;
+		rc = loop_run(l, &cfg, pt);
+		sum = 0;
+		for (int k = 1; k <= cfg.max_batch; k++)
+			sum += l->pt.batch_count[k] * (uint64_t)k;
+		tap_ok(rc == 0 && l->rc == 0 && sum == LOOP_N &&
+			       pt->requests == LOOP_N && !l->overrun,
+		       "remote: taking at most 4 past the last answered "
+		       "request, all %d answered, every answered one replied "
+		       "to", LOOP_N);
+		memset(l, 0, sizeof(*l));
+		cfg.rate_per_s = 1000;
+		l->corrupt = 1;
+		cfg.reply_hold_ns = 0;
+		rc = loop_run(l, &cfg, pt);
+		tap_is_int(rc, -EPROTO, "remote: a reply to a request never "
+			   "sent is -EPROTO");
+		tap_is_int(l->rc, -ECANCELED, "remote: the server stops on "
+			   "its transport's error");
+		free(l);
+	}
 	free(t);
 	free(pt);
 	return tap_done();

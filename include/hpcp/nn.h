@@ -68,6 +68,9 @@ struct hpcp_nn_backend {
 	 */
 	void (*forward)(struct hpcp_nn *nn, const float *x, const float *y,
 			int n, double *loss_sum, int *correct);
+	/* The last forward's outputs, n x width[n_layers] row-major: the
+	 * last layer's values before the loss (logits). */
+	const float *(*output)(const struct hpcp_nn *nn);
 	/*
 	 * The gradient of scale x (the last forward's loss sum) into each
 	 * layer's gradient buffer (overwritten, not added), last layer

@@ -56,6 +56,14 @@ struct hpcp_serve_cfg {
 	/* Test only: the client waits for each answer before it sends the
 	 * next request (a coordinated client, as closed-loop tools are). */
 	int coordinated;
+	/* Test only (hpcp_serve_answer): the replies to odd requests are
+	 * held this long after completion, a known delay on the reply path
+	 * (0: none). */
+	uint64_t reply_hold_ns;
+	/* Test only (hpcp_serve_ask): odd requests are a transport class of
+	 * their own (the caller sends them differently); with reply_hold_ns
+	 * they always are. */
+	int odd_class;
 	/* The nominal service time of a batch of 1 (a spin model's), for the
 	 * ideal M/D/1 queue; 0: unknown. */
 	double nominal_service_ns;
@@ -92,6 +100,15 @@ struct hpcp_serve_point {
 	struct hpcp_hist queue;    /* scheduled arrival -> batch start */
 	struct hpcp_hist service;  /* batch start -> completion, per request */
 	uint64_t batch_count[HPCP_SERVE_MAX_BATCH + 1]; /* batches of each size */
+	/* A remote client's (hpcp_serve_ask): per request, transport =
+	 * latency - queue - service, the time outside the server's queue and
+	 * model: the network both ways, the client's lateness and the
+	 * server's reply.  [0] replies sent at once, [1] held (the test
+	 * hook's odd requests).  A negative one (the server's interval longer
+	 * than the client's, impossible on clocks of one rate) is counted. */
+	uint64_t transport_n[2], transport_min_ns[2], transport_negative;
+	double transport_sum_ns[2], transport_sq_ns2[2];
+	double held_sum_ns[2];     /* completion -> reply sent, server side */
 };
 
 /*
@@ -100,6 +117,62 @@ struct hpcp_serve_point {
  * cfg); -ENOMEM; -EAGAIN (a thread could not start); or the model's code.
  */
 int hpcp_serve_run(const struct hpcp_serve_cfg *cfg,
+		   struct hpcp_serve_point *pt);
+
+/*
+ * Remote serving (--infer-remote): the same server and client, the
+ * requests carried by the caller (MPI in the phase; this module has none).
+ * A request is its index (and whatever input the caller carries with
+ * it); the reply a fixed record (and the caller's output).  Requests of
+ * one client arrive in index order.
+ */
+struct hpcp_serve_reply {
+	uint64_t index;
+	uint64_t queue_ns;    /* server receipt -> batch start */
+	uint64_t service_ns;  /* batch start -> completion */
+	uint64_t held_ns;     /* completion -> reply sent */
+};
+
+struct hpcp_serve_io {
+	/* Server: how many requests have arrived so far, into *count (it
+	 * only grows); 0 or a negative errno code.  Every request below
+	 * answered has been replied to (the caller's buffers for them are
+	 * free again: the transport may bound how far ahead it receives). */
+	int (*received)(void *arg, uint64_t answered, uint64_t *count);
+	/* Server: send this reply (copy it: *rep is reused); 0 or -errno. */
+	int (*reply)(void *arg, const struct hpcp_serve_reply *rep);
+	/* Client: send request i; 0 or -errno. */
+	int (*send)(void *arg, uint64_t i);
+	/* Client: a reply when one has come: 1 (into *rep), 0, or -errno. */
+	int (*poll)(void *arg, struct hpcp_serve_reply *rep);
+	void *arg;
+};
+
+/*
+ * The server side of a remote point: cfg->requests requests received
+ * through io->received, batched by the server thread exactly as in
+ * hpcp_serve_run (the max-delay clock starts at receipt), each answered
+ * through io->reply once served (odd ones cfg->reply_hold_ns later).  The
+ * calling thread does all the io.  Fills pt's batch statistics (sizes,
+ * service moments, pickup); its request histograms stay empty (the
+ * client has them).  0, -EINVAL, -ENOMEM, -EAGAIN or io's or the model's
+ * code.
+ */
+int hpcp_serve_answer(const struct hpcp_serve_cfg *cfg,
+		      const struct hpcp_serve_io *io,
+		      struct hpcp_serve_point *pt);
+
+/*
+ * The client side: cfg->requests requests sent at their scheduled
+ * times (open loop; cfg->rate_per_s > 0), replies collected, in the
+ * calling thread, polling (no allocation in the loop).  Latency runs from
+ * the scheduled arrival to the reply's receipt; queue and service are the
+ * server's, from the reply; transport is the rest.  Fills pt's request
+ * statistics.  0, -EINVAL, -ENOMEM, -EPROTO (a reply not expected) or
+ * io's code.
+ */
+int hpcp_serve_ask(const struct hpcp_serve_cfg *cfg,
+		   const struct hpcp_serve_io *io,
 		   struct hpcp_serve_point *pt);
 
 /*

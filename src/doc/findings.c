@@ -114,7 +114,15 @@ static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
 	double target = hpcp_num_at(ph, "target_p99_ns", 0) / 1e6;
 	size_t n;
 
+	const cJSON *rm = hpcp_at(ph, "remote");
+	const char *per = "node";
+
 	(void)root;
+	/* Remote, the rate is the serving nodes' (the rest send). */
+	if (rm) {
+		nodes = hpcp_num_at(rm, "server_nodes_count", 1);
+		per = "serving node (remote)";
+	}
 	if (nodes < 1)
 		nodes = 1;
 	if (!cJSON_IsNumber(hpcp_at(best, "rate_per_s"))) {
@@ -123,9 +131,10 @@ static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
 						     : "no load met the target");
 		return;
 	}
-	n = (size_t)snprintf(buf, len, "%.0f req/s per node with p99 under "
+	n = (size_t)snprintf(buf, len, "%.0f req/s per %s with p99 under "
 			     "%.3g ms at batch %.0f",
-			     hpcp_num_at(best, "rate_per_s", 0) / nodes, target,
+			     hpcp_num_at(best, "rate_per_s", 0) / nodes, per,
+			     target,
 			     hpcp_num_at(best, "batch_size", 0));
 	cJSON_ArrayForEach(p, hpcp_at(ph, "points"))
 		if (strcmp(hpcp_str_at(p, "verdict") ? hpcp_str_at(p, "verdict")

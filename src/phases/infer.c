@@ -28,7 +28,10 @@
  *            by the stopping rule (hpcp_serve_judge); a point with fewer
  *            requests than the rule needs says "too few samples".
  * All ranks run each point at once; histograms are merged, rates summed,
- * exceedances summed for the verdict.  Memory: the resident set sampled
+ * exceedances summed for the verdict.  --infer-remote (infer_remote.c):
+ * the server sweep's points run between paired client and server ranks
+ * over MPI, the network in each request's latency; the offline sweep
+ * stays in-process.  Memory: the resident set sampled
  * every 10 ms while points run (peak per point, at idle, over time).
  *
  * This file runs the phase; infer_report.c writes the results
@@ -118,6 +121,7 @@ HPCP_PHASE_METRICS(infer, infer_metrics);
 #ifndef HPCP_METRICS_ONLY
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -145,7 +149,6 @@ HPCP_PHASE_METRICS(infer, infer_metrics);
 #define QUICK_MAX_BATCH 16
 #define QUICK_REQUESTS 600
 #define MAX_RATES 8
-#define POOL_ROWS 256
 /* Fashion-MNIST's shape, when train did not run. */
 #define INPUTS 784
 #define CLASSES 10
@@ -299,6 +302,22 @@ static const struct hpcp_opt infer_options[] = {
 		  "next request, as closed-loop tools do",
 	  .default_text = "open",
 	  .value_offset = OFF(client), .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "infer-remote", .kind = HPCP_OPT_FLAG,
+	  .help = "the server sweep with the network in the path: ranks on "
+		  "the first half of the nodes serve, the others send them "
+		  "requests over MPI (one node: even ranks serve, odd ones "
+		  "ask); at least 2 ranks",
+	  .default_text = "off (each rank serves itself)",
+	  .value_offset = OFF(remote), .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "infer-payload", .kind = HPCP_OPT_COUNT,
+	  .metavar = "BYTES",
+	  .help = "with --infer-remote: the input bytes a request carries "
+		  "(the mlp reads its 784 floats from the front, so at least "
+		  "3136); at most 65536",
+	  .default_text = "the model's input row: 784 floats, 3136 bytes "
+			  "(spin: the same, standing in for the mlp)",
+	  .min = 0, .max = REMOTE_MAX_PAYLOAD,
+	  .value_offset = OFF(payload), .given_offset = OFF(payload_given) },
 	{ .long_name = NULL },
 };
 
@@ -313,11 +332,39 @@ static const struct infer_opts *opts_of(const struct hpcp_config *cfg)
 }
 
 
+/* Bad input that only the rank count shows: before anything runs. */
+static int infer_check_job(const struct hpcp_config *cfg, int ranks,
+			   char *err, size_t len)
+{
+	const struct infer_opts *o = opts_of(cfg);
+
+	if (o->payload_given && !o->remote) {
+		snprintf(err, len, "--infer-payload: only with --infer-remote "
+			 "(in-process requests cross no network)");
+		return -EINVAL;
+	}
+	if (o->payload_given && strcmp(o->model, "mlp") == 0 &&
+	    o->payload < INPUTS * sizeof(float)) {
+		snprintf(err, len, "--infer-payload %" PRIu64 ": the mlp "
+			 "reads its %d-float input (%zu bytes) from each "
+			 "request; give at least %zu", o->payload, INPUTS,
+			 INPUTS * sizeof(float), INPUTS * sizeof(float));
+		return -EINVAL;
+	}
+	if (o->remote && ranks < 2) {
+		snprintf(err, len, "--infer-remote: needs at least 2 ranks (a "
+			 "client and a server), the job has %d", ranks);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int run_spin(void *arg, uint64_t first, int n)
 {
 	const struct infer_state *st = arg;
 	uint64_t end = hpcp_now_ns() + (uint64_t)st->spin_ns;
 
+	/* Remote: its output rows stay zeros (it computes nothing). */
 	(void)first;
 	(void)n;
 	while (hpcp_now_ns() < end)
@@ -329,14 +376,30 @@ static int run_mlp(void *arg, uint64_t first, int n)
 {
 	struct infer_state *st = arg;
 	size_t d = (size_t)st->spec.width[0];
+	size_t k = (size_t)st->spec.width[st->spec.n_layers];
+	const struct infer_remote *rm = &st->rm;
 	double loss;
 
-	/* Gather the batch's inputs: a server copies requests together. */
-	for (int j = 0; j < n; j++)
-		memcpy(st->xb + (size_t)j * d,
-		       st->pool + ((first + (uint64_t)j) % POOL_ROWS) * d,
-		       d * sizeof(float));
+	/* Gather the batch's inputs: a server copies requests together.
+	 * Remote: the inputs that came over the network. */
+	for (int j = 0; j < n; j++) {
+		uint64_t i = first + (uint64_t)j;
+		const void *src = rm->in ?
+			(const void *)(rm->in + (i % REMOTE_SLOTS) *
+						rm->in_stride + REMOTE_HEADER) :
+			(const void *)(st->pool + (i % POOL_ROWS) * d);
+
+		memcpy(st->xb + (size_t)j * d, src, d * sizeof(float));
+	}
 	st->be->forward(st->nn, st->xb, st->yb, n, &loss, NULL);
+	if (rm->out) {
+		const float *y = st->be->output(st->nn);
+
+		for (int j = 0; j < n; j++)
+			memcpy(rm->out + ((first + (uint64_t)j) % REMOTE_SLOTS) *
+						 k,
+			       y + (size_t)j * k, k * sizeof(float));
+	}
 	return 0;
 }
 
@@ -465,7 +528,75 @@ struct rank_point {
 	double achieved, arrival, svc_mean, svc_m2, queue_mean, lateness;
 	double pickup, lindley, ideal, gap_cv, rss, p99;
 	uint64_t requests, exceed;
+	int role, peer;
+	uint64_t t_n[2], t_min[2], t_negative;
+	double t_sum[2], t_sq[2], held_sum[2];
+	struct infer_remote_stats rs;
 };
+
+/* Rank 0: a remote point's pairs and transport from every rank's
+ * numbers (n_pairs 0 when in-process). */
+static void remote_merge(struct job_point *jp, const struct rank_point *all,
+			 int size)
+{
+	int k = 0;
+
+	free(jp->pairs);
+	jp->pairs = NULL;
+	jp->n_pairs = 0;
+	memset(jp->t_n, 0, sizeof(jp->t_n));
+	memset(jp->t_min, 0, sizeof(jp->t_min));
+	memset(jp->t_sum, 0, sizeof(jp->t_sum));
+	memset(jp->t_sq, 0, sizeof(jp->t_sq));
+	memset(jp->held_sum, 0, sizeof(jp->held_sum));
+	jp->t_negative = 0;
+	jp->req_bytes = jp->rep_bytes = jp->checked = jp->mismatched = 0;
+	jp->max_abs_diff = 0;
+	for (int r = 0; r < size; r++) {
+		const struct infer_remote_stats *rs = &all[r].rs;
+
+		k += all[r].role == ROLE_CLIENT;
+		if (all[r].role == ROLE_SERVER)
+			jp->req_bytes += rs->bytes_in;
+		if (all[r].role != ROLE_CLIENT)
+			continue;
+		jp->rep_bytes += rs->bytes_in;
+		jp->checked += rs->checked;
+		jp->mismatched += rs->mismatched;
+		if (rs->max_abs_diff > jp->max_abs_diff)
+			jp->max_abs_diff = rs->max_abs_diff;
+	}
+	if (!k)
+		return;
+	jp->pairs = calloc((size_t)k, sizeof(*jp->pairs));
+	if (!jp->pairs)
+		hpcp_die(71, "infer: out of memory for a point's pairs");
+	for (int r = 0; r < size; r++) {
+		const struct rank_point *p = &all[r];
+		struct infer_pair *q;
+		double tn = (double)(p->t_n[0] + p->t_n[1]);
+
+		if (p->role != ROLE_CLIENT)
+			continue;
+		q = &jp->pairs[jp->n_pairs++];
+		q->client = r;
+		q->server = p->peer;
+		q->requests = p->requests;
+		q->achieved = p->achieved;
+		q->p99 = p->p99;
+		q->transport_mean = tn ? (p->t_sum[0] + p->t_sum[1]) / tn : 0;
+		for (int c = 0; c < 2; c++) {
+			if (p->t_n[c] && (!jp->t_n[c] || p->t_min[c] <
+							    jp->t_min[c]))
+				jp->t_min[c] = p->t_min[c];
+			jp->t_n[c] += p->t_n[c];
+			jp->t_sum[c] += p->t_sum[c];
+			jp->t_sq[c] += p->t_sq[c];
+			jp->held_sum[c] += p->held_sum[c];
+		}
+		jp->t_negative += p->t_negative;
+	}
+}
 
 /* Collective: one load point on every rank, merged into *jp on rank 0
  * (jp may be NULL elsewhere).  Returns 0 or the worst rank's code. */
@@ -493,12 +624,18 @@ static int point(struct infer_state *st, double rate, int max_batch,
 		.tick = tick, .tick_arg = st,
 	};
 	struct rank_point me = { 0 }, *all = NULL;
+	struct infer_remote_stats rs = { 0 };
 	struct hpcp_lat_summary s;
 	int rc, v = HPCP_SERVE_TOO_FEW;
 
 	hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "infer: a load point's start");
 	st->rss_peak_point = hpcp_serve_rss_bytes();
-	rc = hpcp_ctx_agree(ctx, hpcp_serve_run(&cfg, pt));
+	/* The offline sweep (rate 0) stays in-process: it has no client. */
+	if (st->o->remote && rate > 0)
+		rc = infer_remote_run(st, &cfg, pt, &rs);
+	else
+		rc = hpcp_serve_run(&cfg, pt);
+	rc = hpcp_ctx_agree(ctx, rc);
 	if (rc)
 		return rc;
 	hpcp_hist_summary(&pt->latency, &s);
@@ -513,7 +650,17 @@ static int point(struct infer_state *st, double rate, int max_batch,
 		.p99 = s.p99_ns == HPCP_LAT_NONE ? (double)s.max_ns :
 						   (double)s.p99_ns,
 		.requests = pt->requests, .exceed = pt->exceed,
+		.role = st->o->remote && rate > 0 ? st->rm.role : ROLE_LOCAL,
+		.peer = st->rm.peer, .t_negative = pt->transport_negative,
+		.rs = rs,
 	};
+	for (int c = 0; c < 2; c++) {
+		me.t_n[c] = pt->transport_n[c];
+		me.t_min[c] = pt->transport_min_ns[c];
+		me.t_sum[c] = pt->transport_sum_ns[c];
+		me.t_sq[c] = pt->transport_sq_ns2[c];
+		me.held_sum[c] = pt->held_sum_ns[c];
+	}
 	if (ctx->rank == 0) {
 		all = calloc((size_t)ctx->size, sizeof(*all));
 		if (!all)
@@ -537,36 +684,52 @@ static int point(struct infer_state *st, double rate, int max_batch,
 				   MPI_SUM, 0, ctx->comm),
 			"infer: the batch sizes");
 	if (ctx->rank == 0 && jp) {
-		double n = ctx->size;
+		/* Request numbers are the clients', batch numbers the
+		 * servers' (in-process, every rank is both). */
+		double n = 0, ns = 0;
 
+		for (int r = 0; r < ctx->size; r++) {
+			n += all[r].role == ROLE_LOCAL ||
+			     all[r].role == ROLE_CLIENT;
+			ns += all[r].role == ROLE_LOCAL ||
+			      all[r].role == ROLE_SERVER;
+		}
 		jp->max_batch = max_batch;
 		jp->offered_per_rank = rate;
 		jp->offered = rate * n;
+		jp->n_clients = (int)n;
 		jp->achieved = jp->arrival = jp->svc_mean = jp->svc_m2 = 0;
 		jp->queue_mean = jp->lateness = jp->pickup = jp->lindley = 0;
 		jp->ideal = jp->gap_cv = 0;
 		jp->requests = jp->exceed = 0;
 		jp->rss_peak = 0;
 		jp->worst_p99 = -1;
+		remote_merge(jp, all, ctx->size);
 		for (int r = 0; r < ctx->size; r++) {
 			const struct rank_point *p = &all[r];
+			int cli = p->role == ROLE_LOCAL || p->role == ROLE_CLIENT;
+			int srv = p->role == ROLE_LOCAL || p->role == ROLE_SERVER;
 
+			if (srv) {
+				jp->svc_mean += p->svc_mean / ns;
+				jp->svc_m2 += p->svc_m2 / ns;
+				jp->pickup += p->pickup / ns;
+			}
+			if ((uint64_t)p->rss > jp->rss_peak) {
+				jp->rss_peak = (uint64_t)p->rss;
+				jp->rss_rank = r;
+			}
+			if (!cli)
+				continue;
 			jp->achieved += p->achieved;
 			jp->arrival += p->arrival;
-			jp->svc_mean += p->svc_mean / n;
-			jp->svc_m2 += p->svc_m2 / n;
 			jp->queue_mean += p->queue_mean / n;
 			jp->lateness += p->lateness / n;
-			jp->pickup += p->pickup / n;
 			jp->lindley += p->lindley / n;
 			jp->ideal += p->ideal / n;
 			jp->gap_cv += p->gap_cv / n;
 			jp->requests += p->requests;
 			jp->exceed += p->exceed;
-			if ((uint64_t)p->rss > jp->rss_peak) {
-				jp->rss_peak = (uint64_t)p->rss;
-				jp->rss_rank = r;
-			}
 			if (p->p99 > jp->worst_p99) {
 				jp->worst_p99 = p->p99;
 				jp->worst_rank = r;
@@ -706,6 +869,7 @@ static int setup(struct infer_state *st, char *why, size_t len)
 {
 	const struct infer_opts *o = st->o;
 	struct hpcp_ctx *ctx = st->ctx;
+	int rc = 0;
 
 	st->max_batch = (int)(!o->max_batch_given && ctx->cfg.quick ?
 				      QUICK_MAX_BATCH : o->max_batch);
@@ -716,16 +880,61 @@ static int setup(struct infer_state *st, char *why, size_t len)
 	if (o->stall)
 		(void)hpcp_parse_duration(o->stall, 10e9, &st->stall_ns);
 	st->min_point_ns = (ctx->cfg.quick ? 5 : 20) * st->target_ns;
+	if (o->remote) {
+		const char *h = getenv(HPCP_ENV_TEST_INFER_REPLY_HOLD);
+		const char *b = getenv(HPCP_ENV_TEST_INFER_ODD_PAYLOAD);
+		double odd = 0;
+
+		infer_remote_plan(ctx, &st->rm);
+		/* The mlp's 784 floats in, 10 out; the spin model stands in
+		 * for it with the same sizes (what a test of the path wants
+		 * to carry).  A trained model's own widths are checked once
+		 * it is built. */
+		st->rm.in_bytes = o->payload_given ? (size_t)o->payload :
+						     INPUTS * sizeof(float);
+		st->rm.out_floats = CLASSES;
+		if (h && hpcp_parse_duration(h, 1e9, &st->rm.hold_ns) != 0) {
+			snprintf(why, len, "%s: expects a duration up to 1 s",
+				 HPCP_ENV_TEST_INFER_REPLY_HOLD);
+			rc = -EINVAL;
+		}
+		if (b && (hpcp_parse_real(b, 1, REMOTE_MAX_PAYLOAD, &odd) ||
+			  odd != floor(odd) ||
+			  odd < (double)st->rm.in_bytes)) {
+			snprintf(why, len, "%s: expects bytes from the request's "
+				 "%zu up to %d", HPCP_ENV_TEST_INFER_ODD_PAYLOAD,
+				 st->rm.in_bytes, REMOTE_MAX_PAYLOAD);
+			rc = -EINVAL;
+		}
+		st->rm.odd_payload = (uint64_t)odd;
+	}
 	st->spin = strncmp(o->model, "spin:", 5) == 0;
 	if (st->spin) {
 		double us = 0;
 
 		(void)hpcp_parse_real(o->model + 5, 1, 1e6, &us);
 		st->spin_ns = us * 1e3;
-		return 0;
+		/* A rank's bad hook stops every rank, not just its own. */
+		return hpcp_ctx_agree(ctx, rc);
 	}
 	hpcp_blas_default_threads();
-	return hpcp_ctx_agree(ctx, build_model(st, why, len));
+	if (!rc)
+		rc = build_model(st, why, len);
+	if (!rc && o->remote) {
+		/* A trained model's widths, carried both ways. */
+		size_t d = (size_t)st->spec.width[0] * sizeof(float);
+
+		st->rm.out_floats = (size_t)st->spec.width[st->spec.n_layers];
+		if (!o->payload_given)
+			st->rm.in_bytes = d;
+		if (st->rm.in_bytes < d) {
+			snprintf(why, len, "--infer-payload: the model's input "
+				 "is %zu bytes, more than %zu", d,
+				 st->rm.in_bytes);
+			rc = -EINVAL;
+		}
+	}
+	return hpcp_ctx_agree(ctx, rc);
 }
 
 
@@ -905,6 +1114,10 @@ out:
 	free(st->yb);
 	free(st);
 	free(pt);
+	if (jp)
+		free(jp->pairs);
+	for (int i = 0; pts && i < MAX_POINTS; i++)
+		free(pts[i].pairs);
 	free(jp);
 	free(pts);
 	return rc;
@@ -916,6 +1129,7 @@ const struct hpcp_phase hpcp_phase_infer = {
 		   "percentiles, the highest load under a p99 target, the "
 		   "best batch size, memory",
 	.run = infer_run,
+	.check_job = infer_check_job,
 	HPCP_PHASE_OPTIONS(infer_options, infer_defaults),
 	.metrics = &phase_metrics,
 };

@@ -33,6 +33,156 @@ uint64_t infer_p99(const struct hpcp_hist *h)
 	return s.p99_ns;
 }
 
+/* Mean and standard error of a class's transport. */
+static void class_stats(const struct job_point *jp, int c, double *mean,
+			double *se)
+{
+	double n = (double)jp->t_n[c];
+
+	*mean = n ? jp->t_sum[c] / n : 0;
+	*se = n > 1 ? sqrt(fmax(0, jp->t_sq[c] / n - *mean * *mean) /
+			   (n - 1)) :
+		      0;
+}
+
+/* A remote point's bytes both ways, as they arrived, and the clients'
+ * check of the outputs (rank 0). */
+static void report_data_path(const struct infer_state *st,
+			     struct hpcp_res *o, const struct job_point *jp)
+{
+	struct hpcp_res *d = hpcp_res_object(o, "data_path");
+
+	hpcp_res_int(d, "request_bytes_received", (int64_t)jp->req_bytes);
+	hpcp_res_int(d, "reply_bytes_received", (int64_t)jp->rep_bytes);
+	if (st->spin) {
+		hpcp_res_str(d, "output_check", "none: the spin model computes "
+			     "nothing (its outputs are zeros)");
+		return;
+	}
+	hpcp_res_int(d, "outputs_checked_count", (int64_t)jp->checked);
+	hpcp_res_int(d, "outputs_mismatched_count", (int64_t)jp->mismatched);
+	hpcp_res_double(d, "outputs_max_abs_diff", jp->max_abs_diff);
+	hpcp_res_double(d, "outputs_tolerance_ratio", REMOTE_OUTPUT_TOL);
+	hpcp_res_str(d, "output_check", "each reply's output row against "
+		     "the client's own forward pass of the input it sent "
+		     "(same weights, batches of the largest size); off when "
+		     "|remote - local| > tolerance x (1 + |local|): the "
+		     "server's batches vary in size and BLAS may sum in "
+		     "another order for another size");
+}
+
+/* The test hook's odd requests carrying more bytes: their transport
+ * against the others' (rank 0). */
+static void report_odd_payload(const struct infer_state *st,
+			       struct hpcp_res *t, const struct job_point *jp)
+{
+	struct hpcp_res *h = hpcp_res_object(t, "injected_odd_payload");
+	double m0, se0, m1, se1, noise;
+
+	class_stats(jp, 0, &m0, &se0);
+	class_stats(jp, 1, &m1, &se1);
+	/* The classes differ by sampling alone within 3 standard errors
+	 * of the difference. */
+	noise = 3 * sqrt(se0 * se0 + se1 * se1);
+	hpcp_res_str(h, "odd", "odd requests (test hook "
+		     HPCP_ENV_TEST_INFER_ODD_PAYLOAD ")");
+	hpcp_res_int(h, "odd_request_bytes",
+		     (int64_t)(REMOTE_HEADER + st->rm.odd_payload));
+	hpcp_res_int(h, "other_request_bytes",
+		     (int64_t)(REMOTE_HEADER + st->rm.in_bytes));
+	hpcp_res_int(h, "odd_count", (int64_t)jp->t_n[1]);
+	hpcp_res_double(h, "odd_transport_mean_ns", m1);
+	hpcp_res_double(h, "other_transport_mean_ns", m0);
+	hpcp_res_double(h, "rise_ns", m1 - m0);
+	hpcp_res_double(h, "noise_ns", noise);
+	hpcp_res_bool(h, "resolved", m1 - m0 > noise);
+}
+
+/* A remote point's pairs, its transport and, with the test hook, the
+ * held replies' rise (rank 0). */
+static void report_remote(const struct infer_state *st, struct hpcp_res *o,
+			  const struct job_point *jp)
+{
+	struct hpcp_res *t = hpcp_res_object(o, "transport");
+	struct hpcp_res *a = hpcp_res_array(o, "pairs");
+	double n = (double)(jp->t_n[0] + jp->t_n[1]);
+	double lat = jp->lat.count ? (double)jp->lat.sum_ns /
+					     (double)jp->lat.count : 0;
+	uint64_t mn = jp->t_n[1] && jp->t_min[1] < jp->t_min[0] ?
+			      jp->t_min[1] : jp->t_min[0];
+
+	for (int i = 0; i < jp->n_pairs; i++) {
+		const struct infer_pair *p = &jp->pairs[i];
+		struct hpcp_res *e = hpcp_res_object(a, NULL);
+
+		hpcp_res_int(e, "client_rank", p->client);
+		hpcp_res_int(e, "server_rank", p->server);
+		hpcp_res_int(e, "requests_count", (int64_t)p->requests);
+		hpcp_res_double(e, "achieved_per_s", p->achieved);
+		hpcp_res_double(e, "p99_ns", p->p99);
+		hpcp_res_double(e, "transport_mean_ns", p->transport_mean);
+	}
+	hpcp_res_double(t, "mean_ns", n ? (jp->t_sum[0] + jp->t_sum[1]) / n :
+					  0);
+	hpcp_res_int(t, "min_ns", (int64_t)mn);
+	hpcp_res_double(t, "latency_mean_ns", lat);
+	hpcp_res_double(t, "queue_mean_ns", jp->queue.count ?
+			(double)jp->queue.sum_ns / (double)jp->queue.count : 0);
+	hpcp_res_double(t, "service_mean_ns", jp->service.count ?
+			(double)jp->service.sum_ns / (double)jp->service.count :
+			0);
+	hpcp_res_double(t, "share_ratio", lat > 0 ? (jp->t_sum[0] +
+					jp->t_sum[1]) / n / lat : 0);
+	hpcp_res_int(t, "negative_count", (int64_t)jp->t_negative);
+	hpcp_res_str(t, "definition", "per request: latency (scheduled "
+		     "arrival to the reply's receipt, client clock) minus the "
+		     "server's queue wait (receipt to batch start) and service "
+		     "(batch start to completion): the network both ways, the "
+		     "client's lateness and the server's reply");
+	report_data_path(st, o, jp);
+	if (st->rm.odd_payload > 0)
+		report_odd_payload(st, t, jp);
+	if (st->rm.hold_ns > 0) {
+		struct hpcp_res *h = hpcp_res_object(t, "injected_reply_hold");
+		double m0, se0, m1, se1, late, rise, noise;
+		int noisy;
+		char why[256];
+
+		class_stats(jp, 0, &m0, &se0);
+		class_stats(jp, 1, &m1, &se1);
+		/* How much later than asked the server sent the held
+		 * replies, beyond what it added to the others. */
+		late = (jp->t_n[1] ? jp->held_sum[1] / (double)jp->t_n[1] : 0) -
+		       st->rm.hold_ns -
+		       (jp->t_n[0] ? jp->held_sum[0] / (double)jp->t_n[0] : 0);
+		rise = m1 - m0;
+		/* The rest of the two classes' transport differs by sampling
+		 * alone: three standard errors of the difference. */
+		noise = fmax(0, late) + 3 * sqrt(se0 * se0 + se1 * se1);
+		noisy = !(rise >= st->rm.hold_ns &&
+			  rise <= st->rm.hold_ns + noise);
+		hpcp_res_double(h, "hold_ns", st->rm.hold_ns);
+		hpcp_res_str(h, "held", "odd requests (test hook "
+			     HPCP_ENV_TEST_INFER_REPLY_HOLD ")");
+		hpcp_res_int(h, "held_count", (int64_t)jp->t_n[1]);
+		hpcp_res_double(h, "held_transport_mean_ns", m1);
+		hpcp_res_int(h, "held_transport_min_ns", (int64_t)jp->t_min[1]);
+		hpcp_res_double(h, "other_transport_mean_ns", m0);
+		hpcp_res_double(h, "rise_ns", rise);
+		hpcp_res_double(h, "hold_late_mean_ns", late);
+		hpcp_res_double(h, "noise_ns", noise);
+		hpcp_res_bool(h, "noisy", noisy);
+		if (noisy) {
+			snprintf(why, sizeof(why), "the held replies' transport "
+				 "rose %.0f ns, outside [%.0f, %.0f] (the hold, "
+				 "plus the server's lateness %.0f ns and 3 "
+				 "standard errors)", rise, st->rm.hold_ns,
+				 st->rm.hold_ns + noise, late);
+			hpcp_res_str(h, "noisy_reason", why);
+		}
+	}
+}
+
 /* A server point into the points array (rank 0). */
 static void report_point(const struct infer_state *st, struct hpcp_res *arr,
 			 const struct job_point *jp)
@@ -76,8 +226,11 @@ static void report_point(const struct infer_state *st, struct hpcp_res *arr,
 	hpcp_res_int(o, "peak_rss_bytes", (int64_t)jp->rss_peak);
 	hpcp_res_int(o, "slowest_rank", jp->worst_rank);
 	hpcp_res_double(o, "slowest_rank_p99_ns", jp->worst_p99);
-	/* The queueing check: a known service time at batch 1. */
-	if (st->spin && jp->max_batch == 1) {
+	if (jp->n_pairs)
+		report_remote(st, o, jp);
+	/* The queueing check: a known service time at batch 1, in-process
+	 * (remote, the queue wait starts at receipt, not at arrival). */
+	if (st->spin && jp->max_batch == 1 && !jp->n_pairs) {
 		struct hpcp_res *q = hpcp_res_object(o, "queueing");
 		double rho = jp->arrival / st->ctx->size * st->spin_ns / 1e9;
 		double md1 = hpcp_serve_md1_wait_ns(rho, st->spin_ns);
@@ -253,8 +406,55 @@ void infer_report(struct hpcp_res *out, const struct infer_state *st,
 	hpcp_res_str(out, "client", o->client);
 	hpcp_res_str(out, "search", o->rates ? "given rates" :
 			"fractions of the offline capacity");
-	hpcp_res_str(out, "latency_definition", "from the request's scheduled "
-		     "arrival to its completion (open loop)");
+	hpcp_res_str(out, "latency_definition", o->remote ?
+		     "from the request's scheduled arrival to the client's "
+		     "receipt of the reply (open loop)" :
+		     "from the request's scheduled arrival to its completion "
+		     "(open loop)");
+	hpcp_res_str(out, "mode", o->remote ? "remote" : "local");
+	if (o->remote) {
+		struct hpcp_res *r = hpcp_res_object(out, "remote");
+
+		hpcp_res_str(r, "placement", st->rm.same_node ?
+			     "same-node" : "inter-node");
+		if (st->rm.same_node)
+			hpcp_res_str(r, "placement_note", "one node: even "
+				     "ranks serve, odd ranks ask; the path is "
+				     "MPI within the node, not a network");
+		hpcp_res_int(r, "pairs_count", st->rm.pairs);
+		hpcp_res_int(r, "server_nodes_count", st->rm.same_node ? 1 :
+			     ctx->n_nodes / 2);
+		hpcp_res_int(r, "idle_ranks_count", st->rm.idle);
+		hpcp_res_str(r, "idle_ranks", "ranks without a partner (the "
+			     "larger side's last ones) run no requests in the "
+			     "server sweep");
+		hpcp_res_str(r, "offline", "local: the offline sweep runs "
+			     "each rank's own server in-process (a full queue "
+			     "has no client)");
+		hpcp_res_str(r, "capacity", "the search's fractions are of "
+			     "one rank's offline capacity, per client");
+		hpcp_res_int(r, "request_bytes", (int64_t)(REMOTE_HEADER +
+							  st->rm.in_bytes));
+		hpcp_res_int(r, "request_input_bytes",
+			     (int64_t)st->rm.in_bytes);
+		hpcp_res_int(r, "reply_bytes", (int64_t)(REMOTE_REPLY_RECORD +
+				st->rm.out_floats * sizeof(float)));
+		hpcp_res_int(r, "reply_output_bytes",
+			     (int64_t)(st->rm.out_floats * sizeof(float)));
+		hpcp_res_str(r, "request", o->payload_given ?
+			     "an 8-byte index and --infer-payload bytes of "
+			     "input (the model reads its input row from the "
+			     "front)" : st->spin ?
+			     "an 8-byte index and the mlp's input row (784 "
+			     "floats): the spin model stands in for it" :
+			     "an 8-byte index and the model's input row");
+		hpcp_res_str(r, "reply", "the 32-byte timing record and the "
+			     "model's output row");
+		hpcp_res_int(r, "ring_slots_count", REMOTE_SLOTS);
+		hpcp_res_str(r, "ring", "each side keeps its last 1024 "
+			     "requests' buffers: the server takes request i "
+			     "once request i - 1024 is answered");
+	}
 	if (st->stall_ns > 0)
 		hpcp_res_double(out, "injected_stall_ns", st->stall_ns);
 	report_model(st, out);

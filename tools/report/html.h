@@ -25,6 +25,8 @@
  *                             p99.9 in other colours, html_chart_infer.c)
  *   chart-infer-batch  #d95f02  offline throughput bars
  *   chart-infer-memory  #7570b3  rank 0's resident set line
+ *   chart-infer-transport  #e7298a  --infer-remote: mean transport line
+ *                             and points (mean latency dashed grey)
  *   chart-util     #5e3c99  the first host's line in each utilisation chart
  */
 #ifndef HPCP_TOOL_HTML_H
@@ -47,6 +49,7 @@
 #define HPCP_SIG_INFER_LATENCY "#1b9e77"
 #define HPCP_SIG_INFER_BATCH "#d95f02"
 #define HPCP_SIG_INFER_MEMORY "#7570b3"
+#define HPCP_SIG_INFER_TRANSPORT "#e7298a"
 #define HPCP_HEAT_NA "#ddd5c7"
 #define HPCP_SIG_UTIL "#5e3c99"
 

@@ -1,7 +1,8 @@
 /*
  * Charts of the infer phase: latency percentiles against offered load
  * (the server search's points, the p99 target as a line), offline
- * throughput against batch size, and rank 0's resident set over time.
+ * throughput against batch size, rank 0's resident set over time and,
+ * for --infer-remote, the mean transport against offered load.
  * Drawn when the phase is in the document; a phase that is not ok, or
  * without numbers, gets each figure's one-line reason instead.
  */
@@ -35,6 +36,13 @@ static const struct series pcts[] = {
 
 static const struct series rss = { "rss", "resident set",
 				   HPCP_SIG_INFER_MEMORY, 0 };
+
+/* --infer-remote's transport chart: the mean transport, and the mean
+ * latency it is part of. */
+static const struct series trans[] = {
+	{ "transport", "transport", HPCP_SIG_INFER_TRANSPORT, 0 },
+	{ "latency", "latency", INFER_GREY, 1 },
+};
 
 /* A point of a chart: its x and the document object it came from. */
 struct at {
@@ -147,30 +155,76 @@ static int pct_ms(const cJSON *p, const char *k, double *ms)
 	return 1;
 }
 
-/* The points with an offered load and a percentile, by offered load;
+/* Whether point p has a percentile to draw. */
+static int has_pct(const cJSON *p)
+{
+	double ms;
+	int any = 0;
+
+	for (size_t k = 0; k < N_PCTS; k++)
+		any |= pct_ms(p, pcts[k].key, &ms);
+	return any;
+}
+
+/* The points with an offered load and what has() asks, by offered load;
  * *n their count (-1 when out of memory). */
-static struct at *latency_points(const cJSON *pts, int *n)
+static struct at *load_points(const cJSON *pts, int (*has)(const cJSON *),
+			      int *n)
 {
 	struct at *a = calloc((size_t)cJSON_GetArraySize(pts) + 1, sizeof(*a));
 	const cJSON *p;
-	double x, ms;
+	double x;
 
 	*n = a ? 0 : -1;
 	if (!a)
 		return NULL;
 	cJSON_ArrayForEach(p, pts) {
-		int any = 0;
-
-		for (size_t k = 0; k < N_PCTS; k++)
-			any |= pct_ms(p, pcts[k].key, &ms);
 		if (!hpcp_num_of(hpcp_at(p, "offered_per_s"), &x) || x < 0 ||
-		    !any)
+		    !has(p))
 			continue;
 		a[*n].x = x;
 		a[(*n)++].o = p;
 	}
 	qsort(a, (size_t)*n, sizeof(*a), at_cmp);
 	return a;
+}
+
+/* A load chart's figure opened and its points (free them), or NULL when
+ * there is nothing to draw: the figure is then closed with why. */
+static struct at *load_figure(struct hpcp_text *t, const cJSON *root,
+			      const char *id, const char *title,
+			      int (*has)(const cJSON *), const char *why,
+			      const char *what, int *n)
+{
+	struct at *a;
+
+	hpcp_html_fig_open(t, id, title);
+	a = load_points(hpcp_at(hpcp_phase_at(root, "infer"), "points"), has,
+			n);
+	if (*n < 0) {
+		t->oom = 1;
+		hpcp_put(t, "</figure>\n");
+		return NULL;
+	}
+	if (!*n || !hpcp_phase_ok(root, "infer")) {
+		free(a);
+		hpcp_html_figure_without_data(t, root, "infer", why, what);
+		return NULL;
+	}
+	return a;
+}
+
+/* A log-scale y frame over [lo, hi] ms and offered loads up to xmax. */
+static void load_frame(struct hpcp_frame *f, double lo, double hi,
+		       double xmax, double *step)
+{
+	frame_at(f, 280);
+	f->ylog = 10;
+	f->ylo = floor(log10(lo));
+	f->yhi = ceil(log10(hi));
+	if (f->yhi <= f->ylo)
+		f->yhi = f->ylo + 1;
+	f->xhi = up_to(xmax, 6, step);
 }
 
 static void latency_point(struct hpcp_text *t, const struct hpcp_frame *f,
@@ -261,21 +315,12 @@ static void chart_latency(struct hpcp_text *t, const cJSON *root)
 	struct at *a;
 	int n, no999 = 0;
 
-	hpcp_html_fig_open(t, "chart-infer-latency",
-			   "Inference: latency against offered load");
-	a = latency_points(pts, &n);
-	if (n < 0) {
-		t->oom = 1;
-		hpcp_put(t, "</figure>\n");
-		return;
-	}
-	if (!n || !hpcp_phase_ok(root, "infer")) {
-		free(a);
-		hpcp_html_figure_without_data(t, root, "infer",
+	a = load_figure(t, root, "chart-infer-latency",
+			"Inference: latency against offered load", has_pct,
 			"no load point has a latency",
-			"Latency percentiles against offered load.");
+			"Latency percentiles against offered load.", &n);
+	if (!a)
 		return;
-	}
 	hpcp_num_of(hpcp_at(ph, "target_p99_ns"), &target);
 	target = target > 0 ? target / 1e6 : 0;
 	for (int i = 0; i < n; i++) {
@@ -291,13 +336,7 @@ static void chart_latency(struct hpcp_text *t, const cJSON *root)
 		lo = fmin(lo, target);
 		hi = fmax(hi, target);
 	}
-	frame_at(&f, 280);
-	f.ylog = 10;
-	f.ylo = floor(log10(lo));
-	f.yhi = ceil(log10(hi));
-	if (f.yhi <= f.ylo)
-		f.yhi = f.ylo + 1;
-	f.xhi = up_to(xmax, 6, &step);
+	load_frame(&f, lo, hi, xmax, &step);
 	hpcp_html_svg_open(t, INFER_W, (int)(f.y + f.h + 52),
 			   "inference latency percentiles against offered load");
 	legend(t, &f, pcts, N_PCTS);
@@ -485,11 +524,138 @@ static void chart_memory(struct hpcp_text *t, const cJSON *root)
 	hpcp_put(t, "</figcaption>\n</figure>\n");
 }
 
+/* --- transport against offered load (--infer-remote) ------------------ */
+
+/* Point p's transport (k 0) or latency (k 1) mean in ms, when positive. */
+static int trans_ms(const cJSON *p, size_t k, double *ms)
+{
+	double v;
+
+	if (!hpcp_num_of(hpcp_at(hpcp_at(p, "transport"),
+				 k ? "latency_mean_ns" : "mean_ns"), &v) ||
+	    v <= 0)
+		return 0;
+	*ms = v / 1e6;
+	return 1;
+}
+
+/* Whether point p has a transport to draw. */
+static int has_transport(const cJSON *p)
+{
+	double ms;
+
+	return trans_ms(p, 0, &ms);
+}
+
+static void trans_point(struct hpcp_text *t, const struct hpcp_frame *f,
+			const struct at *a, int i)
+{
+	double ms, share;
+
+	hpcp_put(t, "<g data-point=\"%d\"><title>offered ", i);
+	hpcp_html_put_val(t, a->x);
+	hpcp_put(t, " req/s: transport ");
+	if (trans_ms(a->o, 0, &ms)) {
+		hpcp_html_put_val(t, ms);
+		hpcp_put(t, " ms");
+	}
+	if (trans_ms(a->o, 1, &ms)) {
+		hpcp_put(t, " of a mean latency of ");
+		hpcp_html_put_val(t, ms);
+		hpcp_put(t, " ms");
+	}
+	if (hpcp_num_of(hpcp_at(hpcp_at(a->o, "transport"), "share_ratio"),
+			&share)) {
+		hpcp_put(t, " (");
+		hpcp_html_put_val(t, 100 * share);
+		hpcp_put(t, " %%)");
+	}
+	hpcp_put(t, "</title>");
+	if (trans_ms(a->o, 0, &ms))
+		hpcp_put(t, "<circle data-mean=\"transport\" cx=\"%.1f\" "
+			 "cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>",
+			 hpcp_html_fx(f, a->x), hpcp_html_fy(f, ms),
+			 HPCP_SIG_INFER_TRANSPORT);
+	hpcp_put(t, "</g>\n");
+}
+
+static void chart_transport(struct hpcp_text *t, const cJSON *root)
+{
+	const cJSON *ph = hpcp_phase_at(root, "infer");
+	const cJSON *pts = hpcp_at(ph, "points"), *rm = hpcp_at(ph, "remote");
+	const char *mode = hpcp_str_at(ph, "mode");
+	double lo = INFINITY, hi = 0, xmax = 0, step, ms, b;
+	struct hpcp_frame f = { 0 };
+	struct at *a;
+	int n;
+
+	/* Only a remote sweep has a transport to draw. */
+	if (!mode || strcmp(mode, "remote") != 0)
+		return;
+	a = load_figure(t, root, "chart-infer-transport",
+			"Inference (remote): transport against offered load",
+			has_transport, "no load point has a transport",
+			"Transport against offered load.", &n);
+	if (!a)
+		return;
+	for (int i = 0; i < n; i++) {
+		xmax = fmax(xmax, a[i].x);
+		for (size_t k = 0; k < 2; k++)
+			if (trans_ms(a[i].o, k, &ms)) {
+				lo = fmin(lo, ms);
+				hi = fmax(hi, ms);
+			}
+	}
+	load_frame(&f, lo, hi, xmax, &step);
+	hpcp_html_svg_open(t, INFER_W, (int)(f.y + f.h + 52),
+			   "inference transport against offered load");
+	legend(t, &f, trans, 2);
+	hpcp_html_axis_y_log10(t, &f, "mean per request (ms)");
+	axis_lin(t, &f, step, 1, "offered load (requests/s, all clients)");
+	hpcp_html_frame_box(t, &f);
+	for (size_t k = 0; k < 2; k++) {
+		hpcp_put(t, "<polyline class=\"ln%s\" data-series=\"%s\" "
+			 "stroke=\"%s\" points=\"", trans[k].dashed ? " dash" :
+			 "", trans[k].key, trans[k].colour);
+		for (int i = 0; i < n; i++)
+			if (trans_ms(a[i].o, k, &ms))
+				hpcp_put(t, "%.1f,%.1f ", hpcp_html_fx(&f, a[i].x),
+					 hpcp_html_fy(&f, ms));
+		hpcp_put(t, "\"/>\n");
+	}
+	for (int i = 0; i < n; i++)
+		trans_point(t, &f, &a[i], i);
+	hpcp_put(t, "</svg>\n<figcaption>Each point is one load of the "
+		 "server search: the mean transport per request (latency "
+		 "less the server's queue wait and service: the network both "
+		 "ways, the client's lateness and the server's reply) and, "
+		 "dashed grey, the mean latency it is part of, on a log "
+		 "scale.");
+	if (hpcp_num_of(hpcp_at(rm, "request_bytes"), &b)) {
+		hpcp_put(t, " Requests of %.0f bytes", b);
+		if (hpcp_num_of(hpcp_at(rm, "reply_bytes"), &b))
+			hpcp_put(t, ", replies of %.0f bytes", b);
+		hpcp_put(t, ".");
+	}
+	if (hpcp_str_at(rm, "placement")) {
+		hpcp_put(t, " Placement: ");
+		hpcp_html_esc(t, hpcp_str_at(rm, "placement"));
+		hpcp_put(t, ".");
+	}
+	if (cJSON_GetArraySize(pts) - n)
+		hpcp_put(t, " Not drawn: %d point%s without an offered load or "
+			 "a transport.", cJSON_GetArraySize(pts) - n,
+			 cJSON_GetArraySize(pts) - n == 1 ? "" : "s");
+	hpcp_put(t, "</figcaption>\n</figure>\n");
+	free(a);
+}
+
 void hpcp_html_chart_infer(struct hpcp_text *t, const cJSON *root)
 {
 	if (!hpcp_phase_at(root, "infer"))
 		return;
 	chart_latency(t, root);
+	chart_transport(t, root);
 	chart_batch(t, root);
 	chart_memory(t, root);
 }

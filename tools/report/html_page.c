@@ -152,6 +152,7 @@ static void signature_comment(struct hpcp_text *t, size_t from)
 		{ "chart-infer-latency", HPCP_SIG_INFER_LATENCY, NULL },
 		{ "chart-infer-batch", HPCP_SIG_INFER_BATCH, NULL },
 		{ "chart-infer-memory", HPCP_SIG_INFER_MEMORY, NULL },
+		{ "chart-infer-transport", HPCP_SIG_INFER_TRANSPORT, NULL },
 		{ "chart-storage-latency", HPCP_SIG_STORAGE_LAT, NULL },
 		{ "chart-storage-throughput", HPCP_SIG_STORAGE_BW, NULL },
 		{ "chart-storage-metadata", HPCP_SIG_STORAGE_MD, NULL },
