@@ -4,6 +4,7 @@
 usage: png_colors.py FILE #rrggbb [#rrggbb ...]
 Prints "#rrggbb N" per colour: pixels within 6 per channel of it.
 """
+import re
 import struct
 import sys
 import zlib
@@ -28,9 +29,15 @@ def read_png(path):
     raw = zlib.decompress(idat)
     stride = width * bpp
     rows, prev, i = [], bytearray(stride), 0
+    zeros = bytes(stride)
     for _ in range(height):
         f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
         i += 1 + stride
+        # A row the same as the one above (most of a screenshot of a page)
+        # is filter Up with every byte 0: no per-byte loop for it.
+        if f == 2 and line == zeros:
+            rows.append(prev)
+            continue
         for x in range(stride):
             a = line[x - bpp] if x >= bpp else 0
             b = prev[x]
@@ -57,13 +64,22 @@ def main():
         return 2
     width, height, bpp, rows = read_png(sys.argv[1])
     wanted = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in sys.argv[2:]]
+    # One pattern per colour: a pixel's first three bytes each within 6 of
+    # it, found by the regex engine; a lookahead so that every offset is
+    # tried, and only offsets on a pixel's start count.
+    def near(v):
+        return b"[" + re.escape(bytes([max(v - 6, 0)])) + b"-" + \
+            re.escape(bytes([min(v + 6, 255)])) + b"]"
+    patterns = [re.compile(b"(?=" + near(r) + near(g) + near(b) + b")", re.S)
+                for r, g, b in wanted]
     counts = [0] * len(wanted)
+    last, last_counts = None, None
     for line in rows:
-        for x in range(0, width * bpp, bpp):
-            r, g, b = line[x], line[x + 1], line[x + 2]
-            for k, (wr, wg, wb) in enumerate(wanted):
-                if abs(r - wr) <= 6 and abs(g - wg) <= 6 and abs(b - wb) <= 6:
-                    counts[k] += 1
+        if line is not last:
+            last, last_counts = line, [
+                sum(1 for m in p.finditer(line) if m.start() % bpp == 0)
+                for p in patterns]
+        counts = [c + n for c, n in zip(counts, last_counts)]
     for c, n in zip(sys.argv[2:], counts):
         print(c, n)
     return 0
