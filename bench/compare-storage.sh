@@ -10,7 +10,16 @@
 # total over the longest job's runtime, the phase's over its step's span
 # (first start to last end); at iodepth 1 both are ranks / (latency + the
 # gap between two calls), the gap being each tool's own work per read
-# (the phase compares the 4 KiB with the file's image, a memcmp).
+# (the phase compares the 4 KiB with the file's image, a memcmp; fio,
+# run without verify, checks nothing).  So the phase's IOPS is of
+# verified reads; it times the check apart (verify_fraction: the share of
+# the ranks' time spent checking), and iops_nv_r is the ratio with that
+# time taken out, phase IOPS / (1 - verify_fraction) over fio's: the
+# like-for-like figure against fio without verify.  On a loaded host both
+# tools' spans also hold time slices given to other work; the phase's
+# rows say so (noisy, host_load), fio does not: ph_load% is the share of
+# the CPUs other work took during the phase's reads (host_load), and a
+# round where it is high says little about either tool.
 # The ranks run unbound (--bind-to none) like fio's jobs.
 #
 # usage: bench/compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]
@@ -46,7 +55,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 export OMPI_MCA_mpi_yield_when_idle=1
 
-# phase OUT: "iops p50_ns p99_ns" of the random reads.
+# phase OUT: "iops p50_ns p99_ns direct_used verify_fraction
+# foreign_cpu_fraction" of the random reads.
 phase() {
 	# shellcheck disable=SC2086 # phase_direct is one option or none
 	# Unbound, as fio's jobs are: a rank bound to a core another
@@ -59,7 +69,9 @@ phase() {
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))["phases"]["storage"]
 r = [o for o in d["ops"] if o["subphase"] == "random" and o["op"] == "read"][0]
-print(r["ops_per_s"], r["latency_ns"]["p50"], r["latency_ns"]["p99"], d["direct"]["used"])' "$work/phase.json"
+print(r["ops_per_s"], r["latency_ns"]["p50"], r["latency_ns"]["p99"],
+      d["direct"]["used"], r["verify_fraction"],
+      r["host_load"].get("foreign_cpu_fraction", float("nan")))' "$work/phase.json"
 }
 
 # fio_run: the same, one job per rank, laid out before it is timed; OPS
@@ -88,29 +100,32 @@ print(r["iops"], p["50.000000"], p["99.000000"])' "$work/fio.json"
 
 echo "# storage phase vs fio: 4 KiB random read, iodepth 1, $ranks jobs, ${mib} MiB each, $ops reads each, $mode, on $dir ($(stat -f -c %T "$dir"))"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %12s %12s %9s %9s %9s %9s %8s %8s %8s\n' round phase_iops \
-	fio_iops ph_p50us fio_p50us ph_p99us fio_p99us iops_r p50_r p99_r
+printf '%-6s %12s %12s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s\n' round \
+	phase_iops fio_iops ph_p50us fio_p50us ph_p99us fio_p99us ph_vfy% \
+	ph_load% iops_r iops_nv_r p50_r p99_r
 : >"$work/r_iops"
+: >"$work/r_iops_nv"
 : >"$work/r_p50"
 : >"$work/r_p99"
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) -eq 1 ]; then
-		read -r pi p5 p9 used <<<"$(phase)"
+		read -r pi p5 p9 used vf fl <<<"$(phase)"
 		read -r fi f5 f9 <<<"$(fio_run)"
 	else
 		read -r fi f5 f9 <<<"$(fio_run)"
-		read -r pi p5 p9 used <<<"$(phase)"
+		read -r pi p5 p9 used vf fl <<<"$(phase)"
 	fi
 	awk -v r="$r" -v pi="$pi" -v fi="$fi" -v p5="$p5" -v f5="$f5" \
-		-v p9="$p9" -v f9="$f9" -v w="$work" 'BEGIN {
-		printf "%-6s %12.0f %12.0f %9.1f %9.1f %9.1f %9.1f %8.3f %8.3f %8.3f\n",
+		-v p9="$p9" -v f9="$f9" -v vf="$vf" -v fl="$fl" -v w="$work" 'BEGIN {
+		printf "%-6s %12.0f %12.0f %9.1f %9.1f %9.1f %9.1f %7.1f %8.0f %8.3f %9.3f %8.3f %8.3f\n",
 			r, pi, fi, p5 / 1e3, f5 / 1e3, p9 / 1e3, f9 / 1e3,
-			pi / fi, p5 / f5, p9 / f9
+			100 * vf, 100 * fl, pi / fi, pi / (1 - vf) / fi, p5 / f5, p9 / f9
 		print pi / fi >> (w "/r_iops")
+		print pi / (1 - vf) / fi >> (w "/r_iops_nv")
 		print p5 / f5 >> (w "/r_p50")
 		print p9 / f9 >> (w "/r_p99")
 	}'
 done
 med() { sort -g "$1" | awk '{v[NR] = $1} END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "median ratios phase/fio: IOPS $(med "$work/r_iops"), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
+echo "median ratios phase/fio: IOPS $(med "$work/r_iops") (without the check: $(med "$work/r_iops_nv")), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"

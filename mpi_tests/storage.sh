@@ -50,6 +50,11 @@ json_true ok.json "$S['verified_bytes'] == 2 * (4 * 2**20 + 20 * 47008 + 300 * 4
 ok $? "verified bytes: every byte read was checked ($(json_query ok.json "$S['verified_bytes']"))"
 json_true ok.json "all(abs(o['ops_per_s'] - o['ops_count'] / o['span_s']) <= 1e-6 * o['ops_per_s'] for o in $S['ops']) and all(abs(o.get('read_bytes_per_s', o.get('write_bytes_per_s', 0)) - (o['bytes'] / o['span_s'] if o['op'] in ('read', 'write') and o.get('transfer_bytes') else 0)) <= 1e-6 * o['bytes'] / o['span_s'] + 1e-9 for o in $S['ops'] if o['subphase'] in ('easy', 'hard', 'random'))"
 ok $? "ops/s = count / span, bytes/s = bytes / span"
+# The check of the data is timed apart from the calls: on every verified
+# read row (and no other) its time is positive and fits, with the calls,
+# in the ranks' own spans, which fit in ranks x the step's span.
+json_true ok.json "all(('verify_s' in o) == (o['op'] == 'read') for o in $S['ops']) and all(o['verify_s'] > 0 and o['latency_ns']['mean'] * o['ops_count'] / 1e9 + o['verify_s'] <= o['ranks_span_s'] * (1 + 1e-9) and o['ranks_span_s'] <= 2 * o['span_s'] * (1 + 1e-9) and abs(o['verify_fraction'] - o['verify_s'] / o['ranks_span_s']) <= 1e-9 for o in $S['ops'] if o['op'] == 'read')"
+ok $? "verification timed apart: calls + verify_s <= ranks_span_s <= 2 x span_s ($(json_query ok.json "[(o['subphase'], round(o['verify_fraction'], 3)) for o in $S['ops'] if o['op'] == 'read']"))"
 json_true ok.json "$S['readback_shift_ranks'] == 1 and all(o['p99_9_min_count'] == 4603 and o['claim_p99_9_within_1ms'] is None for o in $S['ops'])"
 ok $? "read back by the other rank; below 4603 operations no claim is judged"
 json_true ok.json "all(0 <= o['page_cache_resident_ratio'] <= 1 for o in $S['ops'] if o['op'] == 'read' and o['subphase'] in ('easy', 'hard', 'random'))"
@@ -65,6 +70,17 @@ ok $((! $?)) "corrupted: exits non-zero"
 json_true bad.json "$S['status'] == 'failed' and 'easy.0 at offset 1234567, read by rank 1' in $S['reason']"
 ok $? "corrupted: failed, naming file, offset and rank: $(json_query bad.json "$S.get('reason')")"
 empty target "after the failure"
+
+# --- known verification time: 200 us added to each random read's check -----
+# shellcheck disable=SC2086
+HPCPROBE_TEST_STORAGE_VERIFY_DELAY_NS=200000 $mpirun -np 2 "$bin" \
+	--phases storage --storage-dir "$work/target" $small \
+	--storage-subphases random -o vd.json >vd.out 2>vd.err
+ok $? "verify delay: exits 0"
+R="[o for o in $S['ops'] if o['subphase'] == 'random' and o['op'] == 'read'][0]"
+json_true vd.json "(lambda o: o['verify_s'] >= 600 * 200e-6 and o['ranks_span_s'] >= o['verify_s'] + o['latency_ns']['mean'] * 600 / 1e9 and (o['latency_ns']['p50'] < 200000 or o['noisy']))($R)"
+ok $? "verify delay: verify_s >= 600 x 200 us, in the spans, not in the latencies: $(json_query vd.json "(lambda o: (o['verify_s'], o['latency_ns']['p50'], o['noisy']))($R)")"
+empty target "after the verify delay"
 
 # --- the watchdog ends a stalled run ----------------------------------------
 # shellcheck disable=SC2086
