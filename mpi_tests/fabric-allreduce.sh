@@ -99,11 +99,13 @@ host=$(hostname)
 t0=$(date +%s)
 $mpirun -np 2 -x HPCPROBE_TEST_FABRIC_AR_STOP=1 "$bin" --phases fabric \
 	--fabric-provider "tcp;ofi_rxm" --sizes 8 --iterations 100 \
-	--timeout 3 -o stop.json >/dev/null 2>stop.err
+	--timeout 3 -o "$work/stop.json" >/dev/null 2>stop.err
 status=$?
 took=$(($(date +%s) - t0))
+# Only this run's ranks, known by the output's full path: other tests
+# beside this one (faults.sh) run jobs with a stop.json of their own.
 for p in $(pgrep -x hpcprobe); do
-	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "stop.json" &&
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$work/stop.json" &&
 		kill -KILL "$p" 2>/dev/null
 done
 [ "$status" -ne 0 ] && [ "$took" -le 30 ]
