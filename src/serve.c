@@ -325,12 +325,21 @@ static void *server(void *arg)
 }
 
 /* The statistics of a finished run into pt. */
+/* The spread of the client's lateness: what it adds to the sent gaps'
+ * variance (twice its variance, when independent). */
+static double lateness_sd(double sum, double sum2, uint64_t n)
+{
+	double mean = sum / (double)n, var = sum2 / (double)n - mean * mean;
+
+	return var > 0 ? sqrt(var) : 0;
+}
+
 static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 {
 	const struct hpcp_serve_cfg *cfg = run->cfg;
 	const struct req *r = run->r;
 	uint64_t n = run->n, t0 = r[0].sched, tend = 0, *sent;
-	double qsum = 0, late = 0, pick = 0, m1 = 0, m2 = 0;
+	double qsum = 0, late = 0, late2 = 0, pick = 0, m1 = 0, m2 = 0;
 	double w = 0, wi = 0, lsum = 0, isum = 0, gmean;
 
 	hpcp_hist_reset(&pt->latency);
@@ -346,6 +355,8 @@ static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 			pt->exceed++;
 		qsum += (double)(r[i].start - r[i].sched);
 		late += (double)(r[i].sent - r[i].sched);
+		late2 += (double)(r[i].sent - r[i].sched) *
+			 (double)(r[i].sent - r[i].sched);
 		if (r[i].done > tend)
 			tend = r[i].done;
 		/* Lindley: the next arrival's wait in an ideal FIFO queue. */
@@ -380,6 +391,7 @@ static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 	pt->service_m2_ns2 = run->batches ? m2 / (double)run->batches : 0;
 	pt->queue_mean_ns = qsum / (double)n;
 	pt->lateness_mean_ns = late / (double)n;
+	pt->lateness_sd_ns = lateness_sd(late, late2, n);
 	pt->pickup_mean_ns = run->batches ? pick / (double)run->batches : 0;
 	pt->lindley_ns = lsum / (double)n;
 	pt->ideal_ns = cfg->nominal_service_ns > 0 ? isum / (double)n : 0;
@@ -626,7 +638,7 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 			     struct hpcp_serve_point *pt)
 {
 	uint64_t t0 = r[0].sched, tend = 0;
-	double qsum = 0, late = 0, gmean;
+	double qsum = 0, late = 0, late2 = 0, gmean;
 
 	hpcp_hist_reset(&pt->latency);
 	hpcp_hist_reset(&pt->latency_sent);
@@ -651,6 +663,8 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 			pt->exceed++;
 		qsum += (double)r[i].queue;
 		late += (double)(r[i].sent - r[i].sched);
+		late2 += (double)(r[i].sent - r[i].sched) *
+			 (double)(r[i].sent - r[i].sched);
 		pt->transport_n[cl]++;
 		pt->transport_sum_ns[cl] += (double)tr;
 		pt->transport_sq_ns2[cl] += (double)tr * (double)tr;
@@ -675,6 +689,7 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 				    0;
 	pt->queue_mean_ns = qsum / (double)n;
 	pt->lateness_mean_ns = late / (double)n;
+	pt->lateness_sd_ns = lateness_sd(late, late2, n);
 	pt->gen_cpu = sched_getcpu();
 	pt->srv_cpu = -1;
 	hpcp_serve_gap_stats(tmp, n, &gmean, &pt->gap_cv);

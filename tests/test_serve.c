@@ -192,14 +192,22 @@ int main(void)
 	tap_ok(hpcp_serve_run(&cfg, pt) == 0 && pt->requests == 10000 &&
 		       pt->batch_count[1] == 10000,
 	       "open loop, 10 000 requests at 10 000/s, batch 1");
-	if (pt->lateness_mean_ns > 10000)
+	/* A sent gap is the scheduled one plus the change in lateness, so a
+	 * sender late by a varying amount adds about twice its lateness's
+	 * variance to the gaps': judged only when that spread, as well as
+	 * the mean, is under a tenth of a gap.  (A fresh clone's sender, 8 us
+	 * late on average, gave a CV of 1.06: a spread of about 24 us, from
+	 * a few long preemptions, accounts for it.) */
+	if (pt->lateness_mean_ns > 10000 || pt->lateness_sd_ns > 10000)
 		tap_ok(1, "# SKIP noisy: the sender was %.0f ns late on "
-		       "average (a tenth of a gap), CV %.4f",
-		       pt->lateness_mean_ns, pt->gap_cv);
+		       "average, spread %.0f ns (over a tenth of a gap), "
+		       "CV %.4f", pt->lateness_mean_ns, pt->lateness_sd_ns,
+		       pt->gap_cv);
 	else
 		tap_ok(fabs(pt->gap_cv - 1) <= 0.05,
 		       "sent gaps' CV %.4f (1 +- 0.05); sender late %.0f ns "
-		       "on average", pt->gap_cv, pt->lateness_mean_ns);
+		       "on average, spread %.0f ns", pt->gap_cv,
+		       pt->lateness_mean_ns, pt->lateness_sd_ns);
 	/* Dynamic batching: a delay longer than the run fills batches. */
 	cfg.max_batch = 8;
 	cfg.requests = 800;

@@ -89,6 +89,7 @@ struct hpcp_serve_point {
 	/* Means over requests (ns): queue wait; the client's lateness (sent -
 	 * scheduled); the server's pickup (start - when it could start). */
 	double queue_mean_ns, lateness_mean_ns, pickup_mean_ns;
+	double lateness_sd_ns;     /* the spread of the client's lateness */
 	/* Mean queue wait of an ideal FIFO single server (Lindley's
 	 * recursion) on these arrivals: with the measured service times, and
 	 * with the nominal one (0 when not given). */
