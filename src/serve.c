@@ -324,28 +324,76 @@ static void *server(void *arg)
 	return NULL;
 }
 
-/* The statistics of a finished run into pt. */
-/* The spread of the client's lateness: what it adds to the sent gaps'
- * variance (twice its variance, when independent). */
-static double lateness_sd(double sum, double sum2, uint64_t n)
+static void reset_hists(struct hpcp_serve_point *pt)
 {
-	double mean = sum / (double)n, var = sum2 / (double)n - mean * mean;
-
-	return var > 0 ? sqrt(var) : 0;
+	hpcp_hist_reset(&pt->latency);
+	hpcp_hist_reset(&pt->latency_sent);
+	hpcp_hist_reset(&pt->queue);
+	hpcp_hist_reset(&pt->service);
 }
 
+/* The server's batch statistics (a remote point's server side, and the
+ * batch part of an in-process one). */
+static void summarise_batches(const struct run *run,
+			      struct hpcp_serve_point *pt)
+{
+	double m1 = 0, m2 = 0, pick = 0;
+
+	reset_hists(pt);
+	for (uint64_t b = 0; b < run->batches; b++) {
+		double s = (double)run->batch_svc[b];
+
+		m1 += s;
+		m2 += s * s;
+		pick += (double)run->batch_pick[b];
+	}
+	pt->batches = run->batches;
+	pt->offered_per_s = run->cfg->rate_per_s;
+	pt->service_mean_ns = run->batches ? m1 / (double)run->batches : 0;
+	pt->service_m2_ns2 = run->batches ? m2 / (double)run->batches : 0;
+	pt->pickup_mean_ns = run->batches ? pick / (double)run->batches : 0;
+	pt->srv_cpu = run->srv_cpu;
+	pt->gen_cpu = -1;
+	pt->pinned = run->pinned_srv;
+}
+
+/*
+ * The request-level means both clients share: n requests, the first
+ * scheduled at t0 and the last at last_sched, the last completed at tend;
+ * sums of the queue waits and of the lateness (sent - scheduled) and its
+ * square.  The lateness's spread is what it adds to the sent gaps'
+ * variance (twice its variance, when independent).
+ */
+static void request_means(struct hpcp_serve_point *pt, uint64_t n,
+			  uint64_t t0, uint64_t last_sched, uint64_t tend,
+			  double qsum, double late, double late2)
+{
+	double lmean = late / (double)n;
+	double lvar = late2 / (double)n - lmean * lmean;
+
+	pt->requests = n;
+	pt->duration_ns = (double)(tend - t0);
+	pt->achieved_per_s = tend > t0 ? (double)n / ((double)(tend - t0) / 1e9)
+				       : 0;
+	pt->arrival_per_s = n > 1 && last_sched > t0 ?
+				    (double)(n - 1) /
+					    ((double)(last_sched - t0) / 1e9) :
+				    0;
+	pt->queue_mean_ns = qsum / (double)n;
+	pt->lateness_mean_ns = lmean;
+	pt->lateness_sd_ns = lvar > 0 ? sqrt(lvar) : 0;
+}
+
+/* The statistics of a finished run into pt. */
 static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 {
 	const struct hpcp_serve_cfg *cfg = run->cfg;
 	const struct req *r = run->r;
 	uint64_t n = run->n, t0 = r[0].sched, tend = 0, *sent;
-	double qsum = 0, late = 0, late2 = 0, pick = 0, m1 = 0, m2 = 0;
+	double qsum = 0, late = 0, late2 = 0;
 	double w = 0, wi = 0, lsum = 0, isum = 0, gmean;
 
-	hpcp_hist_reset(&pt->latency);
-	hpcp_hist_reset(&pt->latency_sent);
-	hpcp_hist_reset(&pt->queue);
-	hpcp_hist_reset(&pt->service);
+	summarise_batches(run, pt);
 	for (uint64_t i = 0; i < n; i++) {
 		hpcp_hist_record(&pt->latency, r[i].done - r[i].sched);
 		hpcp_hist_record(&pt->latency_sent, r[i].done - r[i].sent);
@@ -370,29 +418,7 @@ static void summarise(const struct run *run, struct hpcp_serve_point *pt)
 		lsum += w;
 		isum += wi;
 	}
-	for (uint64_t b = 0; b < run->batches; b++) {
-		double s = (double)run->batch_svc[b];
-
-		m1 += s;
-		m2 += s * s;
-		pick += (double)run->batch_pick[b];
-	}
-	pt->requests = n;
-	pt->batches = run->batches;
-	pt->offered_per_s = cfg->rate_per_s;
-	pt->duration_ns = (double)(tend - t0);
-	pt->achieved_per_s = tend > t0 ? (double)n / ((double)(tend - t0) / 1e9)
-				       : 0;
-	pt->arrival_per_s = n > 1 && r[n - 1].sched > t0 ?
-				    (double)(n - 1) /
-					    ((double)(r[n - 1].sched - t0) / 1e9) :
-				    0;
-	pt->service_mean_ns = run->batches ? m1 / (double)run->batches : 0;
-	pt->service_m2_ns2 = run->batches ? m2 / (double)run->batches : 0;
-	pt->queue_mean_ns = qsum / (double)n;
-	pt->lateness_mean_ns = late / (double)n;
-	pt->lateness_sd_ns = lateness_sd(late, late2, n);
-	pt->pickup_mean_ns = run->batches ? pick / (double)run->batches : 0;
+	request_means(pt, n, t0, r[n - 1].sched, tend, qsum, late, late2);
 	pt->lindley_ns = lsum / (double)n;
 	pt->ideal_ns = cfg->nominal_service_ns > 0 ? isum / (double)n : 0;
 	pt->gen_cpu = run->gen_cpu;
@@ -515,33 +541,6 @@ out:
 	return rc;
 }
 
-/* The server's batch statistics (a remote point's server side). */
-static void summarise_batches(const struct run *run,
-			      struct hpcp_serve_point *pt)
-{
-	double m1 = 0, m2 = 0, pick = 0;
-
-	hpcp_hist_reset(&pt->latency);
-	hpcp_hist_reset(&pt->latency_sent);
-	hpcp_hist_reset(&pt->queue);
-	hpcp_hist_reset(&pt->service);
-	for (uint64_t b = 0; b < run->batches; b++) {
-		double s = (double)run->batch_svc[b];
-
-		m1 += s;
-		m2 += s * s;
-		pick += (double)run->batch_pick[b];
-	}
-	pt->batches = run->batches;
-	pt->offered_per_s = run->cfg->rate_per_s;
-	pt->service_mean_ns = run->batches ? m1 / (double)run->batches : 0;
-	pt->service_m2_ns2 = run->batches ? m2 / (double)run->batches : 0;
-	pt->pickup_mean_ns = run->batches ? pick / (double)run->batches : 0;
-	pt->srv_cpu = run->srv_cpu;
-	pt->gen_cpu = -1;
-	pt->pinned = run->pinned_srv;
-}
-
 int hpcp_serve_answer(const struct hpcp_serve_cfg *cfg,
 		      const struct hpcp_serve_io *io,
 		      struct hpcp_serve_point *pt)
@@ -640,10 +639,7 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 	uint64_t t0 = r[0].sched, tend = 0;
 	double qsum = 0, late = 0, late2 = 0, gmean;
 
-	hpcp_hist_reset(&pt->latency);
-	hpcp_hist_reset(&pt->latency_sent);
-	hpcp_hist_reset(&pt->queue);
-	hpcp_hist_reset(&pt->service);
+	reset_hists(pt);
 	pt->transport_min_ns[0] = pt->transport_min_ns[1] = UINT64_MAX;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t lat = r[i].done - r[i].sched;
@@ -678,18 +674,8 @@ static void summarise_client(const struct hpcp_serve_cfg *cfg,
 	for (int cl = 0; cl < 2; cl++)
 		if (!pt->transport_n[cl])
 			pt->transport_min_ns[cl] = 0;
-	pt->requests = n;
 	pt->offered_per_s = cfg->rate_per_s;
-	pt->duration_ns = (double)(tend - t0);
-	pt->achieved_per_s = tend > t0 ?
-				     (double)n / ((double)(tend - t0) / 1e9) : 0;
-	pt->arrival_per_s = n > 1 && r[n - 1].sched > t0 ?
-				    (double)(n - 1) /
-					    ((double)(r[n - 1].sched - t0) / 1e9) :
-				    0;
-	pt->queue_mean_ns = qsum / (double)n;
-	pt->lateness_mean_ns = late / (double)n;
-	pt->lateness_sd_ns = lateness_sd(late, late2, n);
+	request_means(pt, n, t0, r[n - 1].sched, tend, qsum, late, late2);
 	pt->gen_cpu = sched_getcpu();
 	pt->srv_cpu = -1;
 	hpcp_serve_gap_stats(tmp, n, &gmean, &pt->gap_cv);
