@@ -3,23 +3,24 @@
 # (Debian's fio) with the same pattern: 4 KiB random reads, iodepth 1
 # (psync), one job per rank, the same file size per job, the same mode
 # (O_DIRECT unless MODE is buffered), on the same directory.  ROUNDS
-# rounds alternating which goes first; per round the ratios phase/fio of
+# rounds rotating which goes first; per round the ratios phase/fio of
 # IOPS, p50 and p99 latency (fio's lat_ns: submission to completion, as
 # the phase times one pread), then their medians.  Goal: each within 10 %.
 # The definitions compared: IOPS is reads over the time they took, fio's
 # total over the longest job's runtime, the phase's over its step's span
 # (first start to last end); at iodepth 1 both are ranks / (latency + the
-# gap between two calls), the gap being each tool's own work per read
-# (the phase compares the 4 KiB with the file's image, a memcmp; fio,
-# run without verify, checks nothing).  So the phase's IOPS is of
-# verified reads; it times the check apart (verify_fraction: the share of
-# the ranks' time spent checking), and iops_nv_r is the ratio with that
-# time taken out, phase IOPS / (1 - verify_fraction) over fio's: the
-# like-for-like figure against fio without verify.  On a loaded host both
-# tools' spans also hold time slices given to other work; the phase's
-# rows say so (noisy, host_load), fio does not: ph_load% is the share of
-# the CPUs other work took during the phase's reads (host_load), and a
-# round where it is high says little about either tool.
+# gap between two calls), the gap being each tool's own work per read.
+# The phase checks every 4 KiB it reads (a memcmp with the file's image),
+# so fio runs twice per round: verifying every read too (verify=pattern,
+# its files written with the pattern first), the like-for-like run the
+# headline ratios use; and without verify, the figure people usually
+# quote, against which iops_nv_r is the phase's IOPS with its check time
+# taken out (phase IOPS / (1 - verify_fraction), the share of the ranks'
+# time spent checking, which the phase times apart).  On a loaded host
+# both tools' spans also hold time slices given to other work; the
+# phase's rows say so (noisy, host_load), fio does not: ph_load% is the
+# share of the CPUs other work took during the phase's reads
+# (host_load), and a round where it is high says little about either tool.
 # The ranks run unbound (--bind-to none) like fio's jobs.
 #
 # usage: bench/compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]
@@ -74,20 +75,31 @@ print(r["ops_per_s"], r["latency_ns"]["p50"], r["latency_ns"]["p99"],
       r["host_load"].get("foreign_cpu_fraction", float("nan")))' "$work/phase.json"
 }
 
-# fio_run: the same, one job per rank, laid out before it is timed; OPS
-# reads each (io_size: fio's size alone stops a job after one file's
-# worth, fewer reads than the phase's when OPS x 4 KiB is larger); on
-# the phase's clock (CLOCK_MONOTONIC through clock_gettime, not fio's
+# fio_run [verify]: the same, one job per rank, laid out before it is
+# timed; OPS reads each (io_size: fio's size alone stops a job after one
+# file's worth, fewer reads than the phase's when OPS x 4 KiB is larger);
+# on the phase's clock (CLOCK_MONOTONIC through clock_gettime, not fio's
 # default calibrated cycle counter, whose rate a loaded VM can misjudge).
+# With "verify" every read is compared with the pattern the files were
+# written with (a read-only job with verify set checks each read), and a
+# mismatch stops the bench.
+pattern=0x9e3779b97f4a7c15
 fio_run() {
+	local check=()
+	[ "${1:-}" = verify ] && check=(--verify=pattern "--verify_pattern=$pattern" --verify_fatal=1
+		--verify_state_save=0)
 	# shellcheck disable=SC2086 # fio_cache is one option or none
 	fio --name=randread --directory="$fiodir" --rw=randread --bs=4k \
 		--size="${mib}m" --numjobs="$ranks" --iodepth=1 \
 		--ioengine=psync --direct="$direct" --number_ios="$ops" \
-		--io_size="$((ops * 4))k" \
+		--io_size="$((ops * 4))k" "${check[@]}" \
 		--clocksource=clock_gettime $fio_cache \
 		--norandommap --lat_percentiles=1 --group_reporting \
-		--output-format=json >"$work/fio.json" 2>"$work/fio.err"
+		--output-format=json >"$work/fio.json" 2>"$work/fio.err" || {
+		echo "compare-storage: fio failed:" >&2
+		cat "$work/fio.err" >&2
+		exit 1
+	}
 	python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["jobs"][0]["read"]
 p = r["lat_ns"]["percentile"]
@@ -98,34 +110,54 @@ if r["runtime"] < 200:
 print(r["iops"], p["50.000000"], p["99.000000"])' "$work/fio.json"
 }
 
+# fio's files, written once with the pattern its verifying run checks
+# (the same files, by job name, serve both fio runs).
+fio --name=randread --directory="$fiodir" --rw=write --bs=1m \
+	--size="${mib}m" --numjobs="$ranks" --direct="$direct" \
+	--verify=pattern --verify_pattern=$pattern --do_verify=0 \
+	--verify_state_save=0 \
+	--output-format=json >/dev/null 2>"$work/fio.err" || {
+	echo "compare-storage: fio could not lay out its files:" >&2
+	cat "$work/fio.err" >&2
+	exit 1
+}
+
 echo "# storage phase vs fio: 4 KiB random read, iodepth 1, $ranks jobs, ${mib} MiB each, $ops reads each, $mode, on $dir ($(stat -f -c %T "$dir"))"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %12s %12s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s\n' round \
-	phase_iops fio_iops ph_p50us fio_p50us ph_p99us fio_p99us ph_vfy% \
-	ph_load% iops_r iops_nv_r p50_r p99_r
+printf '%-6s %11s %11s %11s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s\n' round \
+	phase_iops fio_v_iops fio_iops ph_p50us fio_p50us ph_p99us fio_p99us \
+	ph_vfy% ph_load% iops_r iops_nv_r p50_r p99_r
 : >"$work/r_iops"
 : >"$work/r_iops_nv"
 : >"$work/r_p50"
 : >"$work/r_p99"
 for r in $(seq "$rounds"); do
-	if [ $((r % 2)) -eq 1 ]; then
+	# Each of the three runs goes first, second and third in turn.
+	case $((r % 3)) in
+	1)	read -r pi p5 p9 used vf fl <<<"$(phase)"
+		read -r vi v5 v9 <<<"$(fio_run verify)"
+		read -r fo _ _ <<<"$(fio_run)" ;;
+	2)	read -r vi v5 v9 <<<"$(fio_run verify)"
+		read -r fo _ _ <<<"$(fio_run)"
+		read -r pi p5 p9 used vf fl <<<"$(phase)" ;;
+	0)	read -r fo _ _ <<<"$(fio_run)"
 		read -r pi p5 p9 used vf fl <<<"$(phase)"
-		read -r fi f5 f9 <<<"$(fio_run)"
-	else
-		read -r fi f5 f9 <<<"$(fio_run)"
-		read -r pi p5 p9 used vf fl <<<"$(phase)"
-	fi
-	awk -v r="$r" -v pi="$pi" -v fi="$fi" -v p5="$p5" -v f5="$f5" \
-		-v p9="$p9" -v f9="$f9" -v vf="$vf" -v fl="$fl" -v w="$work" 'BEGIN {
-		printf "%-6s %12.0f %12.0f %9.1f %9.1f %9.1f %9.1f %7.1f %8.0f %8.3f %9.3f %8.3f %8.3f\n",
-			r, pi, fi, p5 / 1e3, f5 / 1e3, p9 / 1e3, f9 / 1e3,
-			100 * vf, 100 * fl, pi / fi, pi / (1 - vf) / fi, p5 / f5, p9 / f9
-		print pi / fi >> (w "/r_iops")
-		print pi / (1 - vf) / fi >> (w "/r_iops_nv")
-		print p5 / f5 >> (w "/r_p50")
-		print p9 / f9 >> (w "/r_p99")
+		read -r vi v5 v9 <<<"$(fio_run verify)" ;;
+	esac
+	# Headline ratios against the verifying fio run; iops_nv_r against
+	# the plain one (the phase's check time taken out).
+	awk -v r="$r" -v pi="$pi" -v vi="$vi" -v fo="$fo" -v p5="$p5" \
+		-v v5="$v5" -v p9="$p9" -v v9="$v9" -v vf="$vf" -v fl="$fl" \
+		-v w="$work" 'BEGIN {
+		printf "%-6s %11.0f %11.0f %11.0f %9.1f %9.1f %9.1f %9.1f %7.1f %8.0f %8.3f %9.3f %8.3f %8.3f\n",
+			r, pi, vi, fo, p5 / 1e3, v5 / 1e3, p9 / 1e3, v9 / 1e3,
+			100 * vf, 100 * fl, pi / vi, pi / (1 - vf) / fo, p5 / v5, p9 / v9
+		print pi / vi >> (w "/r_iops")
+		print pi / (1 - vf) / fo >> (w "/r_iops_nv")
+		print p5 / v5 >> (w "/r_p50")
+		print p9 / v9 >> (w "/r_p99")
 	}'
 done
 med() { sort -g "$1" | awk '{v[NR] = $1} END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "median ratios phase/fio: IOPS $(med "$work/r_iops") (without the check: $(med "$work/r_iops_nv")), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
+echo "median ratios phase/fio, both checking every read: IOPS $(med "$work/r_iops") (both unchecked: $(med "$work/r_iops_nv")), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
