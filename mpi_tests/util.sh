@@ -2,9 +2,10 @@
 # The utilisation sampler in a real run: each node's leader samples from
 # before the first phase to after the last; the document's "utilisation"
 # is valid and holds, per simulated node and phase, the series' summaries
-# and bounded series; the tests' fake NVML's GPUs appear with power "not
-# supported"; an absent NVML and --sample-hz 0 are reasons; the EMF and
-# Prometheus outputs carry the utilisation metrics.
+# and bounded series; the summaries count every reading; the tests' fake
+# NVML's GPUs appear with power "not supported"; an absent NVML and
+# --sample-hz 0 are reasons; the EMF and Prometheus outputs carry the
+# utilisation metrics.
 . "$(dirname "$0")/../tests/tap.sh"
 
 bin=${HPCP_BIN:?}
@@ -27,6 +28,8 @@ json_true u.json "all(len(h['series']['t_s']) <= ${U}['points_max'] == 64 and al
 ok $? "series bounded to 64 points, one time per point"
 json_true u.json "all(0 <= h['run']['cpu_busy']['mean'] <= h['run']['cpu_busy']['p95'] <= h['run']['cpu_busy']['max'] <= 1 for h in ${U}['hosts'])"
 ok $? "cpu busy: 0 <= mean <= p95 <= max <= 1 on each host"
+json_true u.json "all(h['run']['cpu_busy']['n'] == h['points'] >= sum(p['cpu_busy']['n'] for p in h['phases'].values() if 'cpu_busy' in p) and all(p['cpu_busy']['max'] <= h['run']['cpu_busy']['max'] and p['cpu_busy']['p95'] <= p['cpu_busy']['max'] for p in h['phases'].values() if 'cpu_busy' in p) for h in ${U}['hosts'])"
+ok $? "summaries of every reading: the run's n is the readings (one a point, unmerged), at least the phases' together; no phase's max above the run's"
 json_true u.json "all(h['gpu'] == {'count': 2, 'reason': None, 'not_supported': ['power']} for h in ${U}['hosts']) and all(abs(h['run']['gpu_utilisation']['mean'] - 0.4) < 1e-9 and abs(h['run']['gpu_memory_used']['max'] - 0.25) < 1e-9 and 'gpu_power_w' not in h['run'] for h in ${U}['hosts'])"
 ok $? "fake NVML: 2 GPUs at 40 % and 25 % memory, power not supported (no series)"
 json_true u.json "all(0 <= h['phase_times'][p]['start_s'] <= h['phase_times'][p]['end_s'] for h in ${U}['hosts'] for p in ('topology', 'allreduce')) and all(h['phase_times']['topology']['end_s'] <= h['phase_times']['allreduce']['start_s'] for h in ${U}['hosts'])"

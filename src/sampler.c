@@ -153,15 +153,57 @@ int hpcp_sampler_parse_netdev(const char *text, uint64_t *bytes)
 }
 
 /*
- * Whole disks only: a partition (sda1 after sda, nvme0n1p1 after nvme0n1)
- * and device-mapper or md volumes would count their disks' bytes twice;
- * loop and ram devices are no disks.
+ * The kernel names a partition after its disk: the disk's name, "p" when
+ * that ends in a digit, then the number (sda1, nvme0n1p1, mmcblk0p2), so
+ * nvme0n10 after nvme0n1, or xvdaa after xvda, is another disk.
  */
-int hpcp_sampler_parse_diskstats(const char *text, uint64_t *sectors,
-				 uint64_t *io_ms, int *disks)
+static int named_partition(const char *name, const char *disk)
 {
-	char seen[32][32];
-	int n_seen = 0, lines = 0;
+	size_t len = strlen(disk);
+	const char *p = name + len;
+
+	if (strncmp(name, disk, len) != 0)
+		return 0;
+	if (len && disk[len - 1] >= '0' && disk[len - 1] <= '9' && *p++ != 'p')
+		return 0;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0';
+}
+
+/* sysfs's word where it lists the name (a partition has a "partition"
+ * file), else the naming rule against the disks seen before. */
+static int is_partition(int class_block, const char *name,
+			char seen[][32], int n_seen)
+{
+	char rel[48];
+
+	if (class_block >= 0 &&
+	    snprintf(rel, sizeof(rel), "%s/partition", name) <
+		    (int)sizeof(rel)) {
+		if (faccessat(class_block, rel, F_OK, 0) == 0)
+			return 1;
+		if (faccessat(class_block, name, F_OK, 0) == 0)
+			return 0;
+	}
+	for (int i = 0; i < n_seen; i++)
+		if (named_partition(name, seen[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whole disks only: a partition and device-mapper or md volumes would
+ * count their disks' bytes twice; loop and ram devices are no disks.
+ */
+int hpcp_sampler_parse_diskstats(const char *text, int class_block,
+				 uint64_t *sectors, uint64_t *io_ms,
+				 int *disks)
+{
+	char seen[64][32];
+	int n_seen = 0, n_disks = 0, lines = 0;
 	uint64_t sec = 0, ms = 0;
 
 	if (!text)
@@ -172,7 +214,6 @@ int hpcp_sampler_parse_diskstats(const char *text, uint64_t *sectors,
 		uint64_t major, minor, f[10];
 		char name[32];
 		size_t len = 0;
-		int part = 0;
 
 		if (next_u64(&q, &major) || next_u64(&q, &minor))
 			return -EINVAL;
@@ -189,15 +230,15 @@ int hpcp_sampler_parse_diskstats(const char *text, uint64_t *sectors,
 			if (next_u64(&q, &f[i]))
 				return -EINVAL;
 		lines++;
-		for (int i = 0; i < n_seen; i++)
-			if (strncmp(name, seen[i], strlen(seen[i])) == 0)
-				part = 1;
-		if (!part && strncmp(name, "loop", 4) && strncmp(name, "ram", 3) &&
+		/* The names first: they cost no system call. */
+		if (strncmp(name, "loop", 4) && strncmp(name, "ram", 3) &&
 		    strncmp(name, "dm-", 3) && strncmp(name, "md", 2) &&
-		    strncmp(name, "zram", 4)) {
+		    strncmp(name, "zram", 4) &&
+		    !is_partition(class_block, name, seen, n_seen)) {
 			sec += f[2] + f[6];
 			ms += f[9];
-			if (n_seen < 32)
+			n_disks++;
+			if (n_seen < 64)
 				memcpy(seen[n_seen++], name, len + 1);
 		}
 		p = eol ? eol + 1 : p + strlen(p);
@@ -206,7 +247,7 @@ int hpcp_sampler_parse_diskstats(const char *text, uint64_t *sectors,
 		return -EINVAL;
 	*sectors = sec;
 	*io_ms = ms;
-	*disks = n_seen;
+	*disks = n_disks;
 	return 0;
 }
 
@@ -409,21 +450,32 @@ void hpcp_gpu_close(struct hpcp_gpu *g)
 /* --- one reading --------------------------------------------------------- */
 
 #define BUF_SMALL 4096
-#define BUF_BIG 65536
+#define BUF_MIN 65536
 
 struct hpcp_sampler {
 	double hz;
-	int procfd, efafd;
+	int procfd, efafd, blockfd;
 	int n_efa;
 	char efa_path[HPCP_SAMPLER_MAX_EFA_FILES][128];
 	struct hpcp_gpu gpu;
-	char buf[BUF_BIG];
+	/* Sized at open to hold the largest file twice over; grown (and
+	 * counted) only when a file outgrows it while sampling. */
+	char *buf;
+	size_t cap;
+	int grown;
 	unsigned sources;             /* what the first reading found */
 
 	struct hpcp_sample_raw prev;
+	int primed;
 	uint64_t t0_ns;
 	struct hpcp_sample_point *ring;   /* [HPCP_SAMPLER_RING] */
-	int n, merged, skip;
+	int n, merged;
+	/* The readings not yet in a ring point: their sums and counts. */
+	int pending;
+	double pend_sum[HPCP_S_COUNT];
+	int pend_n[HPCP_S_COUNT];
+	/* Every reading's summary: [phase][series], the run's last. */
+	struct hpcp_series_acc *acc;
 
 	_Atomic int phase;
 	/* Written by hpcp_sampler_phase's caller only (the thread never
@@ -437,24 +489,50 @@ struct hpcp_sampler {
 	int stop;
 };
 
-/* The file at rel under dirfd into s->buf; its length or -errno. */
+/*
+ * The file at rel under dirfd into s->buf, whole; its length or -errno.
+ * limit caps what is read (small files); 0 reads it all, growing the
+ * buffer when it is full, which only a file larger than at open needs.
+ */
 static ssize_t read_at(struct hpcp_sampler *s, int dirfd, const char *rel,
-		       size_t cap)
+		       size_t limit)
 {
-	ssize_t got, len = 0;
+	ssize_t got;
+	size_t len = 0;
 	int fd;
 
-	if (dirfd < 0)
+	if (dirfd < 0 || !s->buf)
 		return -ENOENT;
 	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while ((size_t)len < cap - 1 &&
-	       (got = read(fd, s->buf + len, cap - 1 - (size_t)len)) > 0)
-		len += got;
+	for (;;) {
+		size_t room = (limit && limit < s->cap ? limit : s->cap) - 1 -
+			      len;
+
+		if (!room) {
+			char *b;
+
+			if (limit)
+				break;
+			b = realloc(s->buf, s->cap * 2);
+			if (!b) {
+				close(fd);
+				return -ENOMEM;
+			}
+			s->buf = b;
+			s->cap *= 2;
+			s->grown++;
+			continue;
+		}
+		got = read(fd, s->buf + len, room);
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
 	close(fd);
 	s->buf[len] = '\0';
-	return len;
+	return (ssize_t)len;
 }
 
 static void take(struct hpcp_sampler *s, struct hpcp_sample_raw *r)
@@ -472,12 +550,13 @@ static void take(struct hpcp_sampler *s, struct hpcp_sample_raw *r)
 				       &r->mem_avail_kb,
 				       &r->mem_cached_kb) == 0)
 		r->have |= HPCP_SRC_MEMINFO;
-	if (read_at(s, s->procfd, "net/dev", BUF_BIG) > 0 &&
+	if (read_at(s, s->procfd, "net/dev", 0) > 0 &&
 	    hpcp_sampler_parse_netdev(s->buf, &r->net_bytes) == 0)
 		r->have |= HPCP_SRC_NET;
-	if (read_at(s, s->procfd, "diskstats", BUF_BIG) > 0 &&
-	    hpcp_sampler_parse_diskstats(s->buf, &r->disk_sectors,
-					 &r->disk_io_ms, &r->disks) == 0)
+	if (read_at(s, s->procfd, "diskstats", 0) > 0 &&
+	    hpcp_sampler_parse_diskstats(s->buf, s->blockfd,
+					 &r->disk_sectors, &r->disk_io_ms,
+					 &r->disks) == 0)
 		r->have |= HPCP_SRC_DISK;
 	for (int k = 0; k < 3; k++)
 		if (read_at(s, s->procfd, psi[k], BUF_SMALL) > 0 &&
@@ -548,10 +627,67 @@ static void find_efa(struct hpcp_sampler *s, const char *efa_root)
 	free(set);
 }
 
-/* --- the ring ------------------------------------------------------------- */
+/* --- the ring and the summaries ------------------------------------------ */
+
+void hpcp_series_acc_add(struct hpcp_series_acc *a, double v)
+{
+	int bin = 0;
+
+	if (a->n == 0 || v < a->min)
+		a->min = v;
+	if (a->n == 0 || v > a->max)
+		a->max = v;
+	a->n++;
+	a->sum += v;
+	if (v > 0) {
+		int e, o;
+		double m = frexp(v, &e);     /* v = m 2^e, m in [0.5, 1) */
+
+		o = e - 1 - HPCP_HIST_MIN_EXP;
+		if (o < 0)
+			bin = 1;
+		else if (o >= HPCP_HIST_OCTAVES)
+			bin = HPCP_HIST_BINS - 1;
+		else
+			bin = 1 + o * HPCP_HIST_SUB +
+			      (int)((m - 0.5) * 2 * HPCP_HIST_SUB);
+	}
+	a->bin[bin]++;
+}
+
+void hpcp_series_acc_get(const struct hpcp_series_acc *a,
+			 struct hpcp_series_stats *st)
+{
+	uint64_t rank, seen = 0;
+	int b = 0;
+
+	st->n = (int)a->n;
+	st->mean = st->p95 = st->max = NAN;
+	if (!a->n)
+		return;
+	st->mean = a->sum / a->n;
+	st->max = a->max;
+	/* Nearest rank: the smallest value with 95 % at or below, found in
+	 * its bin; the bin's middle, within the values seen. */
+	rank = (uint64_t)ceil(0.95 * a->n);
+	while (b < HPCP_HIST_BINS - 1 && seen + a->bin[b] < rank)
+		seen += a->bin[b++];
+	if (b == 0) {
+		st->p95 = 0;
+	} else {
+		int o = (b - 1) / HPCP_HIST_SUB, k = (b - 1) % HPCP_HIST_SUB;
+
+		st->p95 = ldexp(0.5 + (k + 0.5) / (2 * HPCP_HIST_SUB),
+				o + 1 + HPCP_HIST_MIN_EXP);
+	}
+	if (st->p95 < a->min)
+		st->p95 = a->min;
+	if (st->p95 > a->max)
+		st->p95 = a->max;
+}
 
 /* Full: neighbours merge in pairs (means; the later one's phase) and
- * only every second interval is kept from now on. */
+ * each later point takes twice as many readings. */
 static void ring_halve(struct hpcp_sampler *s)
 {
 	int m = s->n / 2;
@@ -572,24 +708,60 @@ static void ring_halve(struct hpcp_sampler *s)
 	s->merged *= 2;
 }
 
+static void prime(struct hpcp_sampler *s)
+{
+	s->t0_ns = hpcp_now_ns();
+	take(s, &s->prev);
+	s->sources = s->prev.have;
+	s->primed = 1;
+}
+
 static void tick(struct hpcp_sampler *s)
 {
 	struct hpcp_sample_raw cur;
 	struct hpcp_sample_point *pt;
+	double v[HPCP_S_COUNT];
+	int ph = atomic_load_explicit(&s->phase, memory_order_relaxed);
+	struct hpcp_series_acc *run = s->acc +
+		(size_t)HPCP_SAMPLER_PHASES * HPCP_S_COUNT;
 
-	/* After a merge, one point spans `merged` periods: read that much
-	 * less often rather than average in the loop. */
-	if (++s->skip < s->merged)
-		return;
-	s->skip = 0;
 	take(s, &cur);
+	hpcp_sampler_derive(&s->prev, &cur, v);
+	s->prev = cur;
+	/* Every reading counts in the summaries, whatever the ring keeps. */
+	for (int k = 0; k < HPCP_S_COUNT; k++) {
+		if (isnan(v[k]))
+			continue;
+		hpcp_series_acc_add(&run[k], v[k]);
+		if (ph >= 0 && ph < HPCP_SAMPLER_PHASES)
+			hpcp_series_acc_add(
+				&s->acc[(size_t)ph * HPCP_S_COUNT + (size_t)k],
+				v[k]);
+		s->pend_sum[k] += v[k];
+		s->pend_n[k]++;
+	}
+	/* After a merge, one point is the mean of `merged` readings. */
+	if (++s->pending < s->merged)
+		return;
 	if (s->n == HPCP_SAMPLER_RING)
 		ring_halve(s);
 	pt = &s->ring[s->n++];
 	pt->t_s = (double)(cur.t_ns - s->t0_ns) / 1e9;
-	pt->phase = atomic_load_explicit(&s->phase, memory_order_relaxed);
-	hpcp_sampler_derive(&s->prev, &cur, pt->v);
-	s->prev = cur;
+	pt->phase = ph;
+	for (int k = 0; k < HPCP_S_COUNT; k++) {
+		pt->v[k] = s->pend_n[k] ? s->pend_sum[k] / s->pend_n[k] : NAN;
+		s->pend_sum[k] = 0;
+		s->pend_n[k] = 0;
+	}
+	s->pending = 0;
+}
+
+void hpcp_sampler_step(struct hpcp_sampler *s)
+{
+	if (!s->primed)
+		prime(s);
+	else
+		tick(s);
 }
 
 static void *thread_main(void *arg)
@@ -630,16 +802,35 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* A directory under the root named by env (default def), or -1. */
+static int open_dir(const char *env, const char *def, const char *rel)
+{
+	const char *root = getenv(env);
+	char path[512];
+
+	if (snprintf(path, sizeof(path), "%s%s", root && *root ? root : def,
+		     rel) >= (int)sizeof(path))
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 struct hpcp_sampler *hpcp_sampler_open(const char *efa_root)
 {
+	static const char *const big[] = { "net/dev", "diskstats" };
 	struct hpcp_sampler *s = calloc(1, sizeof(*s));
-	const char *root = getenv(HPCP_SAMPLER_ENV_PROCFS);
 	pthread_condattr_t ca;
 
 	if (!s)
 		return NULL;
 	s->ring = calloc(HPCP_SAMPLER_RING, sizeof(*s->ring));
-	if (!s->ring) {
+	s->acc = calloc((size_t)(HPCP_SAMPLER_PHASES + 1) * HPCP_S_COUNT,
+			sizeof(*s->acc));
+	s->cap = BUF_MIN;
+	s->buf = malloc(s->cap);
+	if (!s->ring || !s->acc || !s->buf) {
+		free(s->ring);
+		free(s->acc);
+		free(s->buf);
 		free(s);
 		return NULL;
 	}
@@ -648,8 +839,25 @@ struct hpcp_sampler *hpcp_sampler_open(const char *efa_root)
 	s->ph_cur = -1;
 	for (int p = 0; p < HPCP_SAMPLER_PHASES; p++)
 		s->ph_start_s[p] = s->ph_end_s[p] = NAN;
-	s->procfd = open(root && *root ? root : HPCP_SAMPLER_DEFAULT_PROCFS,
-			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->procfd = open_dir(HPCP_SAMPLER_ENV_PROCFS,
+			     HPCP_SAMPLER_DEFAULT_PROCFS, "");
+	s->blockfd = open_dir(HPCP_SAMPLER_ENV_SYSFS,
+			      HPCP_SAMPLER_DEFAULT_SYSFS, "/class/block");
+	/* The large files read whole once, then room for twice the largest,
+	 * so that only a file doubling in size grows the buffer later. */
+	for (size_t i = 0; i < sizeof(big) / sizeof(*big); i++) {
+		ssize_t len = read_at(s, s->procfd, big[i], 0);
+
+		if (len > 0 && (size_t)len * 2 + 1 > s->cap) {
+			char *b = realloc(s->buf, (size_t)len * 2 + 1);
+
+			if (b) {
+				s->buf = b;
+				s->cap = (size_t)len * 2 + 1;
+			}
+		}
+	}
+	s->grown = 0;
 	find_efa(s, efa_root);
 	hpcp_gpu_open(&s->gpu, NULL);
 	pthread_mutex_init(&s->lock, NULL);
@@ -678,9 +886,7 @@ int hpcp_sampler_start(struct hpcp_sampler **out, double hz,
 	if (!s)
 		return -ENOMEM;
 	s->hz = hz;
-	s->t0_ns = hpcp_now_ns();
-	take(s, &s->prev);
-	s->sources = s->prev.have;
+	prime(s);
 	rc = pthread_create(&s->thread, NULL, thread_main, s);
 	if (rc) {
 		hpcp_sampler_free(s);
@@ -739,9 +945,13 @@ void hpcp_sampler_free(struct hpcp_sampler *s)
 		close(s->procfd);
 	if (s->efafd >= 0)
 		close(s->efafd);
+	if (s->blockfd >= 0)
+		close(s->blockfd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s->ring);
+	free(s->acc);
+	free(s->buf);
 	free(s);
 }
 
@@ -768,39 +978,23 @@ double hpcp_sampler_hz(const struct hpcp_sampler *s)
 	return s->hz;
 }
 
-/* --- statistics ----------------------------------------------------------- */
-
-static int by_value(const void *a, const void *b)
+size_t hpcp_sampler_buf_size(const struct hpcp_sampler *s, int *grown)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	*grown = s->grown;
+	return s->cap;
 }
 
-void hpcp_sampler_stats(const struct hpcp_sample_point *pts, int n_pts,
-			int phase, int series, struct hpcp_series_stats *st)
+void hpcp_sampler_summary(const struct hpcp_sampler *s, int phase,
+			  int series, struct hpcp_series_stats *st)
 {
-	double *v = malloc(sizeof(*v) * (size_t)(n_pts > 0 ? n_pts : 1));
-	double sum = 0;
-	int n = 0;
+	int p = phase == -2 ? HPCP_SAMPLER_PHASES : phase;
 
-	st->n = 0;
-	st->mean = st->p95 = st->max = NAN;
-	if (!v)
+	if (p < 0 || p > HPCP_SAMPLER_PHASES || series < 0 ||
+	    series >= HPCP_S_COUNT) {
+		st->n = 0;
+		st->mean = st->p95 = st->max = NAN;
 		return;
-	for (int i = 0; i < n_pts; i++)
-		if ((phase == -2 || pts[i].phase == phase) &&
-		    !isnan(pts[i].v[series])) {
-			v[n++] = pts[i].v[series];
-			sum += pts[i].v[series];
-		}
-	if (n) {
-		qsort(v, (size_t)n, sizeof(*v), by_value);
-		st->n = n;
-		st->mean = sum / n;
-		/* Nearest rank: the smallest value with 95 % at or below. */
-		st->p95 = v[(int)ceil(0.95 * n) - 1];
-		st->max = v[n - 1];
 	}
-	free(v);
+	hpcp_series_acc_get(&s->acc[(size_t)p * HPCP_S_COUNT +
+				    (size_t)series], st);
 }

@@ -136,8 +136,11 @@ static void fill_record(const struct hpcp_ctx *ctx, struct hpcp_sampler *s,
 				double *o = d + ((size_t)p * HPCP_S_COUNT + (size_t)k) *
 						STAT_FIELDS;
 
-				hpcp_sampler_stats(pts, h->n_points,
-						   p == np ? -2 : p, k, &st);
+				/* From every reading, not the merged
+				 * points: exact max, p95 within the
+				 * histogram's bound. */
+				hpcp_sampler_summary(s, p == np ? -2 : p, k,
+						     &st);
 				o[0] = st.n;
 				o[1] = st.mean;
 				o[2] = st.p95;

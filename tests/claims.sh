@@ -75,14 +75,41 @@ ok $? "per epoch: 4 x 1000 s x 2.00/h = 2.2222, Spot 0.8889"
 # 1800 s to the target: 4 x 0.5 h x 2.00 = 4.00
 line 'to the training target     $4.0000 On-Demand, $1.6000 Spot'
 ok $? "to the target: 4.00, Spot 1.60"
-# 1000 requests at 2000/s = 0.5 s of 4 nodes: 4 x 0.5/3600 x 2.00 = 0.00111
-line 'per 1000 requests          $0.0011 On-Demand, $0.0004 Spot'
-ok $? "per 1000 requests: 0.0011, Spot 0.0004"
-# MTBF 1/(4 x 0.05) = 5 h; C = 90 s = 0.025 h; tau = sqrt(2 x 0.025 x 5)
-# = 0.5 h = 1800 s; T = 2 h x (1 + 0.025/0.5 + 0.5/(2 x 5)) = 2.2 h;
-# 4 x 2.2 x 0.80 = 7.04
-line 'run on Spot, expected      $7.0400 (checkpoint every 1800 s, interruptions every 5.00 h)'
-ok $? "Spot expected with Young's interval: 7.04 (1800 s, 5 h)"
+# 1000 requests at 2000/s = 0.5 s of 4 nodes: 4 x 0.5/3600 x 2.00 =
+# 0.001111, Spot 0.000444: below a cent, three significant digits.
+line 'per 1000 requests          $0.00111 On-Demand, $0.000444 Spot'
+ok $? "per 1000 requests: 0.00111, Spot 0.000444 (not \$0.0000)"
+# MTBF M = 1/(4 x 0.05) = 5 h; C = 90 s = 0.025 h; Young's interval
+# tau = sqrt(2 x 0.025 x 5) = 0.5 h = 1800 s.  Exact under Poisson
+# interruptions (Daly 2006, no restart time): T = M (e^((tau + C)/M) - 1)
+# W / tau = 5 (e^0.105 - 1) 2 / 0.5 = 20 x 0.1107106 = 2.214212 h;
+# 4 x 2.214212 x 0.80 = 7.0855.  Young's first order: 2 (1 + 0.025/0.5 +
+# 0.5/10) = 2.2 h.
+line 'run on Spot, expected      $7.0855 (2.2142 h, first order 2.2000 h; checkpoint every 1800 s, interruptions every 5.00 h)'
+ok $? "Spot expected at Young's interval: exact 2.2142 h, \$7.0855 (first order 2.2 h)"
+# C = 1 s << M = 5 h: tau = sqrt(2 x 5/3600) h = 189.7 s; the exact T
+# expands to W (1 + C/tau + tau/(2M) + C/M + (tau + C)^2/(6 M^2) + ...):
+# above the first order by C/M + ... = 7.4e-5 of it, 2.02123 h against
+# 2.02108 h; 4 x 2.021231 x 0.80 = 6.4679.
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--checkpoint-s 1 "$data/cost/results.json" >"$work/c1.txt" 2>&1
+grep -qF 'run on Spot, expected      $6.4679 (2.0212 h, first order 2.0211 h; checkpoint every 190 s, interruptions every 5.00 h)' "$work/c1.txt"
+ok $? "checkpoint 1 s << MTBI 5 h: exact and first order agree (2.0212, 2.0211 h)"
+# 8 interruptions an hour of each of 4 nodes: M = 1/32 h = 112.5 s; C =
+# 90 s: tau = sqrt(2 x 90 x 112.5) = 142.3 s; T = 112.5 (e^(232.3/112.5)
+# - 1) 7200 / 142.3 s = 112.5 x 6.884597 x 50.5966 s = 10.8855 h, where
+# the first order says 4.5298 h; 4 x 10.8855 x 0.80 = 34.8336.
+sed 's/"spot_interruptions_per_hour": 0.05/"spot_interruptions_per_hour": 8/' \
+	"$data/cost/prices.json" >"$work/prices-8.json"
+"$report" --price "$work/prices-8.json" --instance-type test.4xl \
+	--checkpoint-s 90 "$data/cost/results.json" >"$work/c8.txt" 2>&1
+grep -qF 'run on Spot, expected      $34.8336 (10.8855 h, first order 4.5298 h; checkpoint every 142 s, interruptions every 0.03 h)' "$work/c8.txt"
+ok $? "checkpoint 90 s near MTBI 112.5 s: exact 10.8855 h, first order 4.53 h"
+# C = 120 s >= M = 112.5 s: no interval means anything.
+"$report" --price "$work/prices-8.json" --instance-type test.4xl \
+	--checkpoint-s 120 "$data/cost/results.json" >"$work/c9.txt" 2>&1
+grep -qF 'run on Spot, expected      n/a (a checkpoint takes as long as the mean time between interruptions or longer' "$work/c9.txt"
+ok $? "checkpoint 120 s >= MTBI 112.5 s: n/a with the reason"
 line 'AWS Batch multi-node parallel jobs cannot run on Spot'
 ok $? "launcher aws-batch: the Spot note"
 
@@ -104,6 +131,17 @@ ok $? "lifecycle: 30.54 saved of 39.60"
 	>"$work/l2.txt" 2>&1
 grep -qF 'storage lifecycle          $28.3500 saved of $36.0000 (78.8 %) over 360 days, 100 GB' "$work/l2.txt"
 ok $? "lifecycle: IA left before its minimum pays the rest: 28.35 saved"
+# Already in IA at the start (age 40; IA at 30, Glacier at 45, IA minimum
+# 30 days): 5 d IA 0.25, then Glacier on day 5 after 15 d in IA: the other
+# 15 d of IA's minimum 0.75, and 355 d Glacier 3.55: 4.55 of 36.00, 31.45
+# saved (87.4 %).
+printf '{"horizon_days":360,"policy":{"days_to_infrequent_access":30,"days_to_glacier":45,"min_days_infrequent_access":30},"objects":[{"gb":100,"age_days":40}]}' \
+	>"$work/inv-ia.json"
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--inventory "$work/inv-ia.json" "$data/cost/results.json" \
+	>"$work/l3.txt" 2>&1
+grep -qF 'storage lifecycle          $31.4500 saved of $36.0000 (87.4 %) over 360 days, 100 GB' "$work/l3.txt"
+ok $? "lifecycle: an object in IA before the horizon leaving early pays the rest: 31.45 saved"
 
 # No checkpoint time, no instance type, no infer phase: reasons.
 "$report" --price "$data/cost/prices.json" --instance-type test.4xl \
@@ -118,7 +156,7 @@ ok $? "no --instance-type: exit 0, the reason recorded"
 "$report" --price "$examples/prices-example.json" \
 	"$data/results/preflight-np2.json" >"$work/p.txt" 2>&1 &&
 	grep -qF 'list-price estimate: c5n.18xlarge (from the preflight phase (instance metadata service)), 2 node(s)' "$work/p.txt" &&
-	grep -qF "run                        \$$(/usr/bin/python3 -c "import json; d = json.load(open('$data/results/preflight-np2.json')); print('%.4f' % (2 * 3.888 * d['run']['duration_s'] / 3600))") On-Demand" "$work/p.txt"
+	grep -qF "run                        \$$(/usr/bin/python3 -c "import json; d = json.load(open('$data/results/preflight-np2.json')); c = 2 * 3.888 * d['run']['duration_s'] / 3600; print('%.4f' % c if c >= 0.01 else '%.3g' % c)") On-Demand" "$work/p.txt"
 ok $? "no --instance-type: the preflight's instance type, priced: $(head -2 "$work/p.txt" | tail -1)"
 "$report" --price "$data/cost/prices.json" --instance-type test.4xl \
 	"$data/results/full-np4.json" >"$work/n.txt" 2>&1
@@ -151,6 +189,26 @@ grep -q '<h2>Claims</h2>' "$work/r.html" &&
 	grep -qF 'Storage lifecycle policy: $30.5400 saved' "$work/r.html" &&
 	grep -q '</html>' "$work/r.html"
 ok $? "-o: the report has the claims and cost sections"
+
+# A claim on every host of 300: only host 300 refutes it, and is found.
+/usr/bin/python3 -c 'import copy,json,sys
+d = json.load(open(sys.argv[1]))
+h0 = d["utilisation"]["hosts"][0]
+hosts = []
+for i in range(1, 301):
+    h = copy.deepcopy(h0)
+    h["host"] = "h%d" % i
+    h["run"]["cpu_busy"]["max"] = 0.99 if i == 300 else 0.5
+    hosts.append(h)
+d["utilisation"]["hosts"] = hosts
+json.dump(d, open(sys.argv[2], "w"))' "$data/results/utilisation-np2.json" \
+	"$work/hosts300.json"
+printf '{"claims":[{"metric":"utilisation/hosts/*/run/cpu_busy/max","comparison":"<=","value":0.9}]}' \
+	>"$work/hosts-claim.json"
+"$report" --claims "$work/hosts-claim.json" "$work/hosts300.json" \
+	>"$work/h.txt" 2>&1
+[ $? -eq 1 ] && grep -q '^  refuted .*measured 0.99' "$work/h.txt"
+ok $? "a claim over 300 hosts judges all: host 300's 0.99 refutes it"
 
 # The HTML report's utilisation section: one row per phase and the run.
 "$report" "$data/results/utilisation-np2.json" -o "$work/u.html" >/dev/null 2>&1 &&

@@ -9,10 +9,15 @@
  * /proc/pressure/{cpu,memory,io} (share of time some task stalled) when
  * the kernel has them, the EFA byte counters (efa.h) and the GPUs through
  * NVML loaded at run time.  The thread never calls MPI and allocates
- * nothing once started: its points go to a ring of fixed size that, when
- * full, merges neighbours in pairs (means) and halves its rate.
+ * nothing once started (but for a rare growth of its file buffer, when a
+ * file outgrows the size found at open): every reading goes into each
+ * series' summary of the running phase and of the whole run (count, sum,
+ * exact max, p95 from a fixed histogram), and into a ring of fixed size
+ * for the charts that, when full, merges neighbours in pairs (means), each
+ * later point then being the mean of twice as many readings.
  *
- * Files are read under HPCPROBE_PROCFS_ROOT (default /proc) and the EFA
+ * Files are read under HPCPROBE_PROCFS_ROOT (default /proc), whether a
+ * disk is a partition under HPCPROBE_SYSFS_ROOT (default /sys) and the EFA
  * counters under --efa-root's tree (efa.h), so tests use fake trees;
  * HPCPROBE_NVML_LIB names the NVML library (default libnvidia-ml.so.1).
  */
@@ -24,7 +29,9 @@
 
 #define HPCP_SAMPLER_ENV_PROCFS "HPCPROBE_PROCFS_ROOT"
 #define HPCP_SAMPLER_ENV_NVML "HPCPROBE_NVML_LIB"
+#define HPCP_SAMPLER_ENV_SYSFS "HPCPROBE_SYSFS_ROOT"
 #define HPCP_SAMPLER_DEFAULT_PROCFS "/proc"
+#define HPCP_SAMPLER_DEFAULT_SYSFS "/sys"
 #define HPCP_SAMPLER_DEFAULT_NVML "libnvidia-ml.so.1"
 #define HPCP_SAMPLER_DEFAULT_HZ 10.0
 /* Points kept in the ring before neighbours are merged: 409 s at 10 Hz. */
@@ -93,8 +100,13 @@ int hpcp_sampler_parse_stat(const char *text, uint64_t *busy,
 int hpcp_sampler_parse_meminfo(const char *text, uint64_t *total_kb,
 			       uint64_t *avail_kb, uint64_t *cached_kb);
 int hpcp_sampler_parse_netdev(const char *text, uint64_t *bytes);
-int hpcp_sampler_parse_diskstats(const char *text, uint64_t *sectors,
-				 uint64_t *io_ms, int *disks);
+/* Whole disks only: a name with <name>/partition under class_block (a
+ * directory descriptor of <sysfs>/class/block) is a partition; with
+ * class_block < 0, or a name sysfs does not list, the kernel's naming
+ * rule decides (a disk's name, "p" when it ends in a digit, digits). */
+int hpcp_sampler_parse_diskstats(const char *text, int class_block,
+				 uint64_t *sectors, uint64_t *io_ms,
+				 int *disks);
 int hpcp_sampler_parse_psi(const char *text, uint64_t *some_us);
 
 /* GPUs through NVML, loaded at run time. */
@@ -138,6 +150,14 @@ struct hpcp_sampler;
  * hpcp_sampler_read takes one reading now (tests). */
 struct hpcp_sampler *hpcp_sampler_open(const char *efa_root);
 void hpcp_sampler_read(struct hpcp_sampler *s, struct hpcp_sample_raw *r);
+/* One period of the thread, for tests that drive a sampler from
+ * hpcp_sampler_open without the thread: the first call takes the
+ * baseline reading, every later one a reading into the summaries and the
+ * ring.  Times are the clock's, so only series that do not depend on the
+ * interval's length are exact with a fake tree. */
+void hpcp_sampler_step(struct hpcp_sampler *s);
+/* The read buffer's size and how often a file outgrew it while sampling. */
+size_t hpcp_sampler_buf_size(const struct hpcp_sampler *s, int *grown);
 
 /*
  * Start the thread (rank-local), hz readings a second.  The EFA counters
@@ -163,14 +183,40 @@ const struct hpcp_gpu *hpcp_sampler_gpu(const struct hpcp_sampler *s);
 unsigned hpcp_sampler_sources(const struct hpcp_sampler *s);
 double hpcp_sampler_hz(const struct hpcp_sampler *s);
 
-/* mean, p95 (nearest rank), max of one series over the points of a phase
- * (phase -2: all); n the points with a value.  NAN when n is 0. */
+/* mean, p95, max of one series; n the readings with a value.  NAN when
+ * n is 0. */
 struct hpcp_series_stats {
 	int n;
 	double mean, p95, max;
 };
-void hpcp_sampler_stats(const struct hpcp_sample_point *pts, int n_pts,
-			int phase, int series, struct hpcp_series_stats *st);
+
+/*
+ * A series' summary built reading by reading, of fixed size: the count,
+ * sum and max are exact; the p95 (nearest rank) comes from a histogram of
+ * HPCP_HIST_SUB bins an octave from 2^HPCP_HIST_MIN_EXP to
+ * 2^(HPCP_HIST_MIN_EXP + HPCP_HIST_OCTAVES), reported as its bin's middle
+ * clamped to [min, max]: within HPCP_HIST_REL_ERR of the exact p95
+ * (relative) for values in that range; values at or below 0 (none of the
+ * series has any) count as 0, smaller positive ones as the lowest bin,
+ * larger ones as the highest.
+ */
+#define HPCP_HIST_SUB 32
+#define HPCP_HIST_MIN_EXP (-32)
+#define HPCP_HIST_OCTAVES 80
+#define HPCP_HIST_BINS (1 + HPCP_HIST_OCTAVES * HPCP_HIST_SUB)
+#define HPCP_HIST_REL_ERR (1.0 / (2 * HPCP_HIST_SUB))
+struct hpcp_series_acc {
+	uint32_t n;
+	double sum, min, max;
+	uint32_t bin[HPCP_HIST_BINS];
+};
+void hpcp_series_acc_add(struct hpcp_series_acc *a, double v);
+void hpcp_series_acc_get(const struct hpcp_series_acc *a,
+			 struct hpcp_series_stats *st);
+/* After stop: the summary of a series over every reading of a phase
+ * (phase -2: the whole run, between phases too). */
+void hpcp_sampler_summary(const struct hpcp_sampler *s, int phase,
+			  int series, struct hpcp_series_stats *st);
 
 /* --- the run's side (src/sampler_report.c) -------------------------------- */
 

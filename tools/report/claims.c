@@ -149,13 +149,38 @@ cJSON *hpcp_claims_load(const char *path, char *err, size_t errlen)
 
 /* --- resolving a path ---------------------------------------------------- */
 
-#define MAX_FOUND 256
-
+/* Every match of a path, however many (a claim on hosts/... of a
+ * thousand-node run judges each host); lost set when memory ran out. */
 struct found {
-	int n;
-	const cJSON *node[MAX_FOUND];
-	const cJSON *parent[MAX_FOUND];
+	int n, cap, lost;
+	const cJSON **node;
+	const cJSON **parent;
 };
+
+static void found_add(struct found *f, const cJSON *node,
+		      const cJSON *parent)
+{
+	if (f->n == f->cap) {
+		int cap = f->cap ? 2 * f->cap : 64;
+		const cJSON **n = realloc(f->node, sizeof(*n) * (size_t)cap);
+		const cJSON **p;
+
+		if (!n) {
+			f->lost = 1;
+			return;
+		}
+		f->node = n;
+		p = realloc(f->parent, sizeof(*p) * (size_t)cap);
+		if (!p) {
+			f->lost = 1;
+			return;
+		}
+		f->parent = p;
+		f->cap = cap;
+	}
+	f->node[f->n] = node;
+	f->parent[f->n++] = parent;
+}
 
 /* Whether element's member key prints as want. */
 static int member_is(const cJSON *elem, const char *key, size_t klen,
@@ -212,10 +237,7 @@ static void resolve(const cJSON *node, const cJSON *parent, const char *path,
 	if (!node)
 		return;
 	if (!*path) {
-		if (f->n < MAX_FOUND) {
-			f->node[f->n] = node;
-			f->parent[f->n++] = parent;
-		}
+		found_add(f, node, parent);
 		return;
 	}
 	slash = strchr(path, '/');
@@ -317,6 +339,13 @@ static enum verdict judge(const cJSON *c, const cJSON *root, cJSON *out)
 					 !strncmp(metric, "cost/", 5) ?
 				 " (cost: instance type unknown)" : "");
 	}
+	if (f->lost) {
+		/* Judging only some matches could call a refuted claim held. */
+		f->n = 0;
+		worst = V_NOT_MEASURED;
+		snprintf(reason, sizeof(reason), "out of memory listing the "
+			 "matches of %s", metric);
+	}
 	for (int i = 0; i < f->n; i++) {
 		const cJSON *n = f->node[i];
 		enum verdict here = V_HOLDS;
@@ -361,6 +390,8 @@ static enum verdict judge(const cJSON *c, const cJSON *root, cJSON *out)
 		if (here > worst)
 			worst = here;
 	}
+	free(f->node);
+	free(f->parent);
 	free(f);
 	cJSON_AddStringToObject(out, "claim", hpcp_str_at(c, "claim") ?
 						     hpcp_str_at(c, "claim") :

@@ -10,8 +10,11 @@
  *   {"date": "YYYY-MM-DD", "source": "...", "currency": "USD",
  *    "instances": {"<type>": {"on_demand_per_hour": x, "spot_per_hour": y,
  *                             "spot_interruptions_per_hour": r}, ...},
- *    "storage_per_gb_month": s, "transfer_per_gb": t}
- * spot_interruptions_per_hour (per instance) is optional.
+ *    "storage_per_gb_month": s, "transfer_per_gb": t,
+ *    "storage_infrequent_access_per_gb_month": ia,
+ *    "storage_glacier_per_gb_month": g}
+ * spot_interruptions_per_hour (per instance, at most 100) and the
+ * Infrequent Access and Glacier prices (for --inventory) are optional.
  */
 #include "config.h"
 
@@ -38,6 +41,10 @@ static int bad_price(char *err, size_t errlen, const char *path,
 	snprintf(err, errlen, "%s: %s", path, what);
 	return -EINVAL;
 }
+
+/* More than this many interruptions an hour of one instance is no Spot
+ * market but a typo (a rate per day, a percentage). */
+#define MAX_INTERRUPTIONS_PER_HOUR 100
 
 static int positive(const cJSON *obj, const char *key, int optional)
 {
@@ -72,17 +79,27 @@ cJSON *hpcp_price_load(const char *path, const char *type, char *err,
 		rc = bad_price(err, errlen, path,
 			       "storage_per_gb_month and transfer_per_gb "
 			       "must be numbers >= 0");
+	else if (!positive(root, "storage_infrequent_access_per_gb_month",
+			   1) ||
+		 !positive(root, "storage_glacier_per_gb_month", 1))
+		rc = bad_price(err, errlen, path,
+			       "storage_infrequent_access_per_gb_month and "
+			       "storage_glacier_per_gb_month must be numbers "
+			       ">= 0 when given");
 	else if (!inst) {
 		snprintf(msg, sizeof(msg), "no price for instance type '%.64s'",
 			 type);
 		rc = bad_price(err, errlen, path, msg);
 	} else if (!positive(inst, "on_demand_per_hour", 0) ||
 		   !positive(inst, "spot_per_hour", 0) ||
-		   !positive(inst, "spot_interruptions_per_hour", 1)) {
+		   !positive(inst, "spot_interruptions_per_hour", 1) ||
+		   hpcp_num_at(inst, "spot_interruptions_per_hour", 0) >
+			   MAX_INTERRUPTIONS_PER_HOUR) {
 		snprintf(msg, sizeof(msg), "instance type '%.64s': "
 			 "on_demand_per_hour and spot_per_hour must be "
 			 "numbers >= 0 (and spot_interruptions_per_hour, "
-			 "when given)", type);
+			 "when given, from 0 to %d an hour)", type,
+			 MAX_INTERRUPTIONS_PER_HOUR);
 		rc = bad_price(err, errlen, path, msg);
 	}
 	if (rc) {
@@ -113,22 +130,30 @@ static void put_pair(cJSON *parent, const char *key, double node_hours,
 }
 
 /*
- * Expected wall time of work_h hours on Spot with checkpoints every
- * Young's interval tau = sqrt(2 C M) (C the checkpoint time, M the job's
- * mean time between interruptions, 1 / (nodes x rate)): each interval
- * costs a checkpoint, and each interruption loses half an interval on
- * average, so T = W (1 + C / tau + tau / (2 M)), to first order.
+ * Expected wall time of work_h hours on Spot with a checkpoint of ckpt_h
+ * every tau = sqrt(2 C M) of work (Young's interval; C the checkpoint
+ * time, M the job's mean time between interruptions, 1 / (nodes x rate)).
+ * Exact for interruptions arriving as a Poisson process, a restart taking
+ * no time, and checkpoints that can themselves be interrupted (Daly 2006,
+ * with R = 0): T = M (e^((tau + C) / M) - 1) W / tau.  Young's first-order
+ * T = W (1 + C / tau + tau / (2 M)) (into *first, when given) agrees when
+ * C << M and underestimates as C nears M.  NAN when the interval means
+ * nothing (C >= M: a checkpoint rarely completes) or T is not finite.
  */
 double hpcp_cost_spot_hours(double work_h, double ckpt_h, double mtbf_h,
-			    double *tau_h)
+			    double *tau_h, double *first)
 {
-	double tau = sqrt(2 * ckpt_h * mtbf_h);
+	double tau = sqrt(2 * ckpt_h * mtbf_h), t;
 
 	if (tau_h)
 		*tau_h = tau;
-	if (!(tau > 0))
-		return work_h;
-	return work_h * (1 + ckpt_h / tau + tau / (2 * mtbf_h));
+	if (first)
+		*first = tau > 0 ? work_h * (1 + ckpt_h / tau +
+					     tau / (2 * mtbf_h)) : NAN;
+	if (!(tau > 0) || !(ckpt_h < mtbf_h))
+		return NAN;
+	t = mtbf_h * expm1((tau + ckpt_h) / mtbf_h) * work_h / tau;
+	return isfinite(t) ? t : NAN;
 }
 
 /*
@@ -232,15 +257,26 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 					"no checkpoint time: give "
 					"--checkpoint-s");
 	} else {
-		double mtbf = 1 / (nodes * rate), tau;
+		double mtbf = 1 / (nodes * rate), tau, first;
 		double t = hpcp_cost_spot_hours(run_h, checkpoint_s / 3600,
-						mtbf, &tau);
+						mtbf, &tau, &first);
 
 		add_num(sp, "usd", nodes * t * spot);
 		add_num(sp, "hours", t);
+		add_num(sp, "hours_first_order", first);
 		add_num(sp, "checkpoint_interval_s", tau * 3600);
 		add_num(sp, "mtbf_hours", mtbf);
 		add_num(sp, "checkpoint_s", checkpoint_s);
+		if (!isfinite(t))
+			cJSON_AddStringToObject(
+				sp, "reason",
+				!isfinite(run_h) ? "no run duration" :
+				checkpoint_s / 3600 >= mtbf ?
+					"a checkpoint takes as long as the "
+					"mean time between interruptions or "
+					"longer: no checkpoint interval "
+					"finishes the run" :
+					"the expected time is not finite");
 	}
 	if (launcher && !strcmp(launcher, "aws-batch"))
 		cJSON_AddStringToObject(c, "note",
@@ -250,8 +286,21 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 	return c;
 }
 
+/* Dollars: four decimals, or three significant digits below a cent
+ * (a cost of $0.00004 is not $0.0000). */
+static const char *usd(char *b, size_t n, double v)
+{
+	if (fabs(v) < 0.01 && v != 0)
+		snprintf(b, n, "$%.3g", v);
+	else
+		snprintf(b, n, "$%.4f", v);
+	return b;
+}
+
 static void print_pair(FILE *out, const char *what, const cJSON *p)
 {
+	char a[32], b[32];
+
 	double od = hpcp_num_at(p, "on_demand_usd", NAN);
 
 	if (isnan(od)) {
@@ -260,14 +309,15 @@ static void print_pair(FILE *out, const char *what, const cJSON *p)
 						   "unknown");
 		return;
 	}
-	fprintf(out, "  %-26s $%.4f On-Demand, $%.4f Spot\n", what, od,
-		hpcp_num_at(p, "spot_usd", NAN));
+	fprintf(out, "  %-26s %s On-Demand, %s Spot\n", what,
+		usd(a, sizeof(a), od),
+		usd(b, sizeof(b), hpcp_num_at(p, "spot_usd", NAN)));
 }
 
 void hpcp_cost_print(const cJSON *c, FILE *out)
 {
 	const cJSON *ph, *sp = hpcp_at(c, "spot_expected");
-	char what[64];
+	char what[64], a[32];
 
 	fprintf(out, "Cost (list-price estimate: %s (from %s), %g node(s), "
 		"prices of %s from %s)\n", text_at(c, "instance_type"),
@@ -287,9 +337,12 @@ void hpcp_cost_print(const cJSON *c, FILE *out)
 		fprintf(out, "  %-26s n/a (%s)\n", "run on Spot, expected",
 			text_at(sp, "reason"));
 	else
-		fprintf(out, "  %-26s $%.4f (checkpoint every %.0f s, "
-			"interruptions every %.2f h)\n",
-			"run on Spot, expected", hpcp_num_at(sp, "usd", 0),
+		fprintf(out, "  %-26s %s (%.4f h, first order %.4f h; "
+			"checkpoint every %.0f s, interruptions every %.2f "
+			"h)\n", "run on Spot, expected",
+			usd(a, sizeof(a), hpcp_num_at(sp, "usd", 0)),
+			hpcp_num_at(sp, "hours", 0),
+			hpcp_num_at(sp, "hours_first_order", 0),
 			hpcp_num_at(sp, "checkpoint_interval_s", 0),
 			hpcp_num_at(sp, "mtbf_hours", 0));
 	if (hpcp_str_at(c, "note"))
@@ -298,6 +351,8 @@ void hpcp_cost_print(const cJSON *c, FILE *out)
 
 static void html_pair(struct hpcp_text *t, const char *what, const cJSON *p)
 {
+	char a[32], b[32];
+
 	double od = hpcp_num_at(p, "on_demand_usd", NAN);
 
 	hpcp_put(t, "<tr><td>");
@@ -309,13 +364,15 @@ static void html_pair(struct hpcp_text *t, const char *what, const cJSON *p)
 		hpcp_put(t, "</td></tr>\n");
 		return;
 	}
-	hpcp_put(t, "</td><td>$%.4f</td><td>$%.4f</td></tr>\n", od,
-		 hpcp_num_at(p, "spot_usd", NAN));
+	hpcp_put(t, "</td><td>%s</td><td>%s</td></tr>\n",
+		 usd(a, sizeof(a), od),
+		 usd(b, sizeof(b), hpcp_num_at(p, "spot_usd", NAN)));
 }
 
 void hpcp_html_cost(struct hpcp_text *t, const cJSON *c)
 {
 	const cJSON *ph, *sp = hpcp_at(c, "spot_expected");
+	char a[32];
 
 	hpcp_put(t, "<h2>Cost (list-price estimate)</h2>\n<p>");
 	hpcp_html_esc(t, text_at(c, "instance_type"));
@@ -338,7 +395,7 @@ void hpcp_html_cost(struct hpcp_text *t, const cJSON *c)
 	if (isnan(hpcp_num_at(sp, "usd", NAN)))
 		hpcp_html_esc(t, text_at(sp, "reason"));
 	else
-		hpcp_put(t, "$%.4f", hpcp_num_at(sp, "usd", 0));
+		hpcp_put(t, "%s", usd(a, sizeof(a), hpcp_num_at(sp, "usd", 0)));
 	hpcp_put(t, ".</p>\n");
 	if (hpcp_at(c, "storage_lifecycle")) {
 		const cJSON *l = hpcp_at(c, "storage_lifecycle");
@@ -418,7 +475,13 @@ int hpcp_inventory_check(const cJSON *inv, const char *path, char *err,
 	return 0;
 }
 
-/* The policy's cost of one object over the horizon, whole days. */
+/*
+ * The policy's cost of one object over the horizon, whole days.  An object
+ * leaving Infrequent Access for Glacier before IA's minimum duration pays
+ * the rest of it then, whether it entered IA before the horizon or in it.
+ * Objects are never deleted and never leave Glacier, so Glacier's own
+ * minimum duration never comes due and is not modelled.
+ */
 static double object_cost(double gb, long age, long days, const cJSON *p,
 			  const double price[3])
 {
@@ -433,8 +496,7 @@ static double object_cost(double gb, long age, long days, const cJSON *p,
 		usd += gb * price[a >= to_gl ? 2 : a >= to_ia ? 1 : 0] / 30;
 		/* Leaving Infrequent Access early, within the horizon: the
 		 * rest of its minimum duration is charged then. */
-		if (a == to_gl && to_gl > to_ia && to_gl - to_ia < min_ia &&
-		    age <= to_ia)
+		if (a == to_gl && to_gl > to_ia && to_gl - to_ia < min_ia)
 			usd += gb * price[1] / 30 *
 			       (double)(min_ia - (to_gl - to_ia));
 	}
