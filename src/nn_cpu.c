@@ -398,6 +398,13 @@ static float *nn_grad(struct hpcp_nn *nn, int layer, size_t *count)
 	return ly ? ly->g : NULL;
 }
 
+static float *nn_state(struct hpcp_nn *nn, int layer, size_t *count)
+{
+	struct nn_layer *ly = layer_at(nn, layer, count);
+
+	return ly ? ly->v : NULL;
+}
+
 /*
  * Parameters, gradients and momentum are one float per parameter each;
  * activations: max_batch x (width[0] for the input's copy, width[1..L]
@@ -444,6 +451,7 @@ const struct hpcp_nn_backend hpcp_nn_cpu = {
 	.update = nn_update,
 	.params = nn_params,
 	.grad = nn_grad,
+	.state = nn_state,
 	.memory = nn_memory,
 	.flops_per_sample = nn_flops_per_sample,
 	.destroy = free_nn,

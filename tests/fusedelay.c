@@ -2,7 +2,8 @@
  * A passthrough FUSE file system that delays reads by a known amount, for
  * the storage phase's truth tests (mpi_tests/storage-fuse.sh):
  *
- *   fusedelay [-d US] [-s US -e N] [-D open|write|read] SOURCE MNT
+ *   fusedelay [-d US] [-s US -e N] [-D open|write|read] [-c OFFSET]
+ *             SOURCE MNT
  *
  * mirrors SOURCE at MOUNTPOINT; every read sleeps US microseconds (-d)
  * before it is served, and every N-th read (counted over the whole file
@@ -12,7 +13,10 @@
  * as some file systems do: "open" fails such an open with EINVAL, "write"
  * accepts the open and fails every write to the file with EINVAL (a file
  * system that checks direct I/O only when it is done), "read" likewise
- * every read (the writes before it succeed).  Runs in the
+ * every read (the writes before it succeed).  -c returns byte OFFSET of
+ * every file inverted to any read that covers it (the file itself keeps
+ * what was written): storage that gives back other bytes than it was
+ * given, for the checks of what is read back.  Runs in the
  * foreground until unmounted (fusermount3 -u).
  */
 #define FUSE_USE_VERSION 31
@@ -36,6 +40,7 @@
 static struct {
 	char src[PATH_MAX];
 	long delay_us, slow_us, every;
+	long corrupt_at;                /* -c OFFSET + 1; 0 none */
 	int refuse_open, refuse_write, refuse_read;
 	atomic_ulong reads;
 } g;
@@ -146,6 +151,9 @@ static int fd_read(const char *path, char *buf, size_t n, off_t off,
 	else
 		sleep_us(g.delay_us);
 	got = pread((int)fi->fh, buf, n, off);
+	if (got > 0 && g.corrupt_at > off &&
+	    g.corrupt_at - 1 < off + (off_t)got)
+		buf[g.corrupt_at - 1 - off] ^= (char)0xff;
 	return got < 0 ? -errno : (int)got;
 }
 
@@ -182,6 +190,17 @@ static int fd_unlink(const char *path)
 
 	real(p, sizeof(p), path);
 	return unlink(p) ? -errno : 0;
+}
+
+static int fd_rename(const char *from, const char *to, unsigned int flags)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (flags)
+		return -EINVAL;         /* RENAME_NOREPLACE and the like */
+	real(a, sizeof(a), from);
+	real(b, sizeof(b), to);
+	return rename(a, b) ? -errno : 0;
 }
 
 static int fd_mkdir(const char *path, mode_t mode)
@@ -247,6 +266,7 @@ static const struct fuse_operations ops = {
 	.release = fd_release,
 	.fsync = fd_fsync,
 	.unlink = fd_unlink,
+	.rename = fd_rename,
 	.mkdir = fd_mkdir,
 	.rmdir = fd_rmdir,
 	.truncate = fd_truncate,
@@ -273,11 +293,12 @@ int main(int argc, char **argv)
 	char *fargv[8];
 	int c, fargc = 0;
 
-	while ((c = getopt(argc, argv, "d:s:e:D:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:e:D:c:")) != -1) {
 		switch (c) {
 		case 'd': g.delay_us = number(optarg, "-d"); break;
 		case 's': g.slow_us = number(optarg, "-s"); break;
 		case 'e': g.every = number(optarg, "-e"); break;
+		case 'c': g.corrupt_at = number(optarg, "-c") + 1; break;
 		case 'D':
 			g.refuse_open = strcmp(optarg, "open") == 0;
 			g.refuse_write = strcmp(optarg, "write") == 0;
@@ -289,13 +310,14 @@ int main(int argc, char **argv)
 			return 2;
 		default:
 			fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
-				"[-D open|write|read] SOURCE MOUNTPOINT\n");
+				"[-D open|write|read] [-c OFFSET] SOURCE MOUNTPOINT\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || !realpath(argv[optind], g.src)) {
 		fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
-			"[-D open|write|read] SOURCE MOUNTPOINT (SOURCE an existing "
+			"[-D open|write|read] [-c OFFSET] SOURCE MOUNTPOINT (SOURCE an "
+			"existing "
 			"directory)\n");
 		return 2;
 	}

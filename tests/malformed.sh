@@ -112,6 +112,9 @@ bad_args=(
 	"--phases infer --infer-payload 4096"
 	"--phases infer --infer-remote --infer-payload 100"
 	"--phases infer --infer-remote --infer-payload 70000"
+	"--phases train --train-checkpoint-dir /nonexistent-hpcprobe-dir"
+	"--phases train --train-checkpoint-dir /etc/hostname"
+	"--train-checkpoint-dir ''"
 	"--phases storage --storage-dir /nonexistent-hpcprobe-dir"
 	"--phases storage --storage-dir /etc/hostname"
 	"--phases storage --storage-dir ''"
@@ -153,6 +156,7 @@ mkdir -p ro
 if mount -t tmpfs -o ro,size=1m tmpfs "$work/ro" 2>/dev/null; then
 	trap 'umount "$work/ro"; rm -rf "$work"' EXIT
 	bad_args+=("--phases storage --storage-dir $work/ro")
+	bad_args+=("--phases train --train-checkpoint-dir $work/ro")
 fi
 
 n=0

@@ -81,9 +81,11 @@ struct hpcp_nn_backend {
 	/* SGD with momentum, the gradient buffers as they are now:
 	 * v = momentum v + g; p = p - lr v (v starts at 0). */
 	void (*update)(struct hpcp_nn *nn, float lr, float momentum);
-	/* Layer l's parameters or gradient (W then b) and their count. */
+	/* Layer l's parameters, gradient or optimiser state (the momentum
+	 * velocity), W then b, and their count. */
 	float *(*params)(struct hpcp_nn *nn, int layer, size_t *count);
 	float *(*grad)(struct hpcp_nn *nn, int layer, size_t *count);
+	float *(*state)(struct hpcp_nn *nn, int layer, size_t *count);
 	void (*memory)(const struct hpcp_nn *nn, struct hpcp_nn_memory *m);
 	/* Floating-point operations of one sample's forward and backward
 	 * (multiply-adds of the matrix products counted as 2). */

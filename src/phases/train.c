@@ -103,6 +103,9 @@ HPCP_PHASE_METRICS(train, train_metrics);
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "hpcp/blas.h"
 #include "hpcp/ctx.h"
@@ -277,6 +280,14 @@ static const struct hpcp_opt train_options[] = {
 	  .default_text = "none",
 	  .value_offset = OFF(input_delay),
 	  .given_offset = HPCP_OPT_NOT_TRACKED },
+	{ .long_name = "train-checkpoint-dir", .kind = HPCP_OPT_PATH,
+	  .metavar = "DIR",
+	  .help = "after each epoch write the model and optimiser state "
+		  "there (the FSx mount on AWS), read it back and time both "
+		  "(the Spot cost's checkpoint and restart times)",
+	  .default_text = "none (no checkpoints)",
+	  .value_offset = OFF(checkpoint_dir),
+	  .given_offset = HPCP_OPT_NOT_TRACKED },
 	{ .long_name = NULL },
 };
 
@@ -287,6 +298,33 @@ static const struct train_opts *opts_of(const struct hpcp_config *cfg)
 	const struct train_opts *o = hpcp_phase_opts(cfg, &hpcp_phase_train);
 
 	return o ? o : &train_defaults;
+}
+
+/* A checkpoint directory that cannot be one: bad input, before the run. */
+static int check_checkpoint_dir(const char *dir, char *err, size_t len)
+{
+	struct statvfs vfs;
+	struct stat st;
+
+	if (!dir)
+		return 0;
+	if (stat(dir, &st) != 0) {
+		snprintf(err, len, "--train-checkpoint-dir: %s: %s", dir,
+			 strerror(errno));
+		return -EINVAL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, len, "--train-checkpoint-dir: %s is not a "
+			 "directory", dir);
+		return -EINVAL;
+	}
+	if ((statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) ||
+	    access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, len, "--train-checkpoint-dir: %s is read-only "
+			 "(the checkpoints are written there)", dir);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Bad input that only the rank count shows: before anything runs. */
@@ -309,7 +347,7 @@ static int train_check_job(const struct hpcp_config *cfg, int ranks,
 			 r, ranks);
 		return -EINVAL;
 	}
-	return 0;
+	return check_checkpoint_dir(o->checkpoint_dir, err, len);
 }
 
 
@@ -399,6 +437,20 @@ static int setup(struct train_state *st, char *why, size_t len)
 	return 0;
 }
 
+/* Rank 0 writes and reads back; every rank waits, so the next epoch
+ * starts together, and takes the time off its training clock. */
+static void checkpoint(struct train_state *st, int epoch)
+{
+	uint64_t c0 = hpcp_now_ns();
+
+	hpcp_watch_beat();
+	if (st->ctx->rank == 0)
+		(void)train_ckpt_write(st, epoch);
+	hpcp_mpi_or_die(MPI_Barrier(st->ctx->comm),
+			"train: waiting for the checkpoint");
+	st->ckpt_ns += (double)(hpcp_now_ns() - c0);
+}
+
 /* The epochs; returns how many ran whole, *diverged set at a NaN. */
 static int epochs(struct train_state *st, struct train_run_info *info,
 		  char *diverged, size_t len)
@@ -435,7 +487,8 @@ static int epochs(struct train_state *st, struct train_run_info *info,
 		ep->epoch_ns = (double)(e1 - e0);
 		ep->eval_ns = (double)(e2 - e1);
 		ep->samples_per_s = (double)st->steps * B / (ep->epoch_ns / 1e9);
-		ep->elapsed_ns = (double)(e2 - st->t_start);
+		/* Checkpoints are measured apart: off the training clock. */
+		ep->elapsed_ns = (double)(e2 - st->t_start) - st->ckpt_ns;
 		if (!info->target_epoch && st->spec.loss ==
 		    HPCP_NN_SOFTMAX_XENT && ep->test_accuracy >= o->target) {
 			info->target_epoch = e + 1;
@@ -445,6 +498,8 @@ static int epochs(struct train_state *st, struct train_run_info *info,
 		    fabs(ep->train_loss - st->ep[e - 1].train_loss) <
 			    TRAIN_CONVERGED_CHANGE * st->ep[e - 1].train_loss)
 			info->converged_epoch = e + 1;
+		if (o->checkpoint_dir)
+			checkpoint(st, e);
 	}
 	return st->epochs;
 }
@@ -483,6 +538,7 @@ static void fill_info(struct train_state *st, struct train_run_info *info,
 	info->backend = st->be->name;
 	info->train = &st->train;
 	info->test = &st->test;
+	info->ckpt = &st->ckpt;
 }
 
 static int train_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
@@ -514,7 +570,11 @@ static int train_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	 * gradient buffers, which every backward overwrites. */
 	me.sgemm_ref_flops_per_s = train_sgemm_reference(st);
 	info.ar_alone_ns = train_allreduce_alone(st);
+	if (st->o->checkpoint_dir && ctx->rank == 0)
+		train_ckpt_open(st, st->o->checkpoint_dir);
 	done = epochs(st, &info, diverged, sizeof(diverged));
+	if (ctx->rank == 0)
+		train_ckpt_close(st);
 	n = done * st->steps;
 	if (n > 0) {
 		rc = hpcp_ctx_agree(ctx, train_summarise(st, n, &me,
@@ -550,9 +610,16 @@ static int train_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	if (diverged[0]) {
 		snprintf(why, len, "%s", diverged);
 		rc = -EDOM;
+	} else if (ctx->rank == 0 && st->ckpt.corrupt) {
+		/* The storage returned other bytes than it was given. */
+		snprintf(why, len, "%s", st->ckpt.why);
+		rc = -EIO;
 	}
 out:
 	free(all);
+	if (ctx->rank == 0)
+		train_ckpt_close(st);   /* again after an early error: no-op */
+	train_ckpt_free(st);
 	if (st->nn)
 		st->be->destroy(st->nn);
 	if (st->win != MPI_WIN_NULL) {

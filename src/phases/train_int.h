@@ -100,6 +100,7 @@ struct train_run_info {
 	const char *straggler_spec, *input_delay_spec;
 	const char *backend;
 	const struct train_set *train, *test;
+	const struct train_ckpt *ckpt;
 };
 
 void train_report(struct hpcp_res *out, const struct hpcp_ctx *ctx,
@@ -117,9 +118,27 @@ struct train_opts {
 	const char *overlap;       /* "on" or "off" */
 	const char *straggler;     /* "R:DURATION", test-only */
 	const char *input_delay;   /* "DURATION", test-only */
+	const char *checkpoint_dir;
 	uint64_t epochs, batch, samples, seed;
 	double lr, momentum, target;
 	int epochs_given, samples_given;
+};
+
+/* Rank 0's checkpoints (train_ckpt.c); status 0 while all went well. */
+#define TRAIN_CKPT_HEADER 32
+struct train_ckpt {
+	const char *target;     /* --train-checkpoint-dir; NULL: none */
+	const char *fs_type;
+	char dir[4096];         /* the fresh subdirectory */
+	char last[4096 + 32];   /* the newest checkpoint */
+	unsigned char *image, *back;
+	size_t bytes;
+	int count;              /* written and read back, equal */
+	double *write_ns, *read_ns, *cached;    /* [count] */
+	int status;             /* 0, or -errno: the checkpoints stopped */
+	int failed, corrupt;    /* at a write or a read; a byte differed */
+	char why[4096 + 640];
+	char removed[4096 + 400];
 };
 
 /* The all-reduces of one step. */
@@ -148,6 +167,8 @@ struct train_state {
 	uint64_t t_start;
 	double load_ns;
 	MPI_Win win;            /* the node's one copy of the data */
+	struct train_ckpt ckpt;
+	double ckpt_ns;         /* all checkpoints so far, off the clock */
 };
 
 /* train_data.c: collective over the node; the leader's status. */
@@ -169,5 +190,12 @@ int train_summarise(struct train_state *st, int n, struct train_rank *me,
 void train_rank_rates(struct train_state *st, int n, struct train_rank *me);
 void train_weight_sums(struct train_state *st, double *sum,
 		       double *abs_sum);
+
+/* train_ckpt.c, rank 0 (the others only wait at a barrier). */
+int train_ckpt_bytes(const struct train_state *st, size_t *bytes);
+void train_ckpt_open(struct train_state *st, const char *target);
+double train_ckpt_write(struct train_state *st, int epoch);
+void train_ckpt_close(struct train_state *st);
+void train_ckpt_free(struct train_state *st);
 
 #endif

@@ -175,8 +175,8 @@ static void outcome(struct hpcp_res *out, const struct train_run_info *in,
 		     "of the first evaluation at or above the target; includes "
 		     "reading the data, building the model, the phase's "
 		     "calibration (a few all-reduces and sgemm calls), training "
-		     "and every evaluation; excludes MPI start-up and the "
-		     "phases before");
+		     "and every evaluation; excludes MPI start-up, the "
+		     "phases before and checkpoints (measured apart)");
 	if (in->converged_epoch)
 		hpcp_res_int(out, "converged_epoch", in->converged_epoch);
 	else
@@ -307,6 +307,68 @@ static void comm(struct hpcp_res *out, const struct train_run_info *in,
 		     "clamped to [0, 1]");
 }
 
+/* min, p50, mean and max seconds of v[0..n) (sorted in place). */
+static void seconds(struct hpcp_res *out, const char *key, double *v, int n)
+{
+	struct hpcp_res *o = hpcp_res_object(out, key);
+	double p50, p99, sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	train_percentiles(v, n, &p50, &p99);
+	hpcp_res_double(o, "min", v[0] / 1e9);
+	hpcp_res_double(o, "p50", p50 / 1e9);
+	hpcp_res_double(o, "mean", sum / n / 1e9);
+	hpcp_res_double(o, "max", v[n - 1] / 1e9);
+}
+
+static void checkpoint(struct hpcp_res *out, const struct train_run_info *in)
+{
+	const struct train_ckpt *c = in->ckpt;
+	struct hpcp_res *o = hpcp_res_object(out, "checkpoint");
+	double cached = -1;
+
+	if (!c->target) {
+		hpcp_res_str(o, "status", "skipped");
+		hpcp_res_str(o, "reason", "no --train-checkpoint-dir");
+		return;
+	}
+	hpcp_res_str(o, "status", c->status == 0 ? "ok" :
+				  c->failed ? "failed" : "unavailable");
+	if (c->status)
+		hpcp_res_str(o, "reason", c->why);
+	hpcp_res_str(o, "dir", c->target);
+	hpcp_res_str(o, "fs_type", c->fs_type);
+	hpcp_res_int(o, "bytes", (int64_t)c->bytes);
+	hpcp_res_str(o, "contents", "a 32-byte header, the parameters and "
+		     "the momentum velocity (float32)");
+	hpcp_res_int(o, "count", c->count);
+	hpcp_res_str(o, "definition",
+		     "after each epoch, rank 0: write_s from the open of a "
+		     "temporary file to the rename into place and the "
+		     "directory's fsync, the file fsynced; then its pages "
+		     "dropped (POSIX_FADV_DONTNEED) and read_s the whole file "
+		     "read back, compared byte for byte; every rank waits; "
+		     "epoch and elapsed times exclude it");
+	if (c->count > 0) {
+		seconds(o, "write_s", c->write_ns, c->count);
+		seconds(o, "read_s", c->read_ns, c->count);
+		for (int i = 0; i < c->count; i++)
+			if (c->cached[i] > cached)
+				cached = c->cached[i];
+		if (cached >= 0)
+			hpcp_res_double(o, "read_cached_fraction_max", cached);
+		else
+			hpcp_res_null(o, "read_cached_fraction_max");
+		hpcp_res_bool(o, "verified", c->count > 0 && !c->corrupt);
+	} else {
+		hpcp_res_null(o, "write_s");
+		hpcp_res_null(o, "read_s");
+	}
+	if (c->removed[0])
+		hpcp_res_str(o, "cleanup", c->removed);
+}
+
 void train_report(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 		  const struct train_run_info *in,
 		  const struct train_epoch *ep, const struct train_rank *r)
@@ -316,6 +378,7 @@ void train_report(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 	config(out, in);
 	epochs(out, in, ep);
 	outcome(out, in, ep);
+	checkpoint(out, in);
 	if (in->epochs_run > 0) {
 		steps(out, ctx, in, r);
 		comm(out, in, r);
