@@ -85,7 +85,7 @@ ok $? "per 1000 requests: 0.00111, Spot 0.000444 (not \$0.0000)"
 # W / tau = 5 (e^0.105 - 1) 2 / 0.5 = 20 x 0.1107106 = 2.214212 h;
 # 4 x 2.214212 x 0.80 = 7.0855.  Young's first order: 2 (1 + 0.025/0.5 +
 # 0.5/10) = 2.2 h.
-line 'run on Spot, expected      $7.0855 (2.2142 h, first order 2.2000 h; checkpoint every 1800 s, interruptions every 5.00 h)'
+line 'run on Spot, expected      $7.0855 (2.2142 h, first order 2.2000 h; checkpoint every 1800 s, interruptions every 5.00 h; checkpoint 90 s from --checkpoint-s, restart 0 s)'
 ok $? "Spot expected at Young's interval: exact 2.2142 h, \$7.0855 (first order 2.2 h)"
 # C = 1 s << M = 5 h: tau = sqrt(2 x 5/3600) h = 189.7 s; the exact T
 # expands to W (1 + C/tau + tau/(2M) + C/M + (tau + C)^2/(6 M^2) + ...):
@@ -93,7 +93,7 @@ ok $? "Spot expected at Young's interval: exact 2.2142 h, \$7.0855 (first order 
 # 2.02108 h; 4 x 2.021231 x 0.80 = 6.4679.
 "$report" --price "$data/cost/prices.json" --instance-type test.4xl \
 	--checkpoint-s 1 "$data/cost/results.json" >"$work/c1.txt" 2>&1
-grep -qF 'run on Spot, expected      $6.4679 (2.0212 h, first order 2.0211 h; checkpoint every 190 s, interruptions every 5.00 h)' "$work/c1.txt"
+grep -qF 'run on Spot, expected      $6.4679 (2.0212 h, first order 2.0211 h; checkpoint every 190 s, interruptions every 5.00 h; checkpoint 1 s from --checkpoint-s, restart 0 s)' "$work/c1.txt"
 ok $? "checkpoint 1 s << MTBI 5 h: exact and first order agree (2.0212, 2.0211 h)"
 # 8 interruptions an hour of each of 4 nodes: M = 1/32 h = 112.5 s; C =
 # 90 s: tau = sqrt(2 x 90 x 112.5) = 142.3 s; T = 112.5 (e^(232.3/112.5)
@@ -103,7 +103,7 @@ sed 's/"spot_interruptions_per_hour": 0.05/"spot_interruptions_per_hour": 8/' \
 	"$data/cost/prices.json" >"$work/prices-8.json"
 "$report" --price "$work/prices-8.json" --instance-type test.4xl \
 	--checkpoint-s 90 "$data/cost/results.json" >"$work/c8.txt" 2>&1
-grep -qF 'run on Spot, expected      $34.8336 (10.8855 h, first order 4.5298 h; checkpoint every 142 s, interruptions every 0.03 h)' "$work/c8.txt"
+grep -qF 'run on Spot, expected      $34.8336 (10.8855 h, first order 4.5298 h; checkpoint every 142 s, interruptions every 0.03 h; checkpoint 90 s from --checkpoint-s, restart 0 s)' "$work/c8.txt"
 ok $? "checkpoint 90 s near MTBI 112.5 s: exact 10.8855 h, first order 4.53 h"
 # C = 120 s >= M = 112.5 s: no interval means anything.
 "$report" --price "$work/prices-8.json" --instance-type test.4xl \
@@ -112,6 +112,30 @@ grep -qF 'run on Spot, expected      n/a (a checkpoint takes as long as the mean
 ok $? "checkpoint 120 s >= MTBI 112.5 s: n/a with the reason"
 line 'AWS Batch multi-node parallel jobs cannot run on Spot'
 ok $? "launcher aws-batch: the Spot note"
+# The train phase's measured checkpoint (--train-checkpoint-dir): write
+# p50 90 s is C, the read-back p50 36 s the restart R = 0.01 h:
+# T = M e^(R/M) (e^((tau + C)/M) - 1) W / tau = 2.214212 x e^0.002 =
+# 2.218645 h; 4 x 2.218645 x 0.80 = 7.0997.  Without --checkpoint-s.
+/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["phases"]["train"]["checkpoint"] = {"status": "ok",
+    "write_s": {"min": 80, "p50": 90, "mean": 91, "max": 100},
+    "read_s": {"min": 30, "p50": 36, "mean": 37, "max": 40}}
+json.dump(d, open(sys.argv[2], "w"))' "$data/cost/results.json" "$work/results-ck.json"
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	"$work/results-ck.json" >"$work/ck.txt" 2>&1
+grep -qF 'run on Spot, expected      $7.0997 (2.2186 h, first order 2.2000 h; checkpoint every 1800 s, interruptions every 5.00 h; checkpoint 90 s from the train phase, restart 36 s)' "$work/ck.txt"
+ok $? "measured checkpoint: C = write p50 90 s, restart = read-back p50 36 s: 2.2186 h, \$7.0997"
+# A failed checkpoint is not a time: back to "give --checkpoint-s".
+/usr/bin/python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["phases"]["train"]["checkpoint"] = {"status": "failed", "reason": "x",
+    "write_s": {"min": 80, "p50": 90, "mean": 91, "max": 100}}
+json.dump(d, open(sys.argv[2], "w"))' "$data/cost/results.json" "$work/results-ckf.json"
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	"$work/results-ckf.json" >"$work/ckf.txt" 2>&1
+grep -qF 'run on Spot, expected      n/a (no checkpoint time: run the train phase with --train-checkpoint-dir, or give --checkpoint-s)' "$work/ckf.txt"
+ok $? "a failed checkpoint gives no time: n/a with how to get one"
 
 # Storage lifecycle at $0.03 (Standard), $0.015 (IA), $0.003 (Glacier) a
 # GB-month of 30 days, over 360 days.  Standard only: 110 GB x 12 x 0.03 =
@@ -145,7 +169,7 @@ ok $? "lifecycle: an object in IA before the horizon leaving early pays the rest
 
 # No checkpoint time, no instance type, no infer phase: reasons.
 "$report" --price "$data/cost/prices.json" --instance-type test.4xl \
-	"$data/cost/results.json" | grep -q 'n/a (no checkpoint time: give --checkpoint-s)'
+	"$data/cost/results.json" | grep -q 'n/a (no checkpoint time: run the train phase with --train-checkpoint-dir, or give --checkpoint-s)'
 ok $? "no --checkpoint-s: expected Spot cost n/a with the reason"
 "$report" --price "$data/cost/prices.json" "$data/cost/results.json" \
 	>"$work/t.txt" 2>&1 &&
@@ -175,6 +199,44 @@ grep -qF 'per GB written             $0.1600 On-Demand, $0.0640 Spot' "$work/g.t
 ok $? "per GB written: \$0.16 On-Demand, \$0.064 Spot (text and HTML)"
 grep -qF 'per GB written             n/a (no storage phase)' "$work/n.txt"
 ok $? "no storage phase: the cost per GB written n/a with the reason"
+
+# The cost as CloudWatch EMF and Prometheus, apart from the run's metrics:
+# per epoch 2.2222 / 0.8889 (above), the run 4 x 2 h x 2.00 = 16 / 6.40,
+# Spot expected 7.0855 (C = 90 s); what is n/a (per GB written: no
+# storage phase) is left out, not written as 0.
+"$report" --price "$data/cost/prices.json" --instance-type test.4xl \
+	--checkpoint-s 90 --emf "$work/cost.emf" --prom "$work/cost.prom" \
+	"$data/cost/results.json" >/dev/null 2>&1
+ok $? "--emf and --prom with --price: exit 0"
+/usr/bin/python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+by = {l["Pricing"]: l for l in lines}
+od, sp = by["OnDemand"], by["Spot"]
+names = [m["Name"] for m in sp["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+assert len(lines) == 2 and od["InstanceType"] == sp["InstanceType"] == "test.4xl"
+assert sp["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["InstanceType", "Pricing"]]
+assert abs(od["CostPerEpoch"] - 4 * 1000 / 3600 * 2.00) < 1e-8
+assert abs(sp["CostPerEpoch"] - 4 * 1000 / 3600 * 0.80) < 1e-8
+assert od["CostRun"] == 16 and abs(sp["CostRun"] - 6.4) < 1e-9
+assert abs(od["CostPer1kRequests"] - 4 * 0.5 / 3600 * 2.00) < 1e-12
+assert abs(sp["CostSpotExpectedRun"] - 7.0855) < 5e-5
+assert "CostPerGBWritten" not in od and "CostPerGBWritten" not in names
+assert "CostSpotExpectedRun" not in od' "$work/cost.emf"
+ok $? "EMF: CostPerEpoch 2.2222 / 0.8889, CostRun 16 / 6.4, CostSpotExpectedRun 7.0855 by InstanceType and Pricing; n/a left out"
+grep -qx 'hpcprobe_cost_usd{item="per_epoch",pricing="on_demand",instance_type="test.4xl"} 2.222222222' "$work/cost.prom" &&
+	grep -qx 'hpcprobe_cost_usd{item="spot_expected_run",pricing="spot",instance_type="test.4xl"} 7.085479063' "$work/cost.prom" &&
+	! grep -q 'per_gb_written' "$work/cost.prom" &&
+	! grep -q '^hpcprobe_phase_ok' "$work/cost.prom"
+ok $? "Prometheus: hpcprobe_cost_usd per item and pricing, n/a left out, nothing of the run's own metrics"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$work/cost.prom" >"$work/promtool.txt" 2>&1
+	ok $? "promtool accepts the cost textfile: $(head -c 200 "$work/promtool.txt")"
+else
+	skip "promtool on the cost textfile" "no promtool (apt-get install prometheus)"
+fi
+"$report" --emf "$work/x.emf" "$data/cost/results.json" >"$work/e.txt" 2>&1
+[ $? -eq 2 ] && grep -q 'go with --price' "$work/e.txt" && [ ! -e "$work/x.emf" ]
+ok $? "--emf without --price: exit 2, nothing written"
 
 # Claims on the cost: $0.05 per epoch, refuted at $2.22.
 printf '{"claims":[{"claim":"$0.05 per epoch","metric":"cost/per_epoch/on_demand_usd","comparison":"<=","value":0.05}]}' \

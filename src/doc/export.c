@@ -181,6 +181,64 @@ static void emf_value(const struct hpcp_metric_value *v, void *arg)
 					g->nd / 2, g->m, g->nm);
 }
 
+/*
+ * The cost estimate hpcprobe-report --price attached (root.cost; never in
+ * hpcprobe's own document), in files of its own, apart from the run's
+ * metrics (which hpcprobe exported already): a line per pricing, dimensions the
+ * instance type and the pricing, the figures that have a value only (a
+ * figure n/a is left out, never written as 0).  Dollars: CloudWatch has
+ * no currency unit, so "None".
+ */
+static const struct cost_item {
+	const char *key, *emf, *prom_item;
+} cost_items[] = {
+	{ "run", "CostRun", "run" },
+	{ "per_epoch", "CostPerEpoch", "per_epoch" },
+	{ "to_train_target", "CostToTrainTarget", "to_train_target" },
+	{ "per_1k_requests", "CostPer1kRequests", "per_1k_requests" },
+	{ "per_gb_written", "CostPerGBWritten", "per_gb_written" },
+};
+#define N_COST_ITEMS (sizeof(cost_items) / sizeof(cost_items[0]))
+
+static const char *const pricing_key[2] = { "on_demand_usd", "spot_usd" };
+
+static int emf_cost(struct hpcp_text *t, const cJSON *root, const char *ns)
+{
+	const cJSON *cost = hpcp_at(root, "cost");
+	const char *type = hpcp_str_at(cost, "instance_type");
+	const char *pricing[2] = { "OnDemand", "Spot" };
+	struct emf_metric m[N_COST_ITEMS + 1];
+	int too_long = 0;
+
+	if (!cJSON_IsObject(cost) || !type)
+		return 0;
+	for (int p = 0; p < 2; p++) {
+		const char *dims[4] = { "InstanceType", type, "Pricing",
+					pricing[p] };
+		int n = 0;
+
+		for (size_t i = 0; i < N_COST_ITEMS; i++) {
+			double v = hpcp_num_at(hpcp_at(cost, cost_items[i].key),
+					       pricing_key[p], NAN);
+
+			if (isfinite(v))
+				m[n++] = (struct emf_metric){
+					cost_items[i].emf, "None", v };
+		}
+		if (p == 1) {
+			double v = hpcp_num_at(hpcp_at(cost, "spot_expected"),
+					       "usd", NAN);
+
+			if (isfinite(v))
+				m[n++] = (struct emf_metric){
+					"CostSpotExpectedRun", "None", v };
+		}
+		if (n)
+			too_long += emf_line(t, root, ns, dims, 2, m, n);
+	}
+	return too_long;
+}
+
 int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
 		    char *err, size_t errlen)
 {
@@ -313,6 +371,44 @@ static void prom_tables(struct hpcp_text *t, const cJSON *root)
 	}
 }
 
+/* The cost estimate (see emf_cost): one gauge family, a sample per
+ * figure and pricing that has a value. */
+static void prom_cost(struct hpcp_text *t, const cJSON *root)
+{
+	const cJSON *cost = hpcp_at(root, "cost");
+	const char *type = hpcp_str_at(cost, "instance_type");
+	const char *pricing[2] = { "on_demand", "spot" };
+	int head = 0;
+
+	if (!cJSON_IsObject(cost) || !type)
+		return;
+	for (size_t i = 0; i <= N_COST_ITEMS; i++)
+		for (int p = 0; p < 2; p++) {
+			const cJSON *o = i < N_COST_ITEMS ?
+				hpcp_at(cost, cost_items[i].key) :
+				hpcp_at(cost, "spot_expected");
+			double v = hpcp_num_at(o, i < N_COST_ITEMS ?
+					       pricing_key[p] : "usd", NAN);
+
+			if (!isfinite(v) || (i == N_COST_ITEMS && p == 0))
+				continue;
+			if (!head++)
+				prom_head(t, "hpcprobe_cost_usd", "gauge",
+					  "List-price cost estimate of the "
+					  "last run (hpcprobe-report "
+					  "--price), US dollars.");
+			hpcp_put(t, "hpcprobe_cost_usd{item=");
+			prom_label_value(t, i < N_COST_ITEMS ?
+					 cost_items[i].prom_item :
+					 "spot_expected_run");
+			hpcp_put(t, ",pricing=");
+			prom_label_value(t, pricing[p]);
+			hpcp_put(t, ",instance_type=");
+			prom_label_value(t, type);
+			hpcp_put(t, "} %.10g\n", v);
+		}
+}
+
 int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 		     size_t errlen)
 {
@@ -345,6 +441,36 @@ int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 					 hpcp_str_at(ph, "status") : "", "ok") == 0);
 	}
 	prom_tables(&t, root);
+	rc = publish(&t, path, err, errlen);
+	free(t.buf);
+	return rc;
+}
+
+int hpcp_export_cost_emf(const cJSON *root, const char *path, const char *ns,
+			 char *err, size_t errlen)
+{
+	struct hpcp_text t = { 0 };
+	int rc;
+
+	if (emf_cost(&t, root, ns)) {
+		snprintf(err, errlen, "an EMF cost line over %d bytes (the "
+			 "instance type too long): nothing written",
+			 EMF_MAX_LINE);
+		rc = -EMSGSIZE;
+	} else {
+		rc = publish(&t, path, err, errlen);
+	}
+	free(t.buf);
+	return rc;
+}
+
+int hpcp_export_cost_prom(const cJSON *root, const char *path, char *err,
+			  size_t errlen)
+{
+	struct hpcp_text t = { 0 };
+	int rc;
+
+	prom_cost(&t, root);
 	rc = publish(&t, path, err, errlen);
 	free(t.buf);
 	return rc;

@@ -238,6 +238,15 @@ int hpcp_export_emf(const cJSON *root, const char *path, const char *ns,
 int hpcp_export_prom(const cJSON *root, const char *path, char *err,
 		     size_t errlen);
 
+/* The cost estimate hpcprobe-report attached (root.cost) alone, as EMF
+ * (metrics CostRun, CostPerEpoch, ... by InstanceType and Pricing) and as
+ * the Prometheus gauge hpcprobe_cost_usd{item, pricing, instance_type}:
+ * the figures that have a value. */
+int hpcp_export_cost_emf(const cJSON *root, const char *path, const char *ns,
+			 char *err, size_t errlen);
+int hpcp_export_cost_prom(const cJSON *root, const char *path, char *err,
+			  size_t errlen);
+
 /* --- metrics.c: a phase's metric table walked over a document ---------- */
 
 #define HPCP_METRIC_MAX_LABELS 8

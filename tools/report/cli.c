@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"  or:  hpcprobe-report [--claims CLAIMS.json] [--price "
 		"PRICES.json\n"
 		"         [--instance-type TYPE] [--checkpoint-s S] "
-		"[--inventory FILE]]\n"
+		"[--inventory FILE]\n"
+		"         [--emf FILE] [--prom FILE]]\n"
 		"         RESULTS.json [-o REPORT.html]\n"
 		"\n"
 		"Writes a self-contained HTML report (charts, tables and a "
@@ -52,6 +53,10 @@ static void usage(FILE *f)
 		"policy, for --price:\n"
 		"                         the savings against Standard "
 		"storage\n"
+		"  --emf FILE             the cost figures as CloudWatch EMF "
+		"lines, for --price\n"
+		"  --prom FILE            the cost figures as a Prometheus "
+		"textfile, for --price\n"
 		"  -h, --help             show this help, then exit\n"
 		"  -V, --version          show the version, then exit\n"
 		"\n"
@@ -147,7 +152,7 @@ static int gate(const char *old_path, const char *new_path, double tol)
 }
 
 struct check_args {
-	const char *claims, *price, *type, *inventory;
+	const char *claims, *price, *type, *inventory, *emf, *prom;
 	double checkpoint_s;
 };
 
@@ -200,6 +205,10 @@ static int check(const char *in, const char *out, const struct check_args *a)
 	int refuted = 0, rc = 0;
 
 	if (out && hpcp_output_check(out, "--output", err, sizeof(err)) != 0)
+		return bad("%s", err);
+	if (a->emf && hpcp_output_check(a->emf, "--emf", err, sizeof(err)))
+		return bad("%s", err);
+	if (a->prom && hpcp_output_check(a->prom, "--prom", err, sizeof(err)))
 		return bad("%s", err);
 	root = hpcp_doc_load(in, err, sizeof(err));
 	if (root && a->price)
@@ -263,6 +272,18 @@ static int check(const char *in, const char *out, const struct check_args *a)
 		else
 			rc = 1;
 	}
+	if (prices && cost && !rc && a->emf) {
+		rc = hpcp_export_cost_emf(root, a->emf, "hpcprobe", err,
+					  sizeof(err)) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "hpcprobe-report: --emf: %s\n", err);
+	}
+	if (prices && cost && !rc && a->prom) {
+		rc = hpcp_export_cost_prom(root, a->prom, err, sizeof(err)) ?
+			     1 : 0;
+		if (rc)
+			fprintf(stderr, "hpcprobe-report: --prom: %s\n", err);
+	}
 	if (out && !rc) {
 		rc = hpcp_report_html_with(root, verdicts, prices ? cost : NULL,
 					   out, err, sizeof(err)) ? 1 : 0;
@@ -282,7 +303,7 @@ static int check(const char *in, const char *out, const struct check_args *a)
 int hpcp_report_main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *baseline = NULL;
-	struct check_args ca = { NULL, NULL, NULL, NULL, 0 };
+	struct check_args ca = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 	double tol = 10;
 	int want_summary = 0;
 
@@ -307,7 +328,8 @@ int hpcp_report_main(int argc, char **argv)
 		    !strcmp(a, "--claims") || !strcmp(a, "--price") ||
 		    !strcmp(a, "--instance-type") ||
 		    !strcmp(a, "--checkpoint-s") ||
-		    !strcmp(a, "--inventory")) {
+		    !strcmp(a, "--inventory") || !strcmp(a, "--emf") ||
+		    !strcmp(a, "--prom")) {
 			if (i + 1 >= argc)
 				return bad("%s: needs a value", a);
 			if (!strcmp(a, "--claims")) {
@@ -316,6 +338,10 @@ int hpcp_report_main(int argc, char **argv)
 				ca.price = argv[++i];
 			} else if (!strcmp(a, "--inventory")) {
 				ca.inventory = argv[++i];
+			} else if (!strcmp(a, "--emf")) {
+				ca.emf = argv[++i];
+			} else if (!strcmp(a, "--prom")) {
+				ca.prom = argv[++i];
 			} else if (!strcmp(a, "--instance-type")) {
 				ca.type = argv[++i];
 				if (!*ca.type)
@@ -354,9 +380,11 @@ int hpcp_report_main(int argc, char **argv)
 					 "-o nor --baseline");
 		return summary(in);
 	}
-	if ((ca.type || ca.checkpoint_s > 0 || ca.inventory) && !ca.price)
-		return bad("%s", "--instance-type, --checkpoint-s and "
-				 "--inventory go with --price");
+	if ((ca.type || ca.checkpoint_s > 0 || ca.inventory || ca.emf ||
+	     ca.prom) && !ca.price)
+		return bad("%s", "--instance-type, --checkpoint-s, "
+				 "--inventory, --emf and --prom go with "
+				 "--price");
 	if (ca.claims || ca.price) {
 		if (want_summary || baseline)
 			return bad("%s", "--claims and --price take neither "

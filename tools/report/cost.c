@@ -134,14 +134,16 @@ static void put_pair(cJSON *parent, const char *key, double node_hours,
  * every tau = sqrt(2 C M) of work (Young's interval; C the checkpoint
  * time, M the job's mean time between interruptions, 1 / (nodes x rate)).
  * Exact for interruptions arriving as a Poisson process, a restart taking
- * no time, and checkpoints that can themselves be interrupted (Daly 2006,
- * with R = 0): T = M (e^((tau + C) / M) - 1) W / tau.  Young's first-order
- * T = W (1 + C / tau + tau / (2 M)) (into *first, when given) agrees when
- * C << M and underestimates as C nears M.  NAN when the interval means
- * nothing (C >= M: a checkpoint rarely completes) or T is not finite.
+ * R (reading the last checkpoint back), and checkpoints and restarts that
+ * can themselves be interrupted (Daly 2006):
+ * T = M e^(R / M) (e^((tau + C) / M) - 1) W / tau.  Young's first-order
+ * T = W (1 + C / tau + tau / (2 M)) (into *first, when given; no restart)
+ * agrees when C, R << M and underestimates as C nears M.  NAN when the
+ * interval means nothing (C >= M: a checkpoint rarely completes) or T is
+ * not finite.
  */
-double hpcp_cost_spot_hours(double work_h, double ckpt_h, double mtbf_h,
-			    double *tau_h, double *first)
+double hpcp_cost_spot_hours(double work_h, double ckpt_h, double restart_h,
+			    double mtbf_h, double *tau_h, double *first)
 {
 	double tau = sqrt(2 * ckpt_h * mtbf_h), t;
 
@@ -152,7 +154,8 @@ double hpcp_cost_spot_hours(double work_h, double ckpt_h, double mtbf_h,
 					     tau / (2 * mtbf_h)) : NAN;
 	if (!(tau > 0) || !(ckpt_h < mtbf_h))
 		return NAN;
-	t = mtbf_h * expm1((tau + ckpt_h) / mtbf_h) * work_h / tau;
+	t = mtbf_h * exp(restart_h / mtbf_h) *
+	    expm1((tau + ckpt_h) / mtbf_h) * work_h / tau;
 	return isfinite(t) ? t : NAN;
 }
 
@@ -195,7 +198,8 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 				   "nodes", NAN);
 	double run_h = hpcp_num_at(hpcp_at(doc, "run"), "duration_s", NAN) /
 		       3600;
-	double sum = 0, per_s;
+	double sum = 0, per_s, ck_write = NAN, ck_read = NAN;
+	const cJSON *ck;
 	int n = 0;
 	const char *launcher = hpcp_str_at(hpcp_at(doc, "context"),
 					   "launcher");
@@ -244,21 +248,32 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 		 !hpcp_phase_ok(doc, "infer") ? "no infer phase" :
 		 per_s > 0 ? NULL : "no inference rate");
 	put_per_gb_written(c, doc, nodes, od, spot);
-	/* Spot with interruptions and checkpoints, for the whole run. */
+	/* Spot with interruptions and checkpoints, for the whole run: the
+	 * checkpoint and restart times the train phase measured, when it
+	 * wrote checkpoints (--checkpoint-s overrides the write time). */
+	ck = hpcp_at(train, "checkpoint");
+	if (hpcp_phase_ok(doc, "train") && hpcp_str_at(ck, "status") &&
+	    !strcmp(hpcp_str_at(ck, "status"), "ok")) {
+		ck_write = hpcp_num_at(hpcp_at(ck, "write_s"), "p50", NAN);
+		ck_read = hpcp_num_at(hpcp_at(ck, "read_s"), "p50", NAN);
+	}
 	sp = cJSON_AddObjectToObject(c, "spot_expected");
 	if (!(rate > 0)) {
 		cJSON_AddNullToObject(sp, "usd");
 		cJSON_AddStringToObject(sp, "reason",
 					"no spot_interruptions_per_hour for "
 					"this type in the price file");
-	} else if (!(checkpoint_s > 0)) {
+	} else if (!(checkpoint_s > 0) && !(ck_write > 0)) {
 		cJSON_AddNullToObject(sp, "usd");
 		cJSON_AddStringToObject(sp, "reason",
-					"no checkpoint time: give "
-					"--checkpoint-s");
+					"no checkpoint time: run the train "
+					"phase with --train-checkpoint-dir, "
+					"or give --checkpoint-s");
 	} else {
 		double mtbf = 1 / (nodes * rate), tau, first;
-		double t = hpcp_cost_spot_hours(run_h, checkpoint_s / 3600,
+		double c_s = checkpoint_s > 0 ? checkpoint_s : ck_write;
+		double r_s = ck_read > 0 ? ck_read : 0;
+		double t = hpcp_cost_spot_hours(run_h, c_s / 3600, r_s / 3600,
 						mtbf, &tau, &first);
 
 		add_num(sp, "usd", nodes * t * spot);
@@ -266,7 +281,20 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 		add_num(sp, "hours_first_order", first);
 		add_num(sp, "checkpoint_interval_s", tau * 3600);
 		add_num(sp, "mtbf_hours", mtbf);
-		add_num(sp, "checkpoint_s", checkpoint_s);
+		add_num(sp, "checkpoint_s", c_s);
+		cJSON_AddStringToObject(sp, "checkpoint_source",
+					checkpoint_s > 0 ?
+						"--checkpoint-s" :
+						"measured: phases.train."
+						"checkpoint.write_s.p50");
+		add_num(sp, "restart_s", r_s);
+		cJSON_AddStringToObject(sp, "restart_source",
+					ck_read > 0 ?
+						"measured: phases.train."
+						"checkpoint.read_s.p50 (the "
+						"checkpoint read back; the "
+						"job's relaunch not included)" :
+						"none measured: 0");
 		if (!isfinite(t))
 			cJSON_AddStringToObject(
 				sp, "reason",
@@ -339,12 +367,17 @@ void hpcp_cost_print(const cJSON *c, FILE *out)
 	else
 		fprintf(out, "  %-26s %s (%.4f h, first order %.4f h; "
 			"checkpoint every %.0f s, interruptions every %.2f "
-			"h)\n", "run on Spot, expected",
+			"h; checkpoint %.3g s from %s, restart %.3g s)\n",
+			"run on Spot, expected",
 			usd(a, sizeof(a), hpcp_num_at(sp, "usd", 0)),
 			hpcp_num_at(sp, "hours", 0),
 			hpcp_num_at(sp, "hours_first_order", 0),
 			hpcp_num_at(sp, "checkpoint_interval_s", 0),
-			hpcp_num_at(sp, "mtbf_hours", 0));
+			hpcp_num_at(sp, "mtbf_hours", 0),
+			hpcp_num_at(sp, "checkpoint_s", 0),
+			strncmp(text_at(sp, "checkpoint_source"), "measured",
+				8) ? "--checkpoint-s" : "the train phase",
+			hpcp_num_at(sp, "restart_s", 0));
 	if (hpcp_str_at(c, "note"))
 		fprintf(out, "  note: %s\n", hpcp_str_at(c, "note"));
 }

@@ -61,10 +61,11 @@ int hpcp_inventory_check(const cJSON *inv, const char *path, char *err,
 void hpcp_cost_lifecycle(cJSON *cost, const cJSON *prices, const cJSON *inv);
 void hpcp_cost_lifecycle_print(const cJSON *cost, FILE *out);
 /* Expected hours of work_h on Spot, checkpoints at Young's interval
- * (*tau_h): exact under Poisson interruptions (Daly), NAN when the
- * checkpoint is not shorter than the MTBI; *first: Young's first order. */
-double hpcp_cost_spot_hours(double work_h, double ckpt_h, double mtbf_h,
-			    double *tau_h, double *first);
+ * (*tau_h), each restart taking restart_h: exact under Poisson
+ * interruptions (Daly), NAN when the checkpoint is not shorter than the
+ * MTBI; *first: Young's first order (no restart). */
+double hpcp_cost_spot_hours(double work_h, double ckpt_h, double restart_h,
+			    double mtbf_h, double *tau_h, double *first);
 
 /*
  * Compare every metric two documents share (latency percentiles lower is
