@@ -105,6 +105,24 @@ ok $? "refused at read: exits 0"
 unmount_fs
 refused read "read at offset [0-9]+"
 
+# --- refused at the random writes, after verified reads ------------------
+# easy is measured with O_DIRECT whole; random's reads were verified, then
+# its writes refused: dropped, the bytes its reads checked with it.
+# A Lustre client tree (static): the dropped sub-phase has no counters.
+mkdir -p lu/llite/fsx-1
+printf 'snapshot_time 1.0 secs.nsecs\nopen 3 samples [reqs]\n' >lu/llite/fsx-1/stats
+mount_fs -D reopen
+HPCPROBE_LUSTRE_ROOT=$work/lu run reopen easy,hard,random,metadata
+ok $? "refused at the rewrite: exits 0"
+unmount_fs
+schema_check reopen.json
+json_true reopen.json "$S['status'] == 'ok' and $S['direct']['used'] and sorted($S['subphases_unavailable']) == ['random'] and __import__('re').fullmatch(r'O_DIRECT refused by fuse at .*/random\.[01]: cannot open: Invalid argument', $S['subphases_unavailable']['random']) and not [o for o in $S['ops'] if o['subphase'] == 'random'] and $(row easy read)['ops_count'] == 4 and $(row easy read)['direct']"
+ok $? "reopen: random unavailable, easy measured with O_DIRECT: $(json_query reopen.json "$S['subphases_unavailable']")"
+json_true reopen.json "$S['verified_bytes'] == 2 * 4 * 2**20 + 40 * 47008 + 2 * 60 * 3901"
+ok $? "reopen: verified bytes $(json_query reopen.json "$S['verified_bytes']") = easy 8 MiB + hard 40 x 47 008 + metadata 120 x 3 901 (none of random's)"
+json_true reopen.json "sorted($S['lustre']['subphases']) == ['easy', 'hard', 'metadata']"
+ok $? "reopen: Lustre counters of the kept sub-phases only: $(json_query reopen.json "sorted($S['lustre']['subphases'])")"
+
 # --- the same file system taking O_DIRECT --------------------------------
 mount_fs
 run take easy,random

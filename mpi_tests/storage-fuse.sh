@@ -90,6 +90,21 @@ else
 	json_true slow.json "$R['latency_ns']['p99'] < 1000000"
 	ok $? "0.5 % at 3 ms: p99 $(us slow p99) us stays below 1 ms (base p99 $(us base p99) us)"
 fi
+# --- short metadata transfers: the count, not a stale errno ---------------
+# short NAME FLAG CALL WHAT: metadata only on a mount serving every read
+# or write 100 bytes at most; the reason gives the count.
+short() {
+	mount_fs "$2" 100 || { ok 1 "$1: cannot mount: $(head -c 200 fuse.err)"; return; }
+	$mpirun -np 2 "$bin" --phases storage --storage-dir "$work/mnt" \
+		--storage-subphases metadata --storage-md-files 5 \
+		-o "$1.json" >"$1.out" 2>"$1.err"
+	unmount_fs
+	json_true "$1.json" "__import__('re').fullmatch(r'rank \d+ \(.*\): $3 .*/r\d+/f0: $4 100 of 3901 bytes', d['phases']['storage']['reason'])"
+	ok $? "$1: the short count in the reason: $(json_query "$1.json" "d['phases']['storage'].get('reason')" | tail -c 80)"
+}
+short shortw -w create wrote
+short shortr -r read read
+
 ls -A src | grep -q . && { ok 1 "files left in the FUSE source: $(ls -A src)"; } || ok 0 "nothing left behind in the FUSE source"
 
 done_testing

@@ -55,12 +55,21 @@ ok $? "ops/s = count / span, bytes/s = bytes / span"
 # in the ranks' own spans, which fit in ranks x the step's span.
 json_true ok.json "all(('verify_s' in o) == (o['op'] == 'read') for o in $S['ops']) and all(o['verify_s'] > 0 and o['latency_ns']['mean'] * o['ops_count'] / 1e9 + o['verify_s'] <= o['ranks_span_s'] * (1 + 1e-9) and o['ranks_span_s'] <= 2 * o['span_s'] * (1 + 1e-9) and abs(o['verify_fraction'] - o['verify_s'] / o['ranks_span_s']) <= 1e-9 for o in $S['ops'] if o['op'] == 'read')"
 ok $? "verification timed apart: calls + verify_s <= ranks_span_s <= 2 x span_s ($(json_query ok.json "[(o['subphase'], round(o['verify_fraction'], 3)) for o in $S['ops'] if o['op'] == 'read']"))"
-json_true ok.json "$S['readback_shift_ranks'] == 1 and all(o['p99_9_min_count'] == 4603 and o['claim_p99_9_within_1ms'] is None for o in $S['ops'])"
-ok $? "read back by the other rank; below 4603 operations no claim is judged"
+json_true ok.json "$S['readback_shift_ranks'] == 1 and not $S['readback_other_node'] and $S['readback_reason'].startswith('one node') and all(o['p99_9_min_count'] == 4603 and o['claim_p99_9_within_1ms'] is None for o in $S['ops'])"
+ok $? "read back by the other rank, of the same node (said); below 4603 operations no claim is judged"
 json_true ok.json "all(0 <= o['page_cache_resident_ratio'] <= 1 for o in $S['ops'] if o['op'] == 'read' and o['subphase'] in ('easy', 'hard', 'random'))"
 ok $? "page-cache residency of every data read: $(json_query ok.json "[round(o['page_cache_resident_ratio'], 3) for o in $S['ops'] if 'page_cache_resident_ratio' in o]")"
 grep -q "storage: random 4 KiB read: .* IOPS over 600 ops: too few for a p99.9 claim (4 603 needed)" ok.out
 ok $? "summary finding: $(grep 'storage:' ok.out | head -1)"
+
+# --- read back on another node (4 ranks, each its own node: test only) ------
+# shellcheck disable=SC2086
+HPCPROBE_TEST_RANK_IS_NODE=1 $mpirun -np 4 "$bin" --phases storage \
+	--storage-dir "$work/target" $small --storage-subphases easy,hard \
+	-o nodes.json >/dev/null 2>&1
+json_true nodes.json "$S['status'] == 'ok' and $S['readback_other_node'] and 'readback_reason' not in $S and $S['readback_shift_ranks'] == 1 and $S['verified_bytes'] == 4 * (4 * 2**20 + 20 * 47008)"
+ok $? "4 nodes: every file read back on another node, all verified: $(json_query nodes.json "($S['status'], $S.get('reason'), $S.get('readback_other_node'))")"
+empty target "after 4 nodes"
 
 # --- a corrupted byte between the write and the read ------------------------
 # shellcheck disable=SC2086
@@ -93,34 +102,93 @@ json_true wd.json "$S['status'] == 'failed' and 'watchdog' in $S['reason'] and '
 ok $? "watchdog: recorded, with the removal: $(json_query wd.json "$S.get('reason')" 2>&1 | tail -c 160)"
 empty target "after the watchdog"
 
-# --- SIGTERM mid-phase ------------------------------------------------------
+# --- a peer stopped before the setup's agreement ----------------------------
+# Rank 0 has made the directory and waits on rank 1: the watchdog, then
+# a SIGTERM, end the job there; the directory goes either way.
 # shellcheck disable=SC2086
-HPCPROBE_TEST_STORAGE_STALL=hard_write $mpirun -np 2 "$bin" --phases storage \
-	--storage-dir "$work/target" $small --timeout 60 -o term.json \
-	>term.out 2>term.err &
-run_pid=$!
-for _ in $(seq 100); do
-	ls target/hpcprobe-storage-*/hard >/dev/null 2>&1 && break
-	sleep 0.1
-done
-sleep 1
-# mpirun itself, as Slurm or Batch would signal it (the timeout wrapper
-# would signal its whole process group, and mpirun, signalled twice, kills
-# the ranks outright).
-m=
-for p in $(pgrep -x mpirun) $(pgrep -x mpiexec); do
-	tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
-		grep -q -- "$work/target .*-o term.json" && m=$p
-done
-test -n "$m" && ls target/hpcprobe-storage-*/easy.0 >/dev/null 2>&1
-ok $? "term: mpirun ($m) running, with files written"
-kill -TERM "$m"
-wait "$run_pid"
+HPCPROBE_TEST_STORAGE_STALL=setup $mpirun -np 2 "$bin" --phases storage \
+	--storage-dir "$work/target" $small --timeout 1 -o wds.json \
+	>wds.out 2>wds.err
 st=$?
-ok $((st == 0)) "term: the job ends non-zero ($st)"
-json_true term.json "d['status'] == 'interrupted' and 'storage files removed' in $S['reason']"
-ok $? "term: interrupted, the removal recorded: $(json_query term.json "$S.get('reason')" 2>&1 | tail -c 120)"
-empty target "after SIGTERM"
+ok $((st == 0)) "watchdog in setup: the job ends non-zero ($st)"
+empty target "after the watchdog in setup"
+
+# Rank 0 ended by hpcp_die (the path of a failed collective) once the
+# directory exists: it removes it on the way out.
+# shellcheck disable=SC2086
+HPCPROBE_TEST_STORAGE_STALL=die $mpirun -np 2 "$bin" --phases storage \
+	--storage-dir "$work/target" $small -o die.json >die.out 2>die.err
+st=$?
+ok $((st == 0)) "hpcp_die in setup: the job ends non-zero ($st)"
+empty target "after hpcp_die in setup"
+
+# mpirun of the run whose output is $1 (as Slurm or Batch would signal it).
+mpirun_of() {
+	for p in $(pgrep -x mpirun) $(pgrep -x mpiexec); do
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+			grep -q -- "$work/target .*-o $1" && echo "$p"
+	done
+}
+
+# sigterm NAME STALL READY LABEL: a run stopped at STALL; once target/READY
+# (a glob) exists, mpirun itself gets SIGTERM (the timeout wrapper would
+# signal its whole process group, and mpirun, signalled twice, kills the
+# ranks outright); the job ends interrupted, the removal recorded, the
+# directory empty.
+sigterm() {
+	local name=$1 ready=$3 label=$4 m st pid
+	# shellcheck disable=SC2086
+	HPCPROBE_TEST_STORAGE_STALL=$2 $mpirun -np 2 "$bin" --phases storage \
+		--storage-dir "$work/target" $small --timeout 60 \
+		-o "$name.json" >"$name.out" 2>"$name.err" &
+	pid=$!
+	for _ in $(seq 100); do
+		ls -d target/$ready >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 1
+	m=$(mpirun_of "$name.json")
+	test -n "$m" && ls -d target/$ready >/dev/null 2>&1
+	ok $? "$label: mpirun ($m) running, $ready there"
+	kill -TERM "$m"
+	wait "$pid"
+	st=$?
+	ok $((st == 0)) "$label: the job ends non-zero ($st)"
+	json_true "$name.json" "d['status'] == 'interrupted' and 'storage files removed' in $S['reason']"
+	ok $? "$label: interrupted, the removal recorded: $(json_query "$name.json" "$S.get('reason')" 2>&1 | tail -c 120)"
+	empty target "after $label"
+}
+sigterm terms setup 'hpcprobe-storage-*' "SIGTERM in setup"
+
+# --- a setup that fails after the directory was made -------------------------
+# A target path so long that its fresh directory's name fits PATH_MAX and
+# <that>/shared does not: mkdir fails with ENAMETOOLONG after mkdtemp.
+deep=$work/deep
+mkdir "$deep"
+(
+	cd "$deep" || exit 1
+	n=${#deep}
+	while [ $((n + 201)) -lt 4068 ]; do
+		d=$(printf 'd%.0s' $(seq 200))
+		mkdir "$d" && cd "$d" || exit 1
+		n=$((n + 201))
+	done
+	mkdir "$(printf 'e%.0s' $(seq $((4068 - n - 1))))"
+)
+long=$deep
+while [ "${#long}" -lt 4068 ]; do
+	long=$long/$(ls "$long")
+done
+# shellcheck disable=SC2086
+$mpirun -np 2 "$bin" --phases storage --storage-dir "$long" $small \
+	-o long.json >long.out 2>long.err
+# (The reason, the path first, is cut before the error.)
+json_true long.json "$S['status'] == 'failed' and $S['reason'].startswith('rank 0 (') and '): mkdir ${long:0:300}' in $S['reason']"
+ok $? "mkdir after mkdtemp fails (${#long}-character target): failed, rank 0's mkdir named"
+empty "$long" "after the failed setup"
+
+# --- SIGTERM mid-phase ------------------------------------------------------
+sigterm term hard_write 'hpcprobe-storage-*/hard' "SIGTERM"
 
 # --- Lustre counters from a client tree (the fixture's snapshot) ---------
 # A static tree: every delta 0, the wiring and the document's shape.
@@ -134,8 +202,16 @@ awk -v d="$work/lu" '
 # shellcheck disable=SC2086
 HPCPROBE_LUSTRE_ROOT=$work/lu $mpirun -np 2 "$bin" --phases storage \
 	--storage-dir "$work/target" $small -o lustre.json >/dev/null 2>&1
-json_true lustre.json "(lambda l: l['source'] == '$work/lu' and sorted(l['subphases']) == ['easy', 'hard', 'metadata', 'random'] and all(v == 0 for s in l['subphases'].values() for k, v in s.items() if k.endswith('_count') or k.endswith('_bytes')) and l['subphases']['easy']['read_ahead_hit_ratio'] is None and l['stripe_count'] is None and l['stripe_reason'])($S['lustre'])"
+json_true lustre.json "(lambda l: l['instances'] == 1 and 'note' not in l and l['source'] == '$work/lu' and sorted(l['subphases']) == ['easy', 'hard', 'metadata', 'random'] and all(v == 0 for s in l['subphases'].values() for k, v in s.items() if k.endswith('_count') or k.endswith('_bytes')) and l['subphases']['easy']['read_ahead_hit_ratio'] is None and l['stripe_count'] is None and l['stripe_reason'])($S['lustre'])"
 ok $? "Lustre tree read per sub-phase on each node's first rank (a static tree: deltas 0, ratios null, no layout: $(json_query lustre.json "$S['lustre'].get('stripe_reason')"))"
+# A second client mount: its counters are summed in too, which is said.
+cp -r lu/llite/fsx-1 lu/llite/fsx-2
+# shellcheck disable=SC2086
+HPCPROBE_LUSTRE_ROOT=$work/lu $mpirun -np 2 "$bin" --phases storage \
+	--storage-dir "$work/target" $small --storage-subphases metadata \
+	-o lustre2.json >/dev/null 2>&1
+json_true lustre2.json "(lambda l: l['instances'] == 2 and l['note'].startswith('counters summed over 2 Lustre client mounts'))($S['lustre'])"
+ok $? "two llite instances: counted and said: $(json_query lustre2.json "$S['lustre'].get('note')")"
 json_true ok.json "$S['lustre'] is None and $S['lustre_reason'] == 'not a Lustre file system'"
 ok $? "not Lustre: lustre null with the reason"
 

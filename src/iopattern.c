@@ -2,6 +2,8 @@
 
 #include "hpcp/iopattern.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define K_FILE 0x9e3779b97f4a7c15ull
@@ -86,4 +88,43 @@ int64_t hpcp_iopat_check(const void *buf, size_t len, uint64_t seed,
 		if (p[i] != hpcp_iopat_byte(seed, file, off + i))
 			return (int64_t)i;
 	return -1;
+}
+
+int hpcp_iopat_readback(const int *node, int n, int *src, int *shift)
+{
+	int *order, *count, nodes = 0, big = 0, k = 0, cross = 1;
+
+	if (n < 0)
+		return -EINVAL;
+	for (int r = 0; r < n; r++)
+		if (node[r] + 1 > nodes)
+			nodes = node[r] + 1;
+	order = malloc((size_t)n * sizeof(*order) + 1);
+	count = calloc((size_t)nodes + 1, sizeof(*count));
+	if (!order || !count) {
+		free(order);
+		free(count);
+		return -ENOMEM;
+	}
+	for (int r = 0; r < n; r++)
+		if (++count[node[r]] > big)
+			big = count[node[r]];
+	/* Each node's ranks together, in rank order (a counting sort:
+	 * count[v] becomes where node v's next rank goes). */
+	for (int v = 0; v < nodes; v++) {
+		int c = count[v];
+
+		count[v] = k;
+		k += c;
+	}
+	for (int r = 0; r < n; r++)
+		order[count[node[r]]++] = r;
+	*shift = n < 2 ? 0 : big < n ? big : 1;
+	for (int p = 0; p < n; p++) {
+		src[order[p]] = order[(p + *shift) % n];
+		cross &= node[src[order[p]]] != node[order[p]];
+	}
+	free(order);
+	free(count);
+	return n > 1 && cross;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <mpi.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,16 @@ void hpcp_usage_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void (*_Atomic die_fn)(void);
+
+void hpcp_die_on(void (*fn)(void))
+{
+	atomic_store(&die_fn, fn);
+}
+
 void hpcp_die(int code, const char *fmt, ...)
 {
+	void (*fn)(void);
 	int initialized = 0;
 	int finalized = 0;
 	va_list ap;
@@ -81,6 +90,9 @@ void hpcp_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(HPCP_LOG_ERR, fmt, ap);
 	va_end(ap);
+	fn = atomic_load(&die_fn);
+	if (fn)
+		fn();
 	MPI_Initialized(&initialized);
 	MPI_Finalized(&finalized);
 	/* MPI_Abort has no time limit of its own (a launcher that lost a

@@ -205,6 +205,8 @@ int hpcp_lustre_parse(const char *text, unsigned kind,
 		if (n && line[n - 1] == '=' && !strchr(line, ' ')) {
 			kind = header_kind(line, n);
 			sec = RPC_NONE;
+			if (kind == KIND_STATS)
+				c->instances++;
 			continue;
 		}
 		if (!kind || !n)
@@ -278,8 +280,11 @@ static int read_kind(const char *root, const char *pattern, unsigned kind,
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *text = slurp(g.gl_pathv[i]);
 
-		if (text && hpcp_lustre_parse(text, kind, c) == 0)
+		if (text && hpcp_lustre_parse(text, kind, c) == 0) {
 			read = 1;
+			if (kind == KIND_STATS)
+				c->instances++;
+		}
 		free(text);
 	}
 	globfree(&g);
@@ -320,6 +325,8 @@ void hpcp_lustre_delta(const struct hpcp_lustre_counters *a,
 	for (int i = 0; i < HPCP_LU_N; i++)
 		d->v[i] = b->v[i] >= a->v[i] ? b->v[i] - a->v[i] : 0;
 	d->found = a->found & b->found;
+	d->instances = a->instances > b->instances ? a->instances :
+						     b->instances;
 }
 
 double hpcp_lustre_ra_hit_ratio(const struct hpcp_lustre_counters *d)

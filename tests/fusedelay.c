@@ -2,8 +2,8 @@
  * A passthrough FUSE file system that delays reads by a known amount, for
  * the storage phase's truth tests (mpi_tests/storage-fuse.sh):
  *
- *   fusedelay [-d US] [-s US -e N] [-D open|write|read] [-c OFFSET]
- *             SOURCE MNT
+ *   fusedelay [-d US] [-s US -e N] [-D open|write|read|reopen]
+ *             [-r BYTES] [-w BYTES] [-c OFFSET] SOURCE MNT
  *
  * mirrors SOURCE at MOUNTPOINT; every read sleeps US microseconds (-d)
  * before it is served, and every N-th read (counted over the whole file
@@ -13,10 +13,14 @@
  * as some file systems do: "open" fails such an open with EINVAL, "write"
  * accepts the open and fails every write to the file with EINVAL (a file
  * system that checks direct I/O only when it is done), "read" likewise
- * every read (the writes before it succeed).  -c returns byte OFFSET of
- * every file inverted to any read that covers it (the file itself keeps
- * what was written): storage that gives back other bytes than it was
- * given, for the checks of what is read back.  Runs in the
+ * every read (the writes before it succeed), "reopen" fails with EINVAL
+ * only the O_DIRECT open of an existing file for writing (a file created
+ * with O_DIRECT is written and read back; its rewrite is refused: the
+ * storage phase's random writes, after its verified reads).  -r and -w
+ * serve every read and write short, BYTES at most (the call returns that
+ * count, no error).  -c returns byte OFFSET of every file inverted to any
+ * read that covers it (the file itself keeps what was written): storage
+ * that gives back other bytes than it was given.  Runs in the
  * foreground until unmounted (fusermount3 -u).
  */
 #define FUSE_USE_VERSION 31
@@ -39,9 +43,9 @@
 
 static struct {
 	char src[PATH_MAX];
-	long delay_us, slow_us, every;
+	long delay_us, slow_us, every, short_read, short_write;
 	long corrupt_at;                /* -c OFFSET + 1; 0 none */
-	int refuse_open, refuse_write, refuse_read;
+	int refuse_open, refuse_write, refuse_read, refuse_reopen;
 	atomic_ulong reads;
 } g;
 
@@ -112,7 +116,9 @@ static int fd_open(const char *path, struct fuse_file_info *fi)
 	char p[PATH_MAX];
 	int fd;
 
-	if (g.refuse_open && (fi->flags & O_DIRECT))
+	if ((g.refuse_open || (g.refuse_reopen &&
+			       (fi->flags & O_ACCMODE) != O_RDONLY)) &&
+	    (fi->flags & O_DIRECT))
 		return -EINVAL;
 	real(p, sizeof(p), path);
 	/* O_DIRECT is the kernel's business here; the source needs none. */
@@ -150,6 +156,8 @@ static int fd_read(const char *path, char *buf, size_t n, off_t off,
 		sleep_us(g.slow_us);
 	else
 		sleep_us(g.delay_us);
+	if (g.short_read > 0 && n > (size_t)g.short_read)
+		n = (size_t)g.short_read;
 	got = pread((int)fi->fh, buf, n, off);
 	if (got > 0 && g.corrupt_at > off &&
 	    g.corrupt_at - 1 < off + (off_t)got)
@@ -165,6 +173,8 @@ static int fd_write(const char *path, const char *buf, size_t n, off_t off,
 	(void)path;
 	if (g.refuse_write && fi->fh < MAX_FD && direct_fd[fi->fh])
 		return -EINVAL;
+	if (g.short_write > 0 && n > (size_t)g.short_write)
+		n = (size_t)g.short_write;
 	w = pwrite((int)fi->fh, buf, n, off);
 	return w < 0 ? -errno : (int)w;
 }
@@ -293,31 +303,36 @@ int main(int argc, char **argv)
 	char *fargv[8];
 	int c, fargc = 0;
 
-	while ((c = getopt(argc, argv, "d:s:e:D:c:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:e:D:r:w:c:")) != -1) {
 		switch (c) {
 		case 'd': g.delay_us = number(optarg, "-d"); break;
 		case 's': g.slow_us = number(optarg, "-s"); break;
 		case 'e': g.every = number(optarg, "-e"); break;
+		case 'r': g.short_read = number(optarg, "-r"); break;
+		case 'w': g.short_write = number(optarg, "-w"); break;
 		case 'c': g.corrupt_at = number(optarg, "-c") + 1; break;
 		case 'D':
 			g.refuse_open = strcmp(optarg, "open") == 0;
 			g.refuse_write = strcmp(optarg, "write") == 0;
 			g.refuse_read = strcmp(optarg, "read") == 0;
-			if (g.refuse_open || g.refuse_write || g.refuse_read)
+			g.refuse_reopen = strcmp(optarg, "reopen") == 0;
+			if (g.refuse_open || g.refuse_write || g.refuse_read ||
+			    g.refuse_reopen)
 				break;
 			fprintf(stderr, "fusedelay: -D: '%s' is not open, "
-				"write or read\n", optarg);
+				"write, read or reopen\n", optarg);
 			return 2;
 		default:
 			fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
-				"[-D open|write|read] [-c OFFSET] SOURCE MOUNTPOINT\n");
+				"[-D open|write|read|reopen] [-r BYTES] [-w BYTES] "
+				"[-c OFFSET] SOURCE MOUNTPOINT\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || !realpath(argv[optind], g.src)) {
 		fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
-			"[-D open|write|read] [-c OFFSET] SOURCE MOUNTPOINT (SOURCE an "
-			"existing "
+			"[-D open|write|read|reopen] [-r BYTES] [-w BYTES] "
+			"[-c OFFSET] SOURCE MOUNTPOINT (SOURCE an existing "
 			"directory)\n");
 		return 2;
 	}

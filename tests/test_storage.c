@@ -153,8 +153,9 @@ static void lustre_style(const char *style)
 			       (unsigned long long)want[i].v);
 			exact = 0;
 		}
-	tap_ok(exact && d.found == 7, "lustre %s names: every delta exact "
-	       "(llite, read-ahead, two OSCs' RPCs)", style);
+	tap_ok(exact && d.found == 7 && d.instances == 1,
+	       "lustre %s names: every delta exact (llite, read-ahead, two "
+	       "OSCs' RPCs), one llite instance", style);
 	snprintf(what, sizeof(what), "lustre %s names: read-ahead hit ratio "
 		 "3000 / 3500", style);
 	tap_ok(fabs(hpcp_lustre_ra_hit_ratio(&d) - 3000.0 / 3500) < 1e-12,
@@ -172,6 +173,7 @@ static void lustre(void)
 	unsigned char lov[32] = { 0 };
 	uint32_t count = 0, size = 0;
 	FILE *f;
+	int rc;
 
 	lustre_style("old");
 	lustre_style("new");
@@ -193,6 +195,23 @@ static void lustre(void)
 	       c.found == 2 && c.v[HPCP_LU_RA_HITS] == 7 &&
 	       c.v[HPCP_LU_RA_MISSES] == 3,
 	       "lustre: a tree's read_ahead_stats file read as such");
+	/* Two client mounts: the stats of both summed, and counted. */
+	for (int i = 1; i <= 2; i++) {
+		snprintf(p, sizeof(p), "%s/llite/fsx-%d", dir, i);
+		mkdir(p, 0755);
+		snprintf(p, sizeof(p), "%s/llite/fsx-%d/stats", dir, i);
+		f = fopen(p, "w");
+		if (f) {
+			fprintf(f, "snapshot_time 1.0 secs.nsecs\n"
+				"open %d samples [reqs]\n", 10 * i);
+			fclose(f);
+		}
+	}
+	rc = hpcp_lustre_snapshot(dir, &c, why, sizeof(why));
+	tap_ok(rc == 0 && c.instances == 2 && c.v[HPCP_LU_OPEN] == 30,
+	       "lustre: two llite instances, counted (%u) and summed (%llu "
+	       "opens)", c.instances,
+	       (unsigned long long)c.v[HPCP_LU_OPEN]);
 	hpcp_rmtree(dir, 3, why, sizeof(why));
 	tap_ok(hpcp_lustre_snapshot(dir, &c, why, sizeof(why)) == -ENOENT &&
 	       strstr(why, dir) != NULL, "lustre: no tree, -ENOENT: %s", why);
@@ -208,9 +227,50 @@ static void lustre(void)
 	       -EINVAL, "lustre: a composite layout is not read as v1");
 }
 
+/* One placement: the plan is a permutation, every reader's writer on
+ * another node exactly when the test says it can be. */
+static void plan(const char *name, const int *node, int n, int want_cross,
+		 int want_shift)
+{
+	int src[16], seen[16] = { 0 }, shift = -1, perm = 1, cross = 1;
+	int rc = hpcp_iopat_readback(node, n, src, &shift);
+
+	for (int r = 0; r < n; r++) {
+		if (src[r] < 0 || src[r] >= n || seen[src[r]]++)
+			perm = 0;
+		else
+			cross &= node[src[r]] != node[r];
+	}
+	tap_ok(rc == want_cross && perm && shift == want_shift &&
+	       (!want_cross || cross),
+	       "read-back plan, %s: every file read once%s (shift %d, "
+	       "returned %d)", name, want_cross ? ", by another node" : "",
+	       shift, rc);
+}
+
+static void readback(void)
+{
+	static const int block[] = { 0, 0, 1, 1 };
+	static const int robin[] = { 0, 1, 0, 1 };
+	static const int one[] = { 0, 0, 0, 0 };
+	static const int big[] = { 0, 0, 0, 1 };
+	/* 3 nodes of 3, 2 and 1 ranks, round-robin as far as it goes. */
+	static const int uneven[] = { 0, 1, 2, 0, 1, 0 };
+	static const int eight[] = { 0, 1, 2, 3, 0, 1, 2, 3 };
+
+	plan("2 nodes, block", block, 4, 1, 2);
+	plan("2 nodes, round-robin", robin, 4, 1, 2);
+	plan("one node", one, 4, 0, 1);
+	plan("3 + 1 ranks", big, 4, 0, 3);
+	plan("3 + 2 + 1 ranks", uneven, 6, 1, 3);
+	plan("4 nodes, round-robin", eight, 8, 1, 2);
+	plan("one rank", one, 1, 0, 0);
+}
+
 int main(void)
 {
 	pattern();
+	readback();
 	lustre();
 	claim();
 	rmtree();

@@ -24,4 +24,16 @@ void hpcp_iopat_fill(void *buf, size_t len, uint64_t seed, uint64_t file,
 int64_t hpcp_iopat_check(const void *buf, size_t len, uint64_t seed,
 			 uint64_t file, uint64_t off);
 
+/*
+ * Who reads back whose file: src[r] = the rank whose file rank r reads,
+ * given node[r], each rank's node index (n ranks).  A permutation (every
+ * file read exactly once): ranks ordered by (node, rank), each reading the
+ * file of the rank that many places on in that order as the largest node
+ * has ranks (1 on a single node), so a read crosses nodes whatever the
+ * placement (block or round-robin) whenever no node holds more than half
+ * the ranks.  *shift = that many places (0 for one rank).  Returns 1 when
+ * every read crosses nodes, 0 when not, -ENOMEM.
+ */
+int hpcp_iopat_readback(const int *node, int n, int *src, int *shift);
+
 #endif

@@ -36,4 +36,11 @@ void hpcp_usage_error(const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 noreturn void hpcp_die(int code, const char *fmt, ...);
 
+/*
+ * What hpcp_die must undo before it aborts (the storage phase's files):
+ * fn runs once per hpcp_die, on the dying thread, after the log line; it
+ * must be safe from any thread (best effort).  NULL: nothing.
+ */
+void hpcp_die_on(void (*fn)(void));
+
 #endif

@@ -36,6 +36,9 @@ struct hpcp_lustre_counters {
 	uint64_t v[HPCP_LU_N];
 	/* Which kinds were found: 1 llite stats, 2 read-ahead, 4 rpc. */
 	unsigned found;
+	/* llite instances whose stats were read (client mounts: more than
+	 * one, and the counters are summed over all of them). */
+	unsigned instances;
 };
 
 /* The document's name of counter i ("read_bytes", "ra_hits_count"...). */
@@ -58,7 +61,8 @@ int hpcp_lustre_parse(const char *text, unsigned kind,
 int hpcp_lustre_snapshot(const char *root, struct hpcp_lustre_counters *c,
 			 char *why, size_t len);
 
-/* d = b - a, counter by counter (a counter that went down, reset: 0). */
+/* d = b - a, counter by counter (a counter that went down, reset: 0);
+ * d's instances are the larger of a's and b's. */
 void hpcp_lustre_delta(const struct hpcp_lustre_counters *a,
 		       const struct hpcp_lustre_counters *b,
 		       struct hpcp_lustre_counters *d);

@@ -126,6 +126,7 @@ HPCP_PHASE_METRICS(storage, storage_metrics);
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,11 +412,15 @@ struct st {
 	 * pattern (0.6 us on the development VM, no less than the memcmp
 	 * under load; fio does neither).  Its time is verify_ns. */
 	unsigned char *rimg;
-	int shift;                     /* read back the file of rank + shift */
+	int *src;                      /* [size] whose file each rank reads */
+	int shift;                     /* places on in (node, rank) order */
+	int cross;                     /* every read back crosses nodes */
+	int created;                   /* rank 0: the run dir exists */
 	int refused;                   /* this step: O_DIRECT refused here */
 	int off_bits;                  /* sub-phases refused O_DIRECT */
 	char off_why[N_SUBS][320];     /* their reasons (every rank) */
 	uint64_t verified_bytes;
+	uint64_t verified_mark;        /* verified_bytes when the sub began */
 	uint64_t corrupt_at;           /* test hook: offset + 1; 0 none */
 	uint64_t verify_delay_ns;      /* test hook: 0 none */
 	/* Lustre: counters read on each node's first rank around each
@@ -429,7 +434,9 @@ struct st {
 	uint32_t stripe_count, stripe_size;
 	/* Foreign CPU load over each operation's step (rank 0's copy). */
 	struct hpcp_hostload_result load[N_SLOTS];
-	const char *stall;             /* test hook: the step to stop after */
+	/* Test hook: the step to stop after ("setup": rank 1 and up before
+	 * the setup's agreement; "die": rank 0 ends by hpcp_die there). */
+	const char *stall;
 };
 
 /* File numbers of the pattern: one per file, the same on every rank. */
@@ -672,7 +679,7 @@ static int easy_read(struct st *s, char *why, size_t len)
 {
 	char path[PATH_MAX + 32];
 	uint64_t n = s->o.easy_mib * MIB / EASY_XFER, t0, t1, off = 0;
-	int w = (s->ctx->rank + s->shift) % s->ctx->size, fd, rc = 0;
+	int w = s->src[s->ctx->rank], fd, rc = 0;
 
 	path_of(s, path, sizeof(path), "easy", w);
 	fd = open_data(s, path, O_RDONLY, "cannot open", why, len);
@@ -733,7 +740,7 @@ static int hard_write(struct st *s, char *why, size_t len)
 static int hard_read(struct st *s, char *why, size_t len)
 {
 	char path[PATH_MAX + 32];
-	int w = (s->ctx->rank + s->shift) % s->ctx->size, fd, rc = 0;
+	int w = s->src[s->ctx->rank], fd, rc = 0;
 	uint64_t t0, t1;
 
 	snprintf(path, sizeof(path), "%s/hard", s->run);
@@ -906,7 +913,7 @@ static int md_op(struct st *s, int shared, int op, char *why, size_t len)
 		uint64_t file = file_md(shared, s->ctx->rank, i), t0, t1;
 		struct stat sb;
 		ssize_t n = 0;
-		int fd = 0, ok;
+		int fd = 0, ok, e = 0;
 
 		md_path(s, shared, i, path, sizeof(path));
 		if (op == 0)
@@ -918,6 +925,7 @@ static int md_op(struct st *s, int shared, int op, char *why, size_t len)
 				  0644);
 			if (fd >= 0) {
 				n = write(fd, s->buf, MD_BYTES);
+				e = n < 0 ? errno : 0;
 				fd = close(fd) == 0 ? 0 : -1;
 			}
 			ok = fd == 0 && n == (ssize_t)MD_BYTES;
@@ -929,6 +937,7 @@ static int md_op(struct st *s, int shared, int op, char *why, size_t len)
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd >= 0) {
 				n = read(fd, s->buf, MD_BYTES);
+				e = n < 0 ? errno : 0;
 				fd = close(fd) == 0 ? 0 : -1;
 			}
 			ok = fd == 0 && n == (ssize_t)MD_BYTES;
@@ -942,7 +951,17 @@ static int md_op(struct st *s, int shared, int op, char *why, size_t len)
 			static const char *what[] = { "create", "stat", "read",
 						      "unlink" };
 
-			return fail(why, len, errno, what[op], path, 0);
+			/* A short transfer has no errno of its own: the
+			 * count says what happened. */
+			if (fd == 0 && n >= 0 && (op == 0 || op == 2)) {
+				snprintf(why, len, "%s %s: %s %zd of %llu bytes",
+					 what[op], path,
+					 op == 0 ? "wrote" : "read", n,
+					 (unsigned long long)MD_BYTES);
+				return -EIO;
+			}
+			return fail(why, len, e ? e : errno, what[op], path,
+				    0);
 		}
 		rec(s, k, t0, t1, 0);
 		if (op == 1 && (uint64_t)sb.st_size != MD_BYTES) {
@@ -1011,18 +1030,46 @@ static void stall(void)
 
 /* --- setup and cleanup --------------------------------------------------- */
 
-/* Removal from the watchdog thread (hpcp_watch_on_end): the run dir. */
+/* Removal when the job ends another way: from the watchdog thread
+ * (hpcp_watch_on_end: the watchdog, a signal) and from hpcp_die, armed
+ * from the moment the run dir exists until the phase removed it; the
+ * first to come removes it. */
 static char end_dir[PATH_MAX];
+static _Atomic int end_armed;
 
 static void on_end(void *arg, char *note, size_t len)
 {
 	char why[320];
 
 	(void)arg;
+	if (!atomic_exchange(&end_armed, 0))
+		return;
 	if (hpcp_rmtree(end_dir, 50, why, sizeof(why)) == 0)
 		snprintf(note, len, "storage files removed (%s)", end_dir);
 	else
 		snprintf(note, len, "storage files not all removed: %s", why);
+}
+
+static void on_die(void)
+{
+	char note[320];
+
+	on_end(NULL, note, sizeof(note));
+}
+
+static void end_arm(const char *dir)
+{
+	snprintf(end_dir, sizeof(end_dir), "%s", dir);
+	atomic_store(&end_armed, 1);
+	hpcp_watch_on_end(on_end, NULL);
+	hpcp_die_on(on_die);
+}
+
+static void end_disarm(void)
+{
+	hpcp_watch_on_end(NULL, NULL);
+	hpcp_die_on(NULL);
+	atomic_store(&end_armed, 0);
 }
 
 /* Rank 0: the free-space and inode check, then the fresh directory.
@@ -1073,14 +1120,19 @@ static int make_run_dir(struct st *s, char *why, size_t len)
 			 o->dir, strerror(errno));
 		return -errno;
 	}
+	/* From here every way out removes it (storage_run's end, or
+	 * on_end). */
+	s->created = 1;
+	end_arm(s->run);
 	{
 		char sub[PATH_MAX + 16];
 
 		snprintf(sub, sizeof(sub), "%s/shared", s->run);
 		if (mkdir(sub, 0755) != 0) {
-			snprintf(why, len, "mkdir %s: %s", sub,
-				 strerror(errno));
-			return -errno;
+			int e = errno;
+
+			snprintf(why, len, "mkdir %s: %s", sub, strerror(e));
+			return -e;
 		}
 	}
 	return 0;
@@ -1150,6 +1202,8 @@ static int direct_refusal(struct st *s, int bit, int local,
 	hpcp_mpi_or_die(MPI_Bcast(msg, (int)n, MPI_CHAR, first, ctx->comm),
 			"storage: O_DIRECT refused");
 	s->off_bits |= bit;
+	/* What its reads checked goes with them. */
+	s->verified_bytes = s->verified_mark;
 	for (int k = 0; k < N_SLOTS; k++) {
 		if (strcmp(slots[k].sub, subphase_names[sub_index(bit)].name))
 			continue;
@@ -1173,7 +1227,7 @@ struct merged {
 	int res_err[N_SLOTS];
 	uint64_t verified;
 	uint64_t lu[N_SUBS][HPCP_LU_N];
-	unsigned lu_found;
+	unsigned lu_found, lu_instances;
 	int lu_err;
 };
 
@@ -1215,17 +1269,22 @@ static void merge(struct st *s, struct hpcp_hist *all, struct merged *m)
 	{
 		/* The node leaders' deltas; the other ranks add zeros. */
 		uint64_t lu[N_SUBS][HPCP_LU_N];
-		unsigned found = 0;
+		unsigned found = 0, inst = 0;
 
 		for (int k = 0; k < N_SUBS; k++) {
 			memcpy(lu[k], s->lu_delta[k].v, sizeof(lu[k]));
 			found |= s->lu_delta[k].found;
+			if (s->lu_delta[k].instances > inst)
+				inst = s->lu_delta[k].instances;
 		}
 		hpcp_mpi_or_die(MPI_Reduce(lu, m->lu, N_SUBS * HPCP_LU_N,
 					   MPI_UINT64_T, MPI_SUM, 0, c),
 				"storage: Lustre counters");
 		hpcp_mpi_or_die(MPI_Reduce(&found, &m->lu_found, 1,
 					   MPI_UNSIGNED, MPI_BOR, 0, c),
+				"storage: Lustre counters");
+		hpcp_mpi_or_die(MPI_Reduce(&inst, &m->lu_instances, 1,
+					   MPI_UNSIGNED, MPI_MAX, 0, c),
 				"storage: Lustre counters");
 		hpcp_mpi_or_die(MPI_Reduce(&s->lu_err, &m->lu_err, 1, MPI_INT,
 					   MPI_MAX, 0, c),
@@ -1348,6 +1407,17 @@ static void report_lustre(struct hpcp_res *out, const struct st *s,
 	lu = hpcp_res_object(out, "lustre");
 	hpcp_res_str(lu, "source", s->lustre_root ? s->lustre_root :
 		     "/sys/kernel/debug/lustre, /proc/fs/lustre");
+	/* The client's files do not say which mount is the target's: with
+	 * more than one, the counters are every mount's. */
+	hpcp_res_int(lu, "instances", m->lu_instances);
+	if (m->lu_instances > 1) {
+		char note[200];
+
+		snprintf(note, sizeof(note), "counters summed over %u Lustre "
+			 "client mounts (llite instances) on a node, not only "
+			 "the target's", m->lu_instances);
+		hpcp_res_str(lu, "note", note);
+	}
 	if (s->stripe_done && !s->stripe_err) {
 		hpcp_res_int(lu, "stripe_count", s->stripe_count);
 		hpcp_res_int(lu, "stripe_size_bytes", s->stripe_size);
@@ -1364,7 +1434,9 @@ static void report_lustre(struct hpcp_res *out, const struct st *s,
 	for (int k = 0; k < N_SUBS; k++) {
 		const uint64_t *v = m->lu[k];
 
-		if (!(s->bits & (1 << k)))
+		/* A sub-phase dropped (O_DIRECT refused) has no counters
+		 * either: they were its dropped work's. */
+		if (!(s->bits & (1 << k)) || (s->off_bits & (1 << k)))
 			continue;
 		o = hpcp_res_object(subs, sub_names[k]);
 		for (int i = 0; i < HPCP_LU_N; i++)
@@ -1432,6 +1504,15 @@ static void report(struct hpcp_res *out, struct st *s,
 			hpcp_res_str(o, subphase_names[k].name,
 				     s->off_why[k]);
 	hpcp_res_int(out, "readback_shift_ranks", s->shift);
+	hpcp_res_bool(out, "readback_other_node", s->cross > 0);
+	if (s->cross <= 0)
+		hpcp_res_str(out, "readback_reason", s->ctx->size < 2 ?
+			     "one rank: it reads back its own files" :
+			     s->ctx->n_nodes < 2 ?
+			     "one node: files read back by another rank of "
+			     "the same node" :
+			     "a node holds more than half the ranks: some "
+			     "files read back on the node that wrote them");
 	hpcp_res_int(out, "verified_bytes", (int64_t)m->verified);
 	hpcp_res_str(out, "span_definition",
 		     "first start to last end across ranks, from the barrier "
@@ -1477,9 +1558,24 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		return -ENOTSUP;
 	}
 	(void)parse_subphases(s->o.subphases, &s->bits);
-	/* Another node's rank when ranks fill nodes; another rank at least. */
-	s->shift = ctx->size > 1 ? (ctx->node_size % ctx->size ?
-				    ctx->node_size % ctx->size : 1) : 0;
+	/* Whose file each rank reads back: another node's whenever the
+	 * placement allows, every file once (ctx->ranks is the same on every
+	 * rank, so is the plan). */
+	{
+		int *node = malloc((size_t)ctx->size * sizeof(*node));
+
+		s->src = malloc((size_t)ctx->size * sizeof(*s->src));
+		for (int r = 0; node && r < ctx->size; r++)
+			node[r] = ctx->ranks[r].node;
+		s->cross = node && s->src ?
+			   hpcp_iopat_readback(node, ctx->size, s->src,
+					       &s->shift) : -ENOMEM;
+		free(node);
+		/* Every rank or none: the steps are collective. */
+		if (s->cross < 0)
+			hpcp_die(71, "storage: out of memory for the read-back "
+				 "plan");
+	}
 	env = getenv(ENV_CORRUPT);
 	if (env && *env)
 		s->corrupt_at = strtoull(env, NULL, 10) + 1;
@@ -1509,14 +1605,21 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 	}
 	if (!local && ctx->rank == 0)
 		local = make_run_dir(s, why, len);
+	/* Test hooks: a peer stopped before the agreement; rank 0 ended by
+	 * hpcp_die (as a failed collective would) once the directory is
+	 * there. */
+	if (s->stall && strcmp(s->stall, "setup") == 0 && ctx->rank != 0)
+		stall();
+	if (s->stall && strcmp(s->stall, "die") == 0 && s->created)
+		hpcp_die(70, "storage: test hook: ending in setup");
 	rc = agree(s, local, why, len);
 	if (rc)
 		goto out;
 	made = 1;
 	hpcp_mpi_or_die(MPI_Bcast(s->run, sizeof(s->run), MPI_CHAR, 0,
 				  ctx->comm), "storage: the directory");
-	snprintf(end_dir, sizeof(end_dir), "%s", s->run);
-	hpcp_watch_on_end(on_end, NULL);
+	if (ctx->rank != 0)
+		end_arm(s->run);
 	local = join_run_dir(s, why, len);
 	rc = agree(s, local, why, len);
 	for (size_t i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -1530,6 +1633,7 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 				lustre_mark(s, sub, 1);
 			sub = steps[i].sub;
 			lustre_mark(s, sub, 0);
+			s->verified_mark = s->verified_bytes;
 		}
 		hpcp_hostload_begin(ctx, &hl);
 		hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "storage: a step");
@@ -1563,9 +1667,15 @@ out:
 	merge(s, all, &m);
 	/* Done with the files, whatever happened. */
 	hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "storage: cleanup");
-	if (made && ctx->rank == 0)
+	if (s->created)
 		cleaned = hpcp_rmtree(s->run, 5, cwhy, sizeof(cwhy)) == 0;
-	hpcp_watch_on_end(NULL, NULL);
+	end_disarm();
+	/* Set up in part: no document entry of its own to say so. */
+	if (s->created && !made && !cleaned) {
+		size_t n = strlen(why);
+
+		snprintf(why + n, len - n, "; %s", cwhy);
+	}
 	if (ctx->rank == 0 && made)
 		report(out, s, all, &m, cwhy, cleaned);
 	if (made && ctx->rank == 0 && !cleaned && !rc) {
@@ -1576,6 +1686,7 @@ out:
 	free(s->h);
 	free(s->buf);
 	free(s->rimg);
+	free(s->src);
 	free(s);
 	return rc;
 }

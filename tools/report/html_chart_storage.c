@@ -498,7 +498,11 @@ static void chart_throughput(struct hpcp_text *t, const cJSON *root)
 	hpcp_put(t, ")");
 	if (hpcp_num_of(hpcp_at(ph, "readback_shift_ranks"), &v))
 		hpcp_put(t, "; each file is read back by the rank %.0f on from "
-			 "its writer", v);
+			 "its writer, ranks in node order", v);
+	/* Older documents do not say whether the reads crossed nodes. */
+	if (cJSON_IsBool(hpcp_at(ph, "readback_other_node")))
+		hpcp_put(t, cJSON_IsTrue(hpcp_at(ph, "readback_other_node")) ?
+			 ", on another node" : ", not always on another node");
 	hpcp_put(t, ".</figcaption>\n</figure>\n");
 }
 
