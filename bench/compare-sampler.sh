@@ -63,7 +63,8 @@ else:
     mean = s["rank_mean_latency_ns"]["avg"]
 u = d.get("utilisation") or {}
 hosts = u.get("hosts") or []
-n = len(hosts[0]["series"]["t_s"]) if hosts else 0
+# The readings taken (the series holds at most 64 points).
+n = hosts[0]["run"]["cpu_busy"]["n"] if hosts else 0
 print(s["latency_ns"]["p50"], mean, n)' "$work/r.json" "$probe"
 }
 
@@ -83,6 +84,9 @@ for c in "${cases[@]}"; do
 		esac
 		for hz in $order; do
 			read -r p m n <<<"$(run "$hz" "$probe" "$bytes" "$iters")"
+			# run's own exit stays inside $(...): an empty line is its
+			# failure, said on stderr already.
+			[ -n "$n" ] || exit 1
 			echo "$p" >>"$work/p50.$hz"
 			echo "$m" >>"$work/mean.$hz"
 			echo "$n" >>"$work/n.$hz"

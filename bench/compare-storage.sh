@@ -144,6 +144,8 @@ for r in $(seq "$rounds"); do
 		read -r pi p5 p9 used vf fl <<<"$(phase)"
 		read -r vi v5 v9 <<<"$(fio_run verify)" ;;
 	esac
+	# A run that failed said why on stderr; its $(...) left a field empty.
+	[ -n "$pi" ] && [ -n "$vi" ] && [ -n "$fo" ] && [ -n "$fl" ] || exit 1
 	# Headline ratios against the verifying fio run; iops_nv_r against
 	# the plain one (the phase's check time taken out).
 	awk -v r="$r" -v pi="$pi" -v vi="$vi" -v fo="$fo" -v p5="$p5" \

@@ -83,6 +83,14 @@ if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; 
 	# loop between them; 20 ms allowed, far under the 120 ms).
 	json_true slow.json "all(0 <= b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns'] < 20e6 for a, b in zip($T['epochs'], $T['epochs'][1:]))"
 	ok $? "the training clock excludes the checkpoints: gaps $(json_query slow.json "[round((b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns']) / 1e6, 3) for a, b in zip($T['epochs'], $T['epochs'][1:])]") ms"
+	# SIGTERM while the first checkpoint's fsync waits (rank 0's second
+	# fsync; its first is the document's): the watchdog thread removes
+	# the checkpoints before the job ends, and says so.
+	train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" \
+		-x HPCP_SHIM_FSYNC_MS=2000 -x HPCP_SHIM_AT=2 \
+		-x HPCP_SHIM_SIGNAL=15 -x HPCP_SHIM_TARGET=parent -x HPCP_SHIM_RANK=0
+	[ -z "$(left "$work/ck")" ] && grep -q "checkpoints removed ($work/ck/hpcprobe-ckpt\." term.err
+	ok $? "SIGTERM during a checkpoint: the checkpoints removed, and said: $(grep -o 'checkpoints [a-z ]*removed[^;]*' term.err | head -1)"
 else
 	skip "slow fsync" "cannot build the shim: $(head -c 200 cc.err)"
 fi

@@ -26,8 +26,10 @@ json_true u.json "${U}['status'] == 'ok' and len(${U}['hosts']) == 2 and all(h['
 ok $? "a sampler on each of the 2 nodes: $(json_query u.json "[h['points'] for h in ${U}['hosts']]") points"
 json_true u.json "all(len(h['series']['t_s']) <= ${U}['points_max'] == 64 and all(len(v) == len(h['series']['t_s']) for v in h['series'].values()) for h in ${U}['hosts'])"
 ok $? "series bounded to 64 points, one time per point"
-json_true u.json "all(0 <= h['run']['cpu_busy']['mean'] <= h['run']['cpu_busy']['p95'] <= h['run']['cpu_busy']['max'] <= 1 for h in ${U}['hosts'])"
-ok $? "cpu busy: 0 <= mean <= p95 <= max <= 1 on each host"
+# Not mean <= p95: a nearest-rank p95 can be below the mean (a few high
+# readings among many low ones), and the histogram's is within 1/64.
+json_true u.json "all(0 <= h['run']['cpu_busy'][k] <= h['run']['cpu_busy']['max'] <= 1 for k in ('mean', 'p95') for h in ${U}['hosts'])"
+ok $? "cpu busy: 0 <= mean, p95 <= max <= 1 on each host"
 json_true u.json "all(h['run']['cpu_busy']['n'] == h['points'] >= sum(p['cpu_busy']['n'] for p in h['phases'].values() if 'cpu_busy' in p) and all(p['cpu_busy']['max'] <= h['run']['cpu_busy']['max'] and p['cpu_busy']['p95'] <= p['cpu_busy']['max'] for p in h['phases'].values() if 'cpu_busy' in p) for h in ${U}['hosts'])"
 ok $? "summaries of every reading: the run's n is the readings (one a point, unmerged), at least the phases' together; no phase's max above the run's"
 json_true u.json "all(h['gpu'] == {'count': 2, 'reason': None, 'not_supported': ['power']} for h in ${U}['hosts']) and all(abs(h['run']['gpu_utilisation']['mean'] - 0.4) < 1e-9 and abs(h['run']['gpu_memory_used']['max'] - 0.25) < 1e-9 and 'gpu_power_w' not in h['run'] for h in ${U}['hosts'])"

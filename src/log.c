@@ -90,14 +90,15 @@ void hpcp_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(HPCP_LOG_ERR, fmt, ap);
 	va_end(ap);
+	/* Neither the hook (removing files from a hung file system) nor
+	 * MPI_Abort (a launcher that lost a node may never answer) has a time
+	 * limit of its own: the process ends in 10 s regardless. */
+	alarm(10);
 	fn = atomic_load(&die_fn);
 	if (fn)
 		fn();
 	MPI_Initialized(&initialized);
 	MPI_Finalized(&finalized);
-	/* MPI_Abort has no time limit of its own (a launcher that lost a
-	 * node may never answer): the process ends in 10 s regardless. */
-	alarm(10);
 	if (initialized && !finalized)
 		MPI_Abort(MPI_COMM_WORLD, code);
 	_exit(code);

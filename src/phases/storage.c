@@ -1065,6 +1065,14 @@ static void end_arm(const char *dir)
 	hpcp_die_on(on_die);
 }
 
+/* The phase's own removal at its end: 1 when it is the phase's to do
+ * (the flag taken, so the watchdog's and the die hook's will not run
+ * beside it), 0 when one of those already took it. */
+static int end_take(void)
+{
+	return atomic_exchange(&end_armed, 0);
+}
+
 static void end_disarm(void)
 {
 	hpcp_watch_on_end(NULL, NULL);
@@ -1667,8 +1675,11 @@ out:
 	merge(s, all, &m);
 	/* Done with the files, whatever happened. */
 	hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "storage: cleanup");
-	if (s->created)
+	if (s->created && end_take())
 		cleaned = hpcp_rmtree(s->run, 5, cwhy, sizeof(cwhy)) == 0;
+	else if (s->created)
+		snprintf(cwhy, sizeof(cwhy), "removal left to the job's end "
+			 "(the watchdog or a signal took it)");
 	end_disarm();
 	/* Set up in part: no document entry of its own to say so. */
 	if (s->created && !made && !cleaned) {

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 
 #include "hpcp/ctx.h"
 #include "hpcp/fsutil.h"
+#include "hpcp/log.h"
 #include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
@@ -38,18 +40,31 @@
 
 #define CKPT_MAGIC "HPCPCKP1"
 
-/* Removal from the watchdog thread (hpcp_watch_on_end). */
+/* Removal when the job ends another way: from the watchdog thread
+ * (hpcp_watch_on_end: the watchdog, a signal) and from hpcp_die (a failed
+ * collective), armed while the subdirectory exists; the first to come
+ * removes it, the phase's own end included. */
 static char end_dir[PATH_MAX];
+static _Atomic int end_armed;
 
 static void on_end(void *arg, char *note, size_t len)
 {
 	char why[320];
 
 	(void)arg;
+	if (!atomic_exchange(&end_armed, 0))
+		return;
 	if (hpcp_rmtree(end_dir, 50, why, sizeof(why)) == 0)
 		snprintf(note, len, "checkpoints removed (%s)", end_dir);
 	else
 		snprintf(note, len, "checkpoints not all removed: %s", why);
+}
+
+static void on_die(void)
+{
+	char note[320];
+
+	on_end(NULL, note, sizeof(note));
 }
 
 /* An I/O error once the directory exists: the checkpoints stop, failed. */
@@ -118,7 +133,9 @@ void train_ckpt_open(struct train_state *st, const char *target)
 		return;
 	}
 	snprintf(end_dir, sizeof(end_dir), "%s", c->dir);
+	atomic_store(&end_armed, 1);
 	hpcp_watch_on_end(on_end, NULL);
+	hpcp_die_on(on_die);
 }
 
 /* The model and its optimiser state, as a restart would load them. */
@@ -287,13 +304,18 @@ void train_ckpt_close(struct train_state *st)
 	char why[320];
 
 	if (c->dir[0]) {
-		if (hpcp_rmtree(c->dir, 5, why, sizeof(why)) == 0)
+		if (!atomic_exchange(&end_armed, 0))
+			snprintf(c->removed, sizeof(c->removed), "removal left "
+				 "to the job's end (the watchdog or a signal "
+				 "took it)");
+		else if (hpcp_rmtree(c->dir, 5, why, sizeof(why)) == 0)
 			snprintf(c->removed, sizeof(c->removed),
 				 "removed %s", c->dir);
 		else
 			snprintf(c->removed, sizeof(c->removed),
 				 "not all removed: %s", why);
 		hpcp_watch_on_end(NULL, NULL);
+		hpcp_die_on(NULL);
 		c->dir[0] = '\0';
 	}
 	free(c->image);

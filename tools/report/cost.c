@@ -299,7 +299,7 @@ cJSON *hpcp_cost_of(const cJSON *doc, const cJSON *prices, const char *type,
 			cJSON_AddStringToObject(
 				sp, "reason",
 				!isfinite(run_h) ? "no run duration" :
-				checkpoint_s / 3600 >= mtbf ?
+				c_s / 3600 >= mtbf ?
 					"a checkpoint takes as long as the "
 					"mean time between interruptions or "
 					"longer: no checkpoint interval "
