@@ -126,12 +126,6 @@ static int rank_from_env(void)
 	return 0;
 }
 
-int hpcp_run_args(int argc, char **argv, FILE *out)
-{
-	struct hpcp_config cfg;
-	return command_line(argc, argv, rank_from_env(), out, &cfg);
-}
-
 /*
  * Two outputs that are one file would replace each other (the document by
  * its projection), or mix two formats on stdout: refused before the run.
@@ -187,6 +181,66 @@ static void clean_stale(const char *path)
 				st.unknown_name, strerror(st.unknown_errno));
 }
 
+/* Rank 0's checks of the job as a whole: its outputs, and each phase's
+ * for this many ranks.  0, or -EINVAL with err. */
+static int job_checks(const struct hpcp_config *cfg, int size, char *err,
+		      size_t len)
+{
+	int rc = hpcp_output_check(cfg->output, "--output", err, len);
+
+	if (!rc && cfg->emf)
+		rc = hpcp_output_check(cfg->emf, "--emf", err, len);
+	if (!rc && cfg->prom)
+		rc = hpcp_output_check(cfg->prom, "--prom", err, len);
+	if (!rc)
+		rc = outputs_apart(cfg, err, len);
+	for (int i = 0; !rc && i < cfg->n_phases; i++) {
+		const struct hpcp_phase *p = cfg->phases[i];
+
+		if (p->check_job)
+			rc = p->check_job(cfg, size, err, len);
+	}
+	if (!rc && cfg->prom && strcmp(cfg->prom, "-") == 0) {
+		snprintf(err, len, "--prom: expects a file name (a textfile for "
+			 "node_exporter), not -");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/* Whether a launcher started this process (else it is the whole job). */
+static int launched(void)
+{
+	const char *vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+			       "SLURM_PROCID", NULL };
+
+	for (int i = 0; vars[i]; i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
+int hpcp_run_args(int argc, char **argv, FILE *out)
+{
+	struct hpcp_config cfg;
+	char err[REASON_LEN];
+	int rc = command_line(argc, argv, rank_from_env(), out, &cfg);
+
+	/*
+	 * Started alone, this process is the whole job: the job's checks need
+	 * no MPI, and bad input ends here, before MPI_Init.  An Open MPI 4.1
+	 * singleton started only to be finalised again crashed at exit
+	 * (SIGSEGV after the message) about once in a few hundred such runs
+	 * on a loaded host (tests/malformed.sh).  Under a launcher rank 0
+	 * checks after MPI_Init, with its own view of the directories.
+	 */
+	if (rc < 0 && !launched() && job_checks(&cfg, 1, err, sizeof(err))) {
+		hpcp_usage_error("%s", err);
+		return HPCP_EXIT_USAGE;
+	}
+	return rc;
+}
+
 /* Everything before MPI work; returns -1 to go on, else the exit status. */
 static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 			struct hpcp_config *cfg)
@@ -202,28 +256,7 @@ static int front_matter(int argc, char **argv, MPI_Comm world, FILE *out,
 	/* Only rank 0 writes, so its view of the directories decides. */
 	rc = 0;
 	if (rank == 0) {
-		rc = hpcp_output_check(cfg->output, "--output", err,
-				       sizeof(err));
-		if (!rc && cfg->emf)
-			rc = hpcp_output_check(cfg->emf, "--emf", err,
-					       sizeof(err));
-		if (!rc && cfg->prom)
-			rc = hpcp_output_check(cfg->prom, "--prom", err,
-					       sizeof(err));
-		if (!rc)
-			rc = outputs_apart(cfg, err, sizeof(err));
-		for (int i = 0; !rc && i < cfg->n_phases; i++) {
-			const struct hpcp_phase *p = cfg->phases[i];
-
-			if (p->check_job)
-				rc = p->check_job(cfg, size, err, sizeof(err));
-		}
-		if (!rc && cfg->prom && strcmp(cfg->prom, "-") == 0) {
-			snprintf(err, sizeof(err),
-				 "--prom: expects a file name (a textfile for "
-				 "node_exporter), not -");
-			rc = -EINVAL;
-		}
+		rc = job_checks(cfg, size, err, sizeof(err));
 		if (rc)
 			hpcp_usage_error("%s", err);
 	}

@@ -316,6 +316,13 @@ OMPI_MCA_pml=nosuch "$bin" --sizes 12q >out.txt 2>err.txt
 status=$?
 [ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ]
 ok $? "bad input never starts MPI: exit 2 ($status), one line, with MPI unable to start"
+# Started alone, the job's checks (outputs, each phase's) need no MPI
+# either: an Open MPI singleton started only to be finalised again has
+# crashed at exit on a loaded host.
+OMPI_MCA_pml=nosuch "$bin" -o r.json --emf=./r.json >out.txt 2>err.txt
+status=$?
+[ $status -eq 2 ] && [ "$(wc -l <err.txt)" -eq 1 ] && grep -q 'are one file' err.txt
+ok $? "started alone, colliding outputs are answered before MPI starts: exit 2 ($status), one line"
 OMPI_MCA_pml=nosuch "$bin" --help >out.txt 2>err.txt
 status=$?
 [ $status -eq 0 ] && grep -q -- '--phases' out.txt && [ ! -s err.txt ]

@@ -49,6 +49,11 @@ struct hpcp_pf_instance {
 	char group[128];        /* placement group; "" none */
 	char lifecycle[16];     /* "on-demand", "spot" */
 	char reason[224];       /* why not known, or what was malformed */
+	/* Set by the caller (the preflight phase): how long asking took,
+	 * and how much of it the thread waited for a CPU while runnable
+	 * (run-queue delay; < 0 unknown): the wait on the service alone is
+	 * the difference, bounded by its timeouts. */
+	double lookup_s, lookup_runq_s;
 };
 
 /* Ask the metadata service (a second at most when nothing answers). */

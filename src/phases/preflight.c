@@ -79,11 +79,13 @@ HPCP_PHASE_METRICS(preflight, preflight_metrics);
 #include "hpcp/ctx.h"
 #include "hpcp/efa.h"
 #include "hpcp/fabric.h"
+#include "hpcp/interfere.h"
 #include "hpcp/mpiinfo.h"
 #include "hpcp/opt.h"
 #include "hpcp/pfcheck.h"
 #include "hpcp/phase.h"
 #include "hpcp/report.h"
+#include "hpcp/timer.h"
 #include "hpcp/watch.h"
 
 /* Test only: this process's version string and clock, as if it were
@@ -192,6 +194,28 @@ static void hugepages(struct hpcp_pf_check *c)
 }
 
 /* The node's own checks, on its first rank. */
+/* The metadata service asked, timed with this thread's run-queue delay:
+ * on a loaded host the wall time holds waits for a CPU the service's
+ * timeout does not bound. */
+static void instance_read_timed(struct hpcp_pf_instance *inst)
+{
+	struct hpcp_interfere f;
+	struct hpcp_interfere_sample a, b;
+	const char *why = NULL;
+	uint64_t t0, t1;
+
+	(void)hpcp_interfere_open(&f, &why);
+	hpcp_interfere_begin(&f, &a);
+	t0 = hpcp_now_ns();
+	hpcp_pf_instance_read(inst);
+	t1 = hpcp_now_ns();
+	hpcp_interfere_end(&f, &b);
+	inst->lookup_s = (double)(t1 - t0) / 1e9;
+	inst->lookup_runq_s = f.schedstat_fd >= 0 ?
+		(double)(b.runq_ns - a.runq_ns) / 1e9 : -1;
+	hpcp_interfere_close(&f);
+}
+
 static void node_checks(struct hpcp_ctx *ctx, const struct preflight_opts *o,
 			struct node_report *r)
 {
@@ -209,7 +233,7 @@ static void node_checks(struct hpcp_ctx *ctx, const struct preflight_opts *o,
 			HPCP_GIT_COMMIT ")"));
 	snprintf(r->mpi, sizeof(r->mpi), "%.159s", ctx->mpi_library);
 	hpcp_fabric_library_version(r->fabric, sizeof(r->fabric));
-	hpcp_pf_instance_read(&r->inst);
+	instance_read_timed(&r->inst);
 	hpcp_watch_beat();
 	found = efa ? hpcp_efa_snapshot(hpcp_efa_root(ctx->cfg.efa_root), efa) : 0;
 	free(efa);
@@ -436,6 +460,12 @@ static void report_job(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		}
 		if (inst->reason[0])
 			hpcp_res_str(in, "reason", inst->reason);
+		hpcp_res_double(in, "lookup_s", inst->lookup_s);
+		if (inst->lookup_runq_s >= 0)
+			hpcp_res_double(in, "lookup_runq_s",
+					inst->lookup_runq_s);
+		else
+			hpcp_res_null(in, "lookup_runq_s");
 	}
 	clock = hpcp_res_object(out, "clock");
 	hpcp_res_str(clock, "method", "CLOCK_REALTIME against rank 0's "
