@@ -1045,9 +1045,9 @@ static void on_end(void *arg, char *note, size_t len)
 	if (!atomic_exchange(&end_armed, 0))
 		return;
 	if (hpcp_rmtree(end_dir, 50, why, sizeof(why)) == 0)
-		snprintf(note, len, "storage files removed (%s)", end_dir);
+		snprintf(note, len, "storage files removed (%.240s)", end_dir);
 	else
-		snprintf(note, len, "storage files not all removed: %s", why);
+		snprintf(note, len, "storage files not all removed: %.240s", why);
 }
 
 static void on_die(void)

@@ -55,9 +55,9 @@ static void on_end(void *arg, char *note, size_t len)
 	if (!atomic_exchange(&end_armed, 0))
 		return;
 	if (hpcp_rmtree(end_dir, 50, why, sizeof(why)) == 0)
-		snprintf(note, len, "checkpoints removed (%s)", end_dir);
+		snprintf(note, len, "checkpoints removed (%.240s)", end_dir);
 	else
-		snprintf(note, len, "checkpoints not all removed: %s", why);
+		snprintf(note, len, "checkpoints not all removed: %.240s", why);
 }
 
 static void on_die(void)
