@@ -70,8 +70,10 @@ ok $? "write and read times ordered: write p50 $(json_query plain.json "$C['writ
 ok $? "the checkpoints' directory removed, and said: $(left "$work/ck")"
 
 # --- a slow fsync: 60 ms more on every fsync ------------------------------
+# The shim comes before a sanitizer's runtime in the preload list.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; then
-	train slow "$work/ck" -x LD_PRELOAD="$work/slowsync.so" \
+	train slow "$work/ck" -x LD_PRELOAD="$work/slowsync.so" -x ASAN_OPTIONS \
 		-x HPCP_SHIM_FSYNC_MS=60 -x HPCP_SHIM_AT=1
 	ok $? "60 ms per fsync: exits 0"
 	# Two fsyncs a checkpoint (the file, the directory): >= 120 ms.
@@ -86,7 +88,7 @@ if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; 
 	# SIGTERM while the first checkpoint's fsync waits (rank 0's second
 	# fsync; its first is the document's): the watchdog thread removes
 	# the checkpoints before the job ends, and says so.
-	train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" \
+	train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" -x ASAN_OPTIONS \
 		-x HPCP_SHIM_FSYNC_MS=2000 -x HPCP_SHIM_AT=2 \
 		-x HPCP_SHIM_SIGNAL=15 -x HPCP_SHIM_TARGET=parent -x HPCP_SHIM_RANK=0
 	[ -z "$(left "$work/ck")" ] && grep -q "checkpoints removed ($work/ck/hpcprobe-ckpt\." term.err
