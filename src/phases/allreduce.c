@@ -17,7 +17,9 @@
  * OSU's "Avg Latency"); busbw = algbw x 2(n - 1)/n (nccl-tests) with n the
  * ranks, and again with n the nodes (what the network between nodes
  * carried, per node).  The sum is checked on a patterned buffer after the
- * timed loop.
+ * timed loop.  The completion times' segment medians (hpcp/level.h) say
+ * whether the host held one speed through the loop; a size during which
+ * it did not is noisy.
  */
 #include "config.h"
 
@@ -89,6 +91,7 @@ HPCP_PHASE_METRICS(allreduce, allreduce_metrics);
 
 #include "hpcp/ctx.h"
 #include "hpcp/hostload.h"
+#include "hpcp/level.h"
 #include "hpcp/phase.h"
 #include "hpcp/pop.h"
 #include "hpcp/probe.h"
@@ -120,6 +123,7 @@ struct ar_state {
 	struct hpcp_hist mine, all_calls, completion;
 	struct long_int iter[CHUNK], iter_max[CHUNK];
 	uint64_t *set_completion;   /* rank 0: [size], iterations each rank set */
+	struct hpcp_level level;    /* rank 0: the completion times' segments */
 	uint64_t preempted;         /* this rank, during the last timed loop */
 	int noisy_sizes;            /* rank 0 */
 };
@@ -137,6 +141,7 @@ static void reduce_chunk(struct ar_state *st, int n)
 		return;
 	for (int i = 0; i < n; i++) {
 		hpcp_hist_record(&st->completion, (uint64_t)st->iter_max[i].value);
+		hpcp_level_add(&st->level, (uint64_t)st->iter_max[i].value);
 		if (st->iter_max[i].rank >= 0 &&
 		    st->iter_max[i].rank < ctx->size)
 			st->set_completion[st->iter_max[i].rank]++;
@@ -199,6 +204,7 @@ static int timed_loop(struct ar_state *st, int count, uint64_t iterations)
 
 	hpcp_hist_reset(&st->mine);
 	hpcp_hist_reset(&st->completion);
+	hpcp_level_init(&st->level, iterations);
 	if (st->set_completion)
 		memset(st->set_completion, 0,
 		       (size_t)st->ctx->size * sizeof(*st->set_completion));
@@ -248,6 +254,56 @@ static void report_noise(struct ar_state *st, struct hpcp_res *row,
 	snprintf(who, sizeof(who), " (rank %d: %llu)", most_rank,
 		 (unsigned long long)most);
 	st->noisy_sizes += hpcp_res_disturbed(row, preempted, iterations, who);
+}
+
+/*
+ * Whether the completion time kept one level through the loop (hpcp/
+ * level.h).  When it did not, the host changed speed during the loop and
+ * the p50 is a mixture of two hosts: the size is noisy with the figures.
+ */
+static void report_level(struct ar_state *st, struct hpcp_res *row,
+			 int already_noisy)
+{
+	struct hpcp_level_result lv;
+	struct hpcp_res *o, *p;
+	char why[300];
+
+	hpcp_level_judge(&st->level, &lv);
+	o = hpcp_res_object(row, "level_shift");
+	hpcp_res_int(o, "segments_count", lv.segments);
+	hpcp_res_int(o, "segment_iterations", (int64_t)lv.segment_iterations);
+	if (lv.segments > 0) {
+		p = hpcp_res_object(o, "segment_p50_ns");
+		hpcp_res_double(p, "min", lv.min);
+		hpcp_res_double(p, "p10", lv.p10);
+		hpcp_res_double(p, "median", lv.median);
+		hpcp_res_double(p, "p90", lv.p90);
+		hpcp_res_double(p, "max", lv.max);
+		hpcp_res_double(o, "p90_over_p10_ratio", lv.ratio);
+	}
+	if (!lv.judged) {
+		hpcp_res_null(o, "shifted");
+		snprintf(why, sizeof(why),
+			 "%d complete segments of %llu iterations; %d are needed "
+			 "to judge", lv.segments,
+			 (unsigned long long)lv.segment_iterations,
+			 HPCP_LEVEL_MIN_SEGMENTS);
+		hpcp_res_str(o, "reason", why);
+		return;
+	}
+	hpcp_res_bool(o, "shifted", lv.shifted);
+	if (!lv.shifted || already_noisy)
+		return;
+	snprintf(why, sizeof(why),
+		 "the completion time changed level during the loop: segment "
+		 "p50s from %.0f to %.0f ns (p10 to p90 of %d segments of %llu "
+		 "iterations, %.2fx > %.1fx); the host changed speed",
+		 lv.p10, lv.p90, lv.segments,
+		 (unsigned long long)lv.segment_iterations, lv.ratio,
+		 HPCP_LEVEL_SHIFT_MAX);
+	hpcp_res_bool(row, "noisy", 1);
+	hpcp_res_str(row, "noisy_reason", why);
+	st->noisy_sizes++;
 }
 
 /* Small integers stay exact in float sums, so the check is exact. */
@@ -355,7 +411,7 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 	double sum = 0, avg, algbw, mine[PER_RANK];
 	struct hpcp_res *row, *means;
 	uint64_t pre_sum = 0;
-	int rc, setter, lo = 0, hi = 0, busiest = 0;
+	int rc, setter, lo = 0, hi = 0, busiest = 0, noisy_before;
 
 	hpcp_probe_counts(&ctx->cfg, &HPCP_COUNTS_COLLECTIVE, bytes,
 			  &iterations, &warmup);
@@ -431,8 +487,10 @@ static int one_size(struct ar_state *st, uint64_t bytes,
 			     "one node: no traffic between nodes");
 	}
 	hpcp_res_bool(row, "result_correct", *correct);
+	noisy_before = st->noisy_sizes;
 	report_noise(st, row, pre_sum, busiest,
 		     (uint64_t)all[PER_RANK * busiest + 2], iterations);
+	report_level(st, row, st->noisy_sizes > noisy_before);
 	report_per_rank(st, row, all);
 	return 0;
 }

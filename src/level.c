@@ -1,0 +1,64 @@
+/* Segment medians of a timed loop (hpcp/level.h). */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hpcp/level.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void hpcp_level_init(struct hpcp_level *l, uint64_t iterations)
+{
+	const uint64_t per_pass =
+		(uint64_t)HPCP_LEVEL_SAMPLES * HPCP_LEVEL_MAX_SEGMENTS;
+
+	memset(l, 0, sizeof(*l));
+	l->every = iterations > per_pass ?
+		(iterations + per_pass - 1) / per_pass : 1;
+}
+
+void hpcp_level_add(struct hpcp_level *l, uint64_t value)
+{
+	if (l->segments >= HPCP_LEVEL_MAX_SEGMENTS)
+		return;
+	if (++l->skipped < l->every)
+		return;
+	l->skipped = 0;
+	l->cur[l->kept++] = (double)value;
+	if (l->kept < HPCP_LEVEL_SAMPLES)
+		return;
+	qsort(l->cur, HPCP_LEVEL_SAMPLES, sizeof(double), cmp_double);
+	l->median[l->segments++] = (l->cur[HPCP_LEVEL_SAMPLES / 2 - 1] +
+				    l->cur[HPCP_LEVEL_SAMPLES / 2]) / 2;
+	l->kept = 0;
+}
+
+void hpcp_level_judge(struct hpcp_level *l, struct hpcp_level_result *r)
+{
+	int n = l->segments;
+
+	memset(r, 0, sizeof(*r));
+	r->segments = n;
+	r->segment_iterations = (uint64_t)HPCP_LEVEL_SAMPLES * l->every;
+	if (n < 1)
+		return;
+	qsort(l->median, (size_t)n, sizeof(double), cmp_double);
+	r->min = l->median[0];
+	r->max = l->median[n - 1];
+	r->median = (l->median[(n - 1) / 2] + l->median[n / 2]) / 2;
+	/* Order statistics a tenth in from each end. */
+	r->p10 = l->median[(n - 1) / 10];
+	r->p90 = l->median[n - 1 - (n - 1) / 10];
+	r->ratio = r->p10 > 0 ? r->p90 / r->p10 : 0;
+	if (n < HPCP_LEVEL_MIN_SEGMENTS)
+		return;
+	r->judged = 1;
+	r->shifted = r->ratio > HPCP_LEVEL_SHIFT_MAX;
+}
