@@ -22,6 +22,48 @@
 #include "hpcp/lustre.h"
 #include "tap.h"
 
+/* The pattern by 4 KiB blocks: a key per block, a word per place. */
+static void pattern_blocks(void)
+{
+	static unsigned char f[4 * 4096], g[4096];
+	uint64_t w1, w2;
+	int64_t bad;
+	int same = 1;
+
+	hpcp_iopat_fill(f, sizeof(f), 11, 2, 8 * 4096);
+	/* Two words of one block swapped: found at the first. */
+	memcpy(&w1, f + 4096 + 800, 8);
+	memcpy(&w2, f + 4096 + 1600, 8);
+	memcpy(f + 4096 + 800, &w2, 8);
+	memcpy(f + 4096 + 1600, &w1, 8);
+	bad = hpcp_iopat_check(f, sizeof(f), 11, 2, 8 * 4096);
+	tap_ok(bad >= 4096 + 800 && bad < 4096 + 808,
+	       "pattern: two words of a block swapped: found in the first "
+	       "(byte %lld)", (long long)bad);
+	memcpy(f + 4096 + 800, &w1, 8);
+	memcpy(f + 4096 + 1600, &w2, 8);
+	/* A whole block in another block's place, of this file or of the
+	 * same place in another file: found at its first byte. */
+	memcpy(g, f + 2 * 4096, 4096);
+	tap_is_int(hpcp_iopat_check(g, 4096, 11, 2, 9 * 4096), 0,
+		   "pattern: block 10 read where block 9 belongs fails at "
+		   "its first byte");
+	hpcp_iopat_fill(g, 4096, 11, 5, 9 * 4096);
+	tap_is_int(hpcp_iopat_check(g, 4096, 11, 2, 9 * 4096), 0,
+		   "pattern: block 9 of another file fails at its first byte");
+	/* Every byte position of the table is checked: one bit flipped at
+	 * each offset of a block spanning two keys is found there. */
+	for (size_t at = 2000; at < 2000 + 4096; at++) {
+		f[at] ^= 0x01;
+		if (hpcp_iopat_check(f + 2000, 4096, 11, 2,
+				     8 * 4096 + 2000) != (int64_t)(at - 2000))
+			same = 0;
+		f[at] ^= 0x01;
+	}
+	tap_ok(same, "pattern: a bit flipped at any of 4 096 offsets across "
+	       "a block boundary is found there");
+}
+
 static void pattern(void)
 {
 	unsigned char a[5000], b[5000];
@@ -53,6 +95,7 @@ static void pattern(void)
 	       hpcp_iopat_check(a, sizeof(a), 8, 3, 47008 * 3 + 5) >= 0 &&
 	       hpcp_iopat_check(a, sizeof(a), 7, 3, 47008 * 3 + 13) >= 0,
 	       "pattern: another file, seed or offset does not match");
+	pattern_blocks();
 }
 
 static void claim(void)
