@@ -23,6 +23,13 @@
 # (host_load), and a round where it is high says little about either tool.
 # The ranks run unbound (--bind-to none) like fio's jobs.
 #
+# A third tool runs in each round as the floor both are read against:
+# bench/bare_pread, the same reads in a bare loop (one process per job, a
+# clock read on either side of each pread, every read checked against a
+# 4 KiB table in L1, nothing else), so a ratio away from 1 can be put on
+# the tool that adds the time: b_* are phase/bare, fio_b_* fio
+# verifying/bare.
+#
 # usage: bench/compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]
 #   DIR    directory to test (the FSx for Lustre mount on AWS)
 #   OPS    reads per rank / job; MIB file size per rank / job
@@ -37,6 +44,8 @@ ops=${4:-5000}
 mib=${5:-64}
 mode=${6:-direct}
 hpcprobe=$top/hpcprobe
+bare_pread=$top/bench/bare_pread
+[ -x "$bare_pread" ] || { echo "compare-storage: $bare_pread not built (run make)" >&2; exit 2; }
 [ -x "$hpcprobe" ] || { echo "compare-storage: $hpcprobe not built (run make)" >&2; exit 2; }
 command -v fio >/dev/null || { echo "compare-storage: no fio (apt-get install fio)" >&2; exit 2; }
 [ -d "$dir" ] || { echo "compare-storage: $dir is not a directory" >&2; exit 2; }
@@ -110,6 +119,15 @@ if r["runtime"] < 200:
 print(r["iops"], p["50.000000"], p["99.000000"])' "$work/fio.json"
 }
 
+# bare: "iops p50_ns p99_ns" of the bare loop, its files its own.
+bare() {
+	"$bare_pread" "$fiodir" "$ranks" "$ops" "$mib" "$mode" 2>"$work/bare.err" || {
+		echo "compare-storage: bare_pread failed:" >&2
+		cat "$work/bare.err" >&2
+		exit 1
+	}
+}
+
 # fio's files, written once with the pattern its verifying run checks
 # (the same files, by job name, serve both fio runs).
 fio --name=randread --directory="$fiodir" --rw=write --bs=1m \
@@ -124,36 +142,54 @@ fio --name=randread --directory="$fiodir" --rw=write --bs=1m \
 
 echo "# storage phase vs fio: 4 KiB random read, iodepth 1, $ranks jobs, ${mib} MiB each, $ops reads each, $mode, on $dir ($(stat -f -c %T "$dir"))"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %11s %11s %11s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s\n' round \
-	phase_iops fio_v_iops fio_iops ph_p50us fio_p50us ph_p99us fio_p99us \
-	ph_vfy% ph_load% iops_r iops_nv_r p50_r p99_r
+printf '%-6s %11s %11s %11s %11s %9s %9s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s %8s %8s %8s %9s %9s\n' round \
+	phase_iops fio_v_iops fio_iops bare_iops ph_p50us fio_p50us b_p50us \
+	ph_p99us fio_p99us b_p99us ph_vfy% ph_load% iops_r iops_nv_r p50_r p99_r \
+	b_iops_r b_p50_r b_p99_r fio_b_iops fio_b_p50
+for f in b_iops b_p50 b_p99 fb_iops fb_p50 fb_p99; do : >"$work/r_$f"; done
 : >"$work/r_iops"
 : >"$work/r_iops_nv"
 : >"$work/r_p50"
 : >"$work/r_p99"
 for r in $(seq "$rounds"); do
-	# Each of the three runs goes first, second and third in turn.
-	case $((r % 3)) in
+	# Each of the four runs goes first, second, third and fourth in turn.
+	case $((r % 4)) in
 	1)	read -r pi p5 p9 used vf fl <<<"$(phase)"
 		read -r vi v5 v9 <<<"$(fio_run verify)"
-		read -r fo _ _ <<<"$(fio_run)" ;;
+		read -r fo _ _ <<<"$(fio_run)"
+		read -r bi b5 b9 <<<"$(bare)" ;;
 	2)	read -r vi v5 v9 <<<"$(fio_run verify)"
 		read -r fo _ _ <<<"$(fio_run)"
+		read -r bi b5 b9 <<<"$(bare)"
 		read -r pi p5 p9 used vf fl <<<"$(phase)" ;;
-	0)	read -r fo _ _ <<<"$(fio_run)"
+	3)	read -r fo _ _ <<<"$(fio_run)"
+		read -r bi b5 b9 <<<"$(bare)"
 		read -r pi p5 p9 used vf fl <<<"$(phase)"
 		read -r vi v5 v9 <<<"$(fio_run verify)" ;;
+	0)	read -r bi b5 b9 <<<"$(bare)"
+		read -r pi p5 p9 used vf fl <<<"$(phase)"
+		read -r vi v5 v9 <<<"$(fio_run verify)"
+		read -r fo _ _ <<<"$(fio_run)" ;;
 	esac
 	# A run that failed said why on stderr; its $(...) left a field empty.
-	[ -n "$pi" ] && [ -n "$vi" ] && [ -n "$fo" ] && [ -n "$fl" ] || exit 1
+	[ -n "$pi" ] && [ -n "$vi" ] && [ -n "$fo" ] && [ -n "$fl" ] &&
+		[ -n "$b9" ] || exit 1
 	# Headline ratios against the verifying fio run; iops_nv_r against
 	# the plain one (the phase's check time taken out).
 	awk -v r="$r" -v pi="$pi" -v vi="$vi" -v fo="$fo" -v p5="$p5" \
 		-v v5="$v5" -v p9="$p9" -v v9="$v9" -v vf="$vf" -v fl="$fl" \
-		-v w="$work" 'BEGIN {
-		printf "%-6s %11.0f %11.0f %11.0f %9.1f %9.1f %9.1f %9.1f %7.1f %8.0f %8.3f %9.3f %8.3f %8.3f\n",
-			r, pi, vi, fo, p5 / 1e3, v5 / 1e3, p9 / 1e3, v9 / 1e3,
-			100 * vf, 100 * fl, pi / vi, pi / (1 - vf) / fo, p5 / v5, p9 / v9
+		-v bi="$bi" -v b5="$b5" -v b9="$b9" -v w="$work" 'BEGIN {
+		printf "%-6s %11.0f %11.0f %11.0f %11.0f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %7.1f %8.0f %8.3f %9.3f %8.3f %8.3f %8.3f %8.3f %8.3f %9.3f %9.3f\n",
+			r, pi, vi, fo, bi, p5 / 1e3, v5 / 1e3, b5 / 1e3,
+			p9 / 1e3, v9 / 1e3, b9 / 1e3,
+			100 * vf, 100 * fl, pi / vi, pi / (1 - vf) / fo, p5 / v5, p9 / v9,
+			pi / bi, p5 / b5, p9 / b9, vi / bi, v5 / b5
+		print pi / bi >> (w "/r_b_iops")
+		print p5 / b5 >> (w "/r_b_p50")
+		print p9 / b9 >> (w "/r_b_p99")
+		print vi / bi >> (w "/r_fb_iops")
+		print v5 / b5 >> (w "/r_fb_p50")
+		print v9 / b9 >> (w "/r_fb_p99")
 		print pi / vi >> (w "/r_iops")
 		print pi / (1 - vf) / fo >> (w "/r_iops_nv")
 		print p5 / v5 >> (w "/r_p50")
@@ -162,4 +198,5 @@ for r in $(seq "$rounds"); do
 done
 med() { sort -g "$1" | awk '{v[NR] = $1} END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median ratios phase/fio, both checking every read: IOPS $(med "$work/r_iops") (both unchecked: $(med "$work/r_iops_nv")), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
+echo "median ratios against the bare loop (all three checking every read): phase IOPS $(med "$work/r_b_iops"), p50 $(med "$work/r_b_p50"), p99 $(med "$work/r_b_p99"); fio IOPS $(med "$work/r_fb_iops"), p50 $(med "$work/r_fb_p50"), p99 $(med "$work/r_fb_p99")"
 echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
