@@ -63,6 +63,13 @@ struct shared {
 	int bad[64];
 };
 
+/* A job's failure, said with its cause; the parent sees the status. */
+static int fail(const char *what, const char *path)
+{
+	fprintf(stderr, "bare_pread: %s %s: %s\n", what, path, strerror(errno));
+	return 1;
+}
+
 static int job(const char *dir, int id, uint64_t ops, uint64_t mib,
 	       int direct, int ready, int go, struct shared *sh,
 	       uint64_t *lat)
@@ -77,13 +84,13 @@ static int job(const char *dir, int id, uint64_t ops, uint64_t mib,
 	/* 2 MiB, as the phase's buffer (which reads into its start): a
 	 * 4 KiB one from the heap made every pread 100-150 ns slower here. */
 	if (posix_memalign((void **)&buf, BLOCK, 2u << 20))
-		return 1;
+		return fail("no memory for the buffer of", path);
 	/* The latencies' pages touched now, not at the first store of each
 	 * inside the loop. */
 	memset(lat, 0, ops * sizeof(*lat));
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
 	if (fd < 0)
-		return 1;
+		return fail("cannot create", path);
 	/* 2 MiB a call, as the phase writes its file. */
 	for (uint64_t b = 0; b < blocks; b += CHUNK_BLOCKS) {
 		uint64_t n = blocks - b < CHUNK_BLOCKS ? blocks - b : CHUNK_BLOCKS;
@@ -92,18 +99,18 @@ static int job(const char *dir, int id, uint64_t ops, uint64_t mib,
 			fill(buf + k * WORDS, b + k);
 		if (pwrite(fd, buf, n * BLOCK, (off_t)(b * BLOCK)) !=
 		    (ssize_t)(n * BLOCK))
-			return 1;
+			return fail("cannot write", path);
 	}
 	if (fsync(fd) || close(fd))
-		return 1;
+		return fail("cannot fsync", path);
 	fd = open(path, O_RDONLY | (direct ? O_DIRECT : 0));
 	if (fd < 0)
-		return 1;
+		return fail("cannot open", path);
 	for (uint64_t b = 0; !direct && b < blocks; b++)
 		if (pread(fd, buf, BLOCK, (off_t)(b * BLOCK)) != BLOCK)
-			return 1;
-	if (write(ready, &c, 1) != 1 || read(go, &c, 1) != 1)
-		return 1;
+			return fail("cannot read", path);
+	if (write(ready, &c, 1) != 1 || close(ready) || read(go, &c, 1) != 1)
+		return fail("lost the start signal for", path);
 	sh->start[id] = now_ns();
 	for (uint64_t i = 0; i < ops; i++) {
 		uint64_t b, t0, t1;
@@ -114,7 +121,7 @@ static int job(const char *dir, int id, uint64_t ops, uint64_t mib,
 		b = rng % blocks;
 		t0 = now_ns();
 		if (pread(fd, buf, BLOCK, (off_t)(b * BLOCK)) != BLOCK)
-			return 1;
+			return fail("cannot read", path);
 		t1 = now_ns();
 		lat[i] = t1 - t0;
 		if (!check(buf, b))
@@ -158,22 +165,31 @@ int main(int argc, char **argv)
 			perror("bare_pread: fork");
 			return 1;
 		}
-		if (p == 0)
+		if (p == 0) {
+			close(ready[0]);
+			close(go[1]);
 			_exit(job(argv[1], id, ops, mib,
 				  !strcmp(argv[5], "direct"), ready[1], go[0],
 				  sh, lat + (uint64_t)id * ops));
+		}
 	}
+	/* Only the jobs hold the write end of ready: a job that fails
+	 * before it is ready ends the wait below with end of file. */
+	close(ready[1]);
+	close(go[0]);
 	/* Every job ready (its file written and, buffered, cached), then
 	 * all go at once. */
-	for (int id = 0; id < jobs; id++) {
+	for (int id = 0; id < jobs && !failed; id++) {
 		char c;
 
 		if (read(ready[0], &c, 1) != 1)
-			break;
+			failed = 1;
 	}
-	for (int id = 0; id < jobs; id++)
+	/* A job failed: no start; closing go ends the others' wait. */
+	for (int id = 0; id < jobs && !failed; id++)
 		if (write(go[1], "g", 1) != 1)
 			failed = 1;
+	close(go[1]);
 	for (int id = 0; id < jobs; id++) {
 		int st;
 
@@ -181,8 +197,7 @@ int main(int argc, char **argv)
 			failed = 1;
 	}
 	if (failed) {
-		fprintf(stderr, "bare_pread: a job failed (%s)\n",
-			strerror(errno));
+		fprintf(stderr, "bare_pread: a job failed\n");
 		return 1;
 	}
 	for (int id = 0; id < jobs; id++) {

@@ -10,7 +10,7 @@
 # total over the longest job's runtime, the phase's over its step's span
 # (first start to last end); at iodepth 1 both are ranks / (latency + the
 # gap between two calls), the gap being each tool's own work per read.
-# The phase checks every 4 KiB it reads (a memcmp with the file's image),
+# The phase checks every 4 KiB it reads (against its block pattern),
 # so fio runs twice per round: verifying every read too (verify=pattern,
 # its files written with the pattern first), the like-for-like run the
 # headline ratios use; and without verify, the figure people usually

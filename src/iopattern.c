@@ -114,7 +114,7 @@ static uint64_t stretch_diff(const unsigned char *buf, size_t n, uint64_t k,
 	return d0 | d1 | d2 | d3;
 }
 
-/* The first byte of buf[0..len) (len < 8 words past i) that differs. */
+/* The first byte of p[from..to) that differs from the pattern. */
 static int64_t first_bad(const unsigned char *p, size_t from, size_t to,
 			 uint64_t seed, uint64_t file, uint64_t off)
 {

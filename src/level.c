@@ -42,7 +42,7 @@ void hpcp_level_add(struct hpcp_level *l, uint64_t value)
 
 void hpcp_level_judge(struct hpcp_level *l, struct hpcp_level_result *r)
 {
-	int n = l->segments;
+	int n = l->segments, trim;
 
 	memset(r, 0, sizeof(*r));
 	r->segments = n;
@@ -53,9 +53,13 @@ void hpcp_level_judge(struct hpcp_level *l, struct hpcp_level_result *r)
 	r->min = l->median[0];
 	r->max = l->median[n - 1];
 	r->median = (l->median[(n - 1) / 2] + l->median[n / 2]) / 2;
-	/* Order statistics a tenth in from each end. */
-	r->p10 = l->median[(n - 1) / 10];
-	r->p90 = l->median[n - 1 - (n - 1) / 10];
+	/* Order statistics ceil(n / 10) in from each end: a slow stretch
+	 * under a tenth of the loop holds the majority of at most that many
+	 * segments, so it never reaches p90.  Below the judged count, the
+	 * extremes (reported, not judged). */
+	trim = n >= HPCP_LEVEL_MIN_SEGMENTS ? (n + 9) / 10 : 0;
+	r->p10 = l->median[trim];
+	r->p90 = l->median[n - 1 - trim];
 	r->ratio = r->p10 > 0 ? r->p90 / r->p10 : 0;
 	if (n < HPCP_LEVEL_MIN_SEGMENTS)
 		return;

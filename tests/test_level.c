@@ -51,10 +51,15 @@ static uint64_t switched(uint64_t i, uint64_t n)
 	return i < n * 55 / 100 ? 836 : 1500;
 }
 
-/* 836 ns, but 2 000 ns for 5 % of the loop in the middle. */
+/* 836 ns, but 2 000 ns for stretch_per_mille of the loop, from
+ * stretch_at per mille on. */
+static uint64_t stretch_per_mille = 50, stretch_at = 500;
+
 static uint64_t slow_stretch(uint64_t i, uint64_t n)
 {
-	return i >= n / 2 && i < n / 2 + n / 20 ? 2000 : 836;
+	uint64_t from = n * stretch_at / 1000;
+
+	return i >= from && i < from + n * stretch_per_mille / 1000 ? 2000 : 836;
 }
 
 int main(void)
@@ -84,6 +89,32 @@ int main(void)
 	tap_ok(r.judged && !r.shifted && r.max == 2000,
 	       "one slow stretch of 5 %% of the loop: seen in the max "
 	       "segment (%.0f) but not a shift", r.max);
+
+	/* Just under a tenth, wherever it falls, at 58 segments (60 000
+	 * calls) and at 9 (1 200 calls): never a shift. */
+	{
+		int any = 0, at_most = 0;
+
+		stretch_per_mille = 99;
+		for (uint64_t n = 1200; n <= 60000; n += 58800)
+			for (stretch_at = 0; stretch_at <= 900; stretch_at += 7) {
+				feed(n, slow_stretch, &r);
+				any |= r.shifted || !r.judged;
+				at_most = r.segments > at_most ? r.segments :
+								 at_most;
+			}
+		tap_ok(!any && at_most == 58,
+		       "a slow stretch of 9.9 %% of the loop at any of 129 "
+		       "places, in 9 and 58 segments: never a shift");
+		stretch_per_mille = 150;
+		stretch_at = 400;
+		feed(60000, slow_stretch, &r);
+		tap_ok(r.judged && r.shifted,
+		       "a slow stretch of 15 %% of the loop: a shift (p90/p10 "
+		       "%.3f)", r.ratio);
+		stretch_per_mille = 50;
+		stretch_at = 500;
+	}
 
 	feed(1000000, switched, &r);
 	tap_ok(r.judged && r.shifted && r.segments == 63 &&

@@ -24,8 +24,9 @@
 /* Fewer segments than this cannot tell a shift from one slow stretch. */
 #define HPCP_LEVEL_MIN_SEGMENTS 8
 /* p90 / p10 of the segment medians above this: the loop ran at more than
- * one speed (a tenth of the segments at each end is let go, so one slow
- * stretch does not count). */
+ * one speed.  p10 and p90 are ceil(n / 10) segments in from each end, so a
+ * slow stretch under a tenth of the loop (which holds the majority of at
+ * most that many segments) does not count. */
 #define HPCP_LEVEL_SHIFT_MAX 1.2
 
 struct hpcp_level {

@@ -602,7 +602,10 @@ static int allreduce_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		if (st->noisy_sizes)
 			hpcp_res_str(out, "noisy_reason",
 				     "sizes marked noisy: ranks were switched "
-				     "out in more than 10 % of their iterations");
+				     "out in more than 10 % of their "
+				     "iterations, or the completion time "
+				     "changed level during the loop (each "
+				     "size's noisy_reason)");
 	}
 out:
 	if (st) {
