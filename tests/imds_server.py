@@ -17,18 +17,33 @@ placement group), instance-life-cycle.  MODE:
   keepalive  good answers, but the connection is left open
   silent     accepts and never answers (a token dropped by the hop limit)
   unauth     the token is refused on every GET (401)
-The port it listens on is written to PORTFILE once it listens.
+The port it listens on is written to PORTFILE once it listens.  For each
+answer, "b" is appended to PORTFILE.sent before it is sent, and "e T"
+once it is complete (sent, and closed unless the mode holds it open), T
+being CLOCK_MONOTONIC in seconds: a client's time from the last T to its
+return is its own, not this server's, however slowly a loaded host runs
+this script (every "b" with its "e" says the last T is in).
 """
 import os
 import socket
 import sys
 import threading
+import time
 
 TOKEN = 'AQAEAtestTOKEN-0123456789=='
 mode = sys.argv[1]
 portfile = sys.argv[2]
 items = dict(a.split('=', 1) for a in sys.argv[3:])
 held = []
+sent_lock = threading.Lock()
+
+
+def mark(what):
+    with sent_lock, open(portfile + '.sent', 'a') as f:
+        if what == 'b':
+            f.write('b\n')
+        else:
+            f.write('e %.9f\n' % time.clock_gettime(time.CLOCK_MONOTONIC))
 
 
 def answer(code, body, extra=''):
@@ -87,10 +102,16 @@ def serve(conn):
         for line in head[1:]:
             k, _, v = line.partition(':')
             headers[k.strip().lower()] = v.strip()
-        conn.sendall(respond(method, path, headers))
+        answer_bytes = respond(method, path, headers)
+        mark('b')
+        conn.sendall(answer_bytes)
         if mode == 'keepalive':
             held.append(conn)
+            mark('e')
             return
+        conn.close()
+        mark('e')
+        return
     except OSError:
         pass
     conn.close()

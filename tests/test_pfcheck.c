@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "hpcp/imds.h"
+#include "hpcp/interfere.h"
 #include "hpcp/pfcheck.h"
 #include "tap.h"
 
@@ -372,6 +373,7 @@ static void parser(void)
 }
 
 static pid_t server;
+static char sent_file[640];   /* the server's PORTFILE.sent */
 
 static void server_stop(void)
 {
@@ -392,6 +394,8 @@ static int server_start(const char *tmp, const char *mode)
 
 	snprintf(portfile, sizeof(portfile), "%s/port-%s", tmp, mode);
 	unlink(portfile);
+	snprintf(sent_file, sizeof(sent_file), "%s.sent", portfile);
+	unlink(sent_file);
 	server = fork();
 	if (server == 0) {
 		execl("/usr/bin/python3", "python3", script, mode, portfile,
@@ -427,6 +431,66 @@ static double secs(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* When the server last completed an answer (CLOCK_MONOTONIC, s), once
+ * every answer it began is complete (waiting up to 10 s for its thread),
+ * or -1. */
+static double server_sent(void)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		FILE *f = fopen(sent_file, "r");
+		char line[64];
+		double t, last = -1;
+		int begun = 0, done = 0;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (line[0] == 'b')
+				begun++;
+			else if (sscanf(line, "e %lf", &t) == 1) {
+				done++;
+				last = t;
+			}
+		}
+		if (f)
+			fclose(f);
+		if (begun > 0 && done == begun)
+			return last;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* This thread's time waiting on the run queue so far (s). */
+static double runq_s(void)
+{
+	char buf[128] = "";
+	uint64_t ns = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return hpcp_interfere_parse_schedstat(buf, &ns) ? 0 : (double)ns / 1e9;
+}
+
+/*
+ * How a call that should not wait is judged on a loaded host: from the
+ * server's last complete answer to the call's return, under 0.5 s (the
+ * timeout is 1 s).  A wall-clock bound on the whole call failed at load
+ * 15 under the sanitizers (0.53 s for a 401): the Python server, not the
+ * client, was slow to answer.  A call that must time out: at least the
+ * 1 s timeout, and at most 1.25 s once this thread's own run-queue wait
+ * is taken out.
+ */
+static int prompt(double end, double *after)
+{
+	double sent = server_sent();
+
+	*after = sent < 0 ? -1 : end - sent;
+	return sent >= 0 && *after < 0.5;
+}
+
 static void client(const char *tmp)
 {
 	static const struct {
@@ -442,8 +506,8 @@ static void client(const char *tmp)
 	};
 	struct hpcp_pf_instance in;
 	char out[256];
-	double t0;
-	int rc;
+	double t0, q0, end, after;
+	int rc, fast;
 
 	if (access("/usr/bin/python3", X_OK) != 0) {
 		tap_ok(1, "# SKIP metadata client: no /usr/bin/python3");
@@ -477,23 +541,40 @@ static void client(const char *tmp)
 			tap_ok(0, "the %s server starts", modes[i].mode);
 			continue;
 		}
+		int silent = modes[i].rc == -ETIMEDOUT;
+
 		t0 = secs();
+		q0 = runq_s();
 		rc = hpcp_imds_get("/latest/meta-data/instance-type", out,
 				   sizeof(out));
-		t0 = secs() - t0;
-		tap_ok(rc == modes[i].rc &&
-		       t0 < (modes[i].rc == -ETIMEDOUT ? 1.5 : 0.5),
-		       "%s: %d (%s) in %.2f s (got %d)", modes[i].mode,
-		       modes[i].rc, hpcp_imds_strerror(modes[i].rc), t0, rc);
+		end = secs();
+		q0 = runq_s() - q0;
+		t0 = end - t0;
+		fast = silent ? t0 >= 1.0 && t0 - q0 <= 1.25 :
+				prompt(end, &after);
+		tap_ok(rc == modes[i].rc && fast,
+		       silent ? "%s: %d (%s) in %.2f s, %.2f s of it waiting "
+				"for a CPU (got %d)" :
+				"%s: %d (%s) in %.2f s, %.2f s after the "
+				"server's last answer (got %d)",
+		       modes[i].mode, modes[i].rc,
+		       hpcp_imds_strerror(modes[i].rc), t0,
+		       silent ? q0 : after, rc);
 		t0 = secs();
+		q0 = runq_s();
 		hpcp_pf_instance_read(&in);
-		t0 = secs() - t0;
+		end = secs();
+		q0 = runq_s() - q0;
+		t0 = end - t0;
+		fast = silent ? t0 >= 1.0 && t0 - q0 <= 1.25 :
+				prompt(end, &after);
 		if (modes[i].known)
-			tap_ok(in.known && !in.reason[0] && t0 < 0.5,
-			       "%s: the instance known in %.2f s",
-			       modes[i].mode, t0);
+			tap_ok(in.known && !in.reason[0] && fast,
+			       "%s: the instance known in %.2f s, %.2f s after "
+			       "the server's last answer", modes[i].mode, t0,
+			       after);
 		else
-			tap_ok(!in.known && in.reason[0] && t0 < 1.5,
+			tap_ok(!in.known && in.reason[0] && fast,
 			       "%s: the instance unknown, with the reason, "
 			       "in %.2f s: %s", modes[i].mode, t0, in.reason);
 		server_stop();
@@ -501,9 +582,13 @@ static void client(const char *tmp)
 	/* A port nobody listens on: refused at once. */
 	setenv(HPCP_IMDS_ENV_ENDPOINT, "127.0.0.1:1", 1);
 	t0 = secs();
+	q0 = runq_s();
 	rc = hpcp_imds_get("/latest/meta-data/instance-type", out, sizeof(out));
-	tap_ok(rc == -ECONNREFUSED && secs() - t0 < 0.5,
-	       "nothing listening: refused at once");
+	q0 = runq_s() - q0;
+	t0 = secs() - t0;
+	tap_ok(rc == -ECONNREFUSED && t0 - q0 < 0.5,
+	       "nothing listening: refused at once (%.3f s, %.3f s of it "
+	       "waiting for a CPU)", t0, q0);
 	setenv(HPCP_IMDS_ENV_ENDPOINT, "localhost:80", 1);
 	tap_ok(hpcp_imds_get("/x", out, sizeof(out)) == -EINVAL,
 	       "an endpoint that is not an IPv4 address: -EINVAL");
