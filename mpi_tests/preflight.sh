@@ -115,13 +115,19 @@ ok $? "one rank with another version and its clock 5 ms ahead: exits 0"
 ok $? "version mismatch named by host: $(val b.json job.hpcprobe_version)"
 json_true b.json "(lambda h: abs(h['offset_ns'] - 5000000) <= h['uncertainty_ns'])(${P}['clock']['hosts'][1])"
 ok $? "the injected 5 ms found within the uncertainty: $(json_query b.json "${P}['clock']['hosts'][1]['offset_ns']") +- $(json_query b.json "${P}['clock']['hosts'][1]['uncertainty_ns']") ns"
-if json_true b.json "${P}['clock']['hosts'][1]['uncertainty_ns'] < 4000000"; then
+# The rule on the measured figures (limit 1 ms, HPCP_PF_CLOCK_LIMIT_NS):
+# off by more than the limit even at the interval's near end, a fail
+# naming the host; else a warn (the true 5 ms lies in the interval, so
+# its far end is past the limit).  A fail is certain while the
+# uncertainty stays under 2 ms; a busy host (seen: 7.53 +- 4.06 ms under
+# the sanitizers at load 17, still a fail) may go either way.
+if json_true b.json "(lambda h: abs(h['offset_ns']) - h['uncertainty_ns'] > 1e6)(${P}['clock']['hosts'][1])"; then
 	[ "$(st b.json job.clocks)" = fail ] &&
 		val b.json job.clocks | grep -q '#r1: +[0-9][0-9.]* ms'
 	ok $? "job.clocks: fail naming the host ($(val b.json job.clocks))"
 else
 	[ "$(st b.json job.clocks)" = warn ]
-	ok $? "job.clocks: uncertainty over 4 ms (busy host): warn, accepted"
+	ok $? "job.clocks: within 1 ms at the interval's near end (busy host): warn ($(val b.json job.clocks))"
 fi
 
 # --- the metadata service wrong or silent ----------------------------------------

@@ -106,18 +106,22 @@ done
 wait $runner
 check mpi-all-15 $? 15 ""
 
-# --- SIGTERM to the launcher while rank 0's fsync (1.5 s) is slow: the
+# --- SIGTERM to the launcher while rank 0's fsync (3.5 s) is slow: the
 # launcher signals the ranks at once, mpirun ends the job with their 143.
 # Plain mpirun would wait its sigkill timeout before the ranks heard of it
 # (a run ending meanwhile says ok), then kill rank 0 mid-write after as
-# long again, and exit 1.
+# long again, and exit 1.  The signal must reach rank 0 (script, mpirun,
+# its daemon) before the fsync ends: 1.5 s was too short under the
+# sanitizers at load 17 (the document said ok, exit 143).  The launcher's
+# sigkill timeout (5 s from when the ranks are signalled) bounds the hold
+# from above: the write must end before it.
 mpiexec=${MPIEXEC:-mpirun}
 if ! "$mpiexec" --version 2>&1 | grep -q "Open MPI"; then
 	skip "SIGTERM to the mpirun launcher" "the launcher is for Open MPI's mpirun ($mpiexec is not)"
 else
 	rm -f mark
 	tag=launcher-15
-	env -u OMPI_MCA_odls_base_sigkill_timeout HPCP_SHIM_FSYNC_MS=1500 \
+	env -u OMPI_MCA_odls_base_sigkill_timeout HPCP_SHIM_FSYNC_MS=3500 \
 		HPCP_SHIM_AT=2 HPCP_SHIM_RANK=0 HPCP_SHIM_MARK="$work/mark" \
 		bash -c '. "$0"; hpcp_mpirun_run "$@"' \
 		"$here/../batch/aws/mpirun-stop.sh" "$mpiexec" --oversubscribe \
