@@ -36,10 +36,17 @@ start_run() {
 		--iterations 1000000000 --timeout $timeout_s -o "$work/$1.json" \
 		>"$1.out" 2>"$1.err" &
 	run_pid=$!
-	for _ in $(seq 100); do
-		grep -q "phase pingpong: started" "$1.err" 2>/dev/null && break
+	# Until the ping-pong runs, however slowly the host starts the job:
+	# 20 s was not enough for the sanitizers' build at load 30, and the
+	# fault then hit the start-up, not the phase the checks are about.
+	started=0
+	for _ in $(seq 600); do
+		grep -q "phase pingpong: started" "$1.err" 2>/dev/null &&
+			started=1 && break
 		sleep 0.2
 	done
+	[ "$started" = 1 ] ||
+		echo "# $1: the ping-pong had not started after 120 s" >&2
 	sleep 1
 }
 
