@@ -1,18 +1,10 @@
 /* Segment medians of a timed loop (hpcp/level.h). */
 #include "config.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hpcp/level.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "hpcp/pop.h"
 
 void hpcp_level_init(struct hpcp_level *l, uint64_t iterations)
 {
@@ -26,6 +18,8 @@ void hpcp_level_init(struct hpcp_level *l, uint64_t iterations)
 
 void hpcp_level_add(struct hpcp_level *l, uint64_t value)
 {
+	double q1, q3;
+
 	if (l->segments >= HPCP_LEVEL_MAX_SEGMENTS)
 		return;
 	if (++l->skipped < l->every)
@@ -34,25 +28,25 @@ void hpcp_level_add(struct hpcp_level *l, uint64_t value)
 	l->cur[l->kept++] = (double)value;
 	if (l->kept < HPCP_LEVEL_SAMPLES)
 		return;
-	qsort(l->cur, HPCP_LEVEL_SAMPLES, sizeof(double), cmp_double);
-	l->median[l->segments++] = (l->cur[HPCP_LEVEL_SAMPLES / 2 - 1] +
-				    l->cur[HPCP_LEVEL_SAMPLES / 2]) / 2;
+	hpcp_round_stats(l->cur, HPCP_LEVEL_SAMPLES,
+			 &l->median[l->segments++], &q1, &q3);
 	l->kept = 0;
 }
 
 void hpcp_level_judge(struct hpcp_level *l, struct hpcp_level_result *r)
 {
 	int n = l->segments, trim;
+	double q1, q3;
 
 	memset(r, 0, sizeof(*r));
 	r->segments = n;
 	r->segment_iterations = (uint64_t)HPCP_LEVEL_SAMPLES * l->every;
 	if (n < 1)
 		return;
-	qsort(l->median, (size_t)n, sizeof(double), cmp_double);
+	/* Sorts the medians: the order statistics below index them. */
+	hpcp_round_stats(l->median, n, &r->median, &q1, &q3);
 	r->min = l->median[0];
 	r->max = l->median[n - 1];
-	r->median = (l->median[(n - 1) / 2] + l->median[n / 2]) / 2;
 	/* Order statistics ceil(n / 10) in from each end: a slow stretch
 	 * under a tenth of the loop holds the majority of at most that many
 	 * segments, so it never reaches p90.  Below the judged count, the
