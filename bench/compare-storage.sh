@@ -3,9 +3,13 @@
 # (Debian's fio) with the same pattern: 4 KiB random reads, iodepth 1
 # (psync), one job per rank, the same file size per job, the same mode
 # (O_DIRECT unless MODE is buffered), on the same directory.  ROUNDS
-# rounds rotating which goes first; per round the ratios phase/fio of
-# IOPS, p50 and p99 latency (fio's lat_ns: submission to completion, as
-# the phase times one pread), then their medians.  Goal: each within 10 %.
+# rounds (11 by default) after a discarded warm-up, rotating which goes
+# first; per round the ratios phase/fio of IOPS, p50 and p99 latency
+# (fio's lat_ns: submission to completion, as the phase times one pread),
+# then their medians with quartiles and range (bench/ratios.sh, the
+# protocol of BENCHMARKING.md: "noisy" when the quartiles are further
+# apart than the 10 % goal), and the machine's steal time and load
+# before and after.  Goal: each within 10 %.
 # The definitions compared: IOPS is reads over the time they took, fio's
 # total over the longest job's runtime, the phase's over its step's span
 # (first start to last end); at iodepth 1 both are ranks / (latency + the
@@ -38,7 +42,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:?usage: compare-storage.sh DIR [ROUNDS [RANKS [OPS [MIB [MODE]]]]]}
-rounds=${2:-5}
+rounds=${2:-11}
 ranks=${3:-2}
 ops=${4:-5000}
 mib=${5:-64}
@@ -49,6 +53,9 @@ bare_pread=$top/bench/bare_pread
 [ -x "$hpcprobe" ] || { echo "compare-storage: $hpcprobe not built (run make)" >&2; exit 2; }
 command -v fio >/dev/null || { echo "compare-storage: no fio (apt-get install fio)" >&2; exit 2; }
 [ -d "$dir" ] || { echo "compare-storage: $dir is not a directory" >&2; exit 2; }
+case $rounds in '' | *[!0-9]* | 0) echo "compare-storage: ROUNDS is a positive count" >&2; exit 2 ;; esac
+# shellcheck source=bench/ratios.sh
+. "$top/bench/ratios.sh"
 case $mode in
 direct) direct=1; phase_direct=--storage-direct; fio_cache= ;;
 # The phase reads a file it has just written and fsynced: all of it in the
@@ -141,7 +148,7 @@ fio --name=randread --directory="$fiodir" --rw=write --bs=1m \
 }
 
 echo "# storage phase vs fio: 4 KiB random read, iodepth 1, $ranks jobs, ${mib} MiB each, $ops reads each, $mode, on $dir ($(stat -f -c %T "$dir"))"
-echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# before: $(machine); round 0 is a warm-up, printed, not counted"
 printf '%-6s %11s %11s %11s %11s %9s %9s %9s %9s %9s %9s %7s %8s %8s %9s %8s %8s %8s %8s %8s %9s %9s\n' round \
 	phase_iops fio_v_iops fio_iops bare_iops ph_p50us fio_p50us b_p50us \
 	ph_p99us fio_p99us b_p99us ph_vfy% ph_load% iops_r iops_nv_r p50_r p99_r \
@@ -151,7 +158,7 @@ for f in b_iops b_p50 b_p99 fb_iops fb_p50 fb_p99; do : >"$work/r_$f"; done
 : >"$work/r_iops_nv"
 : >"$work/r_p50"
 : >"$work/r_p99"
-for r in $(seq "$rounds"); do
+for ((r = 0; r <= rounds; r++)); do
 	# Each of the four runs goes first, second, third and fourth in turn.
 	case $((r % 4)) in
 	1)	read -r pi p5 p9 used vf fl <<<"$(phase)"
@@ -184,6 +191,8 @@ for r in $(seq "$rounds"); do
 			p9 / 1e3, v9 / 1e3, b9 / 1e3,
 			100 * vf, 100 * fl, pi / vi, pi / (1 - vf) / fo, p5 / v5, p9 / v9,
 			pi / bi, p5 / b5, p9 / b9, vi / bi, v5 / b5
+		if (r == 0)
+			exit
 		print pi / bi >> (w "/r_b_iops")
 		print p5 / b5 >> (w "/r_b_p50")
 		print p9 / b9 >> (w "/r_b_p99")
@@ -196,7 +205,17 @@ for r in $(seq "$rounds"); do
 		print p9 / v9 >> (w "/r_p99")
 	}'
 done
-med() { sort -g "$1" | awk '{v[NR] = $1} END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-echo "median ratios phase/fio, both checking every read: IOPS $(med "$work/r_iops") (both unchecked: $(med "$work/r_iops_nv")), p50 $(med "$work/r_p50"), p99 $(med "$work/r_p99") (O_DIRECT used by the phase: $used)"
-echo "median ratios against the bare loop (all three checking every read): phase IOPS $(med "$work/r_b_iops"), p50 $(med "$work/r_b_p50"), p99 $(med "$work/r_b_p99"); fio IOPS $(med "$work/r_fb_iops"), p50 $(med "$work/r_fb_p50"), p99 $(med "$work/r_fb_p99")"
-echo "# load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ratios over $rounds rounds: median, quartiles, range"
+echo "phase/fio, both checking every read:"
+echo "  IOPS  $(q "$work/r_iops" 0.10)"
+echo "  (both unchecked: $(q "$work/r_iops_nv" 0.10))"
+echo "  p50   $(q "$work/r_p50" 0.10)"
+echo "  p99   $(q "$work/r_p99" 0.10)   (O_DIRECT used by the phase: $used)"
+echo "against the bare loop (all three checking every read):"
+echo "  phase IOPS $(q "$work/r_b_iops" 0.10)"
+echo "  phase p50  $(q "$work/r_b_p50" 0.10)"
+echo "  phase p99  $(q "$work/r_b_p99" 0.10)"
+echo "  fio IOPS   $(q "$work/r_fb_iops" 0.10)"
+echo "  fio p50    $(q "$work/r_fb_p50" 0.10)"
+echo "  fio p99    $(q "$work/r_fb_p99" 0.10)"
+echo "# after: $(machine)"
