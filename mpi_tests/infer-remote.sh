@@ -68,8 +68,18 @@ ok $? "np 4 as 4 nodes --infer-remote, batch up to 4 at 500/s per client: exits 
 schema_check n.json
 json_true n.json "$I['remote']['placement'] == 'inter-node' and $I['remote']['pairs_count'] == 2 and $I['remote']['server_nodes_count'] == 2 and [(p['client_rank'], p['server_rank']) for p in $P['pairs']] == [(2, 0), (3, 1)] and 'injected_reply_hold' not in $T"
 ok $? "4 nodes: ranks 0 and 1 (first half) serve 2 and 3, inter-node; no hold without the hook"
-grep -q "inference: .* per serving node (remote)" n.txt
-ok $? "the summary's rate is per serving node: $(grep 'inference:' n.txt)"
+# A rate only when a load met the target: on a host so busy that the
+# point fell behind (saturated), the document says so and why.
+if json_true n.json "$I['best']['rate_per_s'] is not None"; then
+	grep -q "inference: .* per serving node (remote)" n.txt
+	ok $? "the summary's rate is per serving node: $(grep 'inference:' n.txt)"
+elif json_true n.json "$I['best']['noisy']"; then
+	skip "the summary's rate is per serving node" "no load met the target on a busy host: $(json_query n.json "$I['best']['reason']")"
+else
+	ok 1 "the summary's rate is per serving node: no load met the target on a quiet host: $(grep 'inference:' n.txt)"
+fi
+json_true n.json "all(p['noisy'] == p['host_load']['noisy'] and ('noisy_reason' in p) == p['noisy'] for p in $I['points'] + [$I['best']])"
+ok $? "4 nodes: every point and the best say whether other work held the CPUs, as host_load does"
 json_true n.json "$P['requests_count'] == 1200 == sum(p['requests_count'] for p in $P['pairs']) and $P['offered_per_s'] == 1000 and sum(b['batch_size'] * b['batches_count'] for b in $P['batch_sizes']) == 1200 and max(b['batch_size'] for b in $P['batch_sizes']) <= 4 and abs($P['achieved_per_s'] - sum(p['achieved_per_s'] for p in $P['pairs'])) <= 1e-6 * $P['achieved_per_s'] and $P['latency_ns']['max'] >= max(p['p99_ns'] for p in $P['pairs'])"
 ok $? "merged: requests and achieved rates the pairs' sums, offered 2 x 500, batches add up within the cap, max above every pair's p99"
 json_true n.json "$T['negative_count'] == 0 and abs($T['latency_mean_ns'] - ($T['queue_mean_ns'] + $T['service_mean_ns'] + $T['mean_ns'])) <= 1e-9 * $T['latency_mean_ns'] + 1 and abs($T['mean_ns'] - sum(p['transport_mean_ns'] * p['requests_count'] for p in $P['pairs']) / 1200) <= 1e-6 * $T['mean_ns'] + 1"

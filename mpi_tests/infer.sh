@@ -111,7 +111,22 @@ ok $? "300 requests: too few samples, no best: $(json_query few.json "$I['best']
 # --- a target no load meets is a result ------------------------------------
 $mpirun -np 1 "$bin" --phases infer --quick --infer-p99 1us -o none.json >/dev/null 2>&1
 ok $? "p99 under 1 us: exits 0"
-json_true none.json "$I['status'] == 'ok' and $I['best']['rate_per_s'] is None and $I['best']['lowest_p99_ns'] > 1000 and 'no load tried met' in $I['best']['reason']"
+json_true none.json "$I['status'] == 'ok' and $I['best']['rate_per_s'] is None and $I['best']['lowest_p99_ns'] > 1000 and 'no load tried met' in $I['best']['reason'] and '): over the target' in $I['best']['reason']"
 ok $? "no load meets 1 us: a result, $(json_query none.json "$I['best']['reason']")"
+# Every point says whether other work held the CPUs while it ran, by the
+# host_load rule, and why; the best (here the lowest p99) carries its own.
+noisy_rule="all(p['noisy'] == p['host_load']['noisy'] and ('noisy_reason' in p) == p['noisy'] for p in $I['points'] + [$I['best']])"
+json_true none.json "$noisy_rule"
+ok $? "every point and the best: noisy as host_load says, with a reason when noisy ($(json_query none.json "[p['host_load'].get('foreign_cpu_fraction') for p in $I['points']]"))"
+
+# --- under the target, yet missed: saturated ------------------------------
+# spin:100 serves 10 000/s at most; offered 100 000/s, the 600 requests'
+# p99 (the backlog, about 60 ms) is far under 10 s, yet the queue grows.
+$mpirun -np 1 "$bin" --phases infer --infer-model spin:100 --infer-max-batch 1 \
+	--infer-rates 100000 --infer-requests 600 --infer-p99 10s \
+	-o sat.json >/dev/null 2>&1
+ok $? "offered 10 x what spin:100 serves: exits 0"
+json_true sat.json "$I['points'][0]['saturated'] and $I['points'][0]['latency_ns']['p99'] < 10e9 and $I['best']['rate_per_s'] is None and '): under the target, but saturated: ' in $I['best']['reason'] and $noisy_rule"
+ok $? "saturated: the reason says the p99 was under the target and why it missed: $(json_query sat.json "$I['best']['reason']")"
 
 done_testing

@@ -192,6 +192,35 @@ static void test_gate(void)
 	tap_is_int(rc, 0, "gate: latencies halved are no regression");
 	free(out);
 
+	/* A rate measured on a busy host is shown and not judged, as its
+	 * latencies are: the inference best rate halved regresses unless
+	 * its point was noisy. */
+	{
+		cJSON *inf = load("infer-np2.json"), *half;
+		cJSON *best;
+
+		half = cJSON_Duplicate(inf, 1);
+		best = (cJSON *)hpcp_at(hpcp_phase_at(half, "infer"), "best");
+		cJSON_SetNumberValue(cJSON_GetObjectItem(best, "rate_per_s"),
+				     hpcp_num_at(best, "rate_per_s", 0) / 2);
+		rc = gate(inf, half, 10, &out);
+		tap_ok(rc == 1 && out && strstr(out, "infer.best.rate_per_s") &&
+		       strstr(strstr(out, "infer.best.rate_per_s"),
+			      "REGRESSED"),
+		       "gate: the inference rate halved regresses (%d)", rc);
+		free(out);
+		cJSON_AddBoolToObject(best, "noisy", 1);
+		rc = gate(inf, half, 10, &out);
+		tap_ok(rc == 0 && out && !strstr(out, "REGRESSED") &&
+		       strstr(strstr(out, "infer.best.rate_per_s"),
+			      "noisy host, not judged"),
+		       "gate: the same from a noisy point is shown, not "
+		       "judged");
+		free(out);
+		cJSON_Delete(half);
+		cJSON_Delete(inf);
+	}
+
 	/* A percentile too few samples support is null: never 0. */
 	few = load("few-samples-np2.json");
 	rc = gate(few, few, 10, &out);
@@ -1175,6 +1204,29 @@ static void test_html_infer_transport(void)
 	cJSON_Delete(root);
 }
 
+/* The inference finding says "noisy host" exactly when its best point
+ * was measured while other work held the CPUs. */
+static void test_infer_finding_noisy(void)
+{
+	cJSON *root = load("infer-np2.json");
+	cJSON *best = (cJSON *)hpcp_at(hpcp_phase_at(root, "infer"), "best");
+	static const char noisy[] = "; noisy host: other work held the CPUs";
+	struct hpcp_findings f;
+	char quiet[256];
+
+	hpcp_findings_of(root, &f);
+	snprintf(quiet, sizeof(quiet), "%s", f.infer_text);
+	cJSON_AddBoolToObject(best, "noisy", 1);
+	hpcp_findings_of(root, &f);
+	tap_ok(f.infer && !strstr(quiet, "noisy host") &&
+	       strlen(f.infer_text) == strlen(quiet) + strlen(noisy) &&
+	       strncmp(f.infer_text, quiet, strlen(quiet)) == 0 &&
+	       strcmp(f.infer_text + strlen(quiet), noisy) == 0,
+	       "infer finding: '%s' gains '%s' when its best point is noisy",
+	       quiet, noisy);
+	cJSON_Delete(root);
+}
+
 /* The figure chart-util of h, cut out (free it); NULL when absent. */
 static char *util_figure(const char *h)
 {
@@ -1537,6 +1589,7 @@ int main(void)
 	test_html_storage();
 	test_html_infer();
 	test_html_infer_transport();
+	test_infer_finding_noisy();
 	test_html_util();
 	test_summary_and_exports();
 	test_fabric_allreduce();

@@ -152,6 +152,10 @@ static void infer_text(const cJSON *root, const cJSON *ph, char *buf,
 				 1e6,
 			 cJSON_IsTrue(hpcp_at(miss, "saturated")) ?
 				 " and growing (saturated)" : "");
+	n = strlen(buf);
+	if (n < len && cJSON_IsTrue(hpcp_at(best, "noisy")))
+		snprintf(buf + n, len - n, "; noisy host: other work held the "
+			 "CPUs");
 }
 
 /* n with a space between thousands: "12 400". */

@@ -58,6 +58,7 @@ static const struct hpcp_metric infer_metrics[] = {
 		.each = "", .path = "best/latency_ns", .unit = "ns",
 		.kind = HPCP_METRIC_LATENCY, .better = HPCP_BETTER_LOWER,
 		.gate = "infer.best.{stat}_ns", .gate_stats = HPCP_STAT_P99,
+		.noisy = "best/noisy", .noisy_reason = "best/noisy_reason",
 		.emf = "Latency", .emf_unit = "Milliseconds",
 		.emf_scale = 1e-6,
 	},
@@ -65,6 +66,7 @@ static const struct hpcp_metric infer_metrics[] = {
 		.each = "", .path = "best/rate_per_s", .unit = "requests/s",
 		.kind = HPCP_METRIC_RATE, .better = HPCP_BETTER_HIGHER,
 		.gate = "infer.best.{key}",
+		.noisy = "best/noisy", .noisy_reason = "best/noisy_reason",
 		.emf = "Throughput", .emf_unit = "Count/Second",
 		.emf_scale = 1,
 		.prom = "hpcprobe_infer_requests_per_second",
@@ -87,6 +89,7 @@ static const struct hpcp_metric infer_metrics[] = {
 		.labels = point_labels,
 		.column = "latency", .html_column = "ms", .html_scale = 1e-6,
 		.html_stats = HPCP_STAT_P50 | HPCP_STAT_P99 | HPCP_STAT_MAX,
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
 		.prom = "hpcprobe_infer_latency_seconds",
 		.prom_help = "Request latency from scheduled arrival to "
 			     "completion, all ranks merged, per offered load.",
@@ -98,6 +101,7 @@ static const struct hpcp_metric infer_metrics[] = {
 		.better = HPCP_BETTER_HIGHER, .labels = point_labels,
 		.column = "achieved req/s", .html_column = "achieved req/s",
 		.html_scale = 1,
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
 		.prom = "hpcprobe_infer_achieved_requests_per_second",
 		.prom_help = "Requests completed per second, all ranks, per "
 			     "offered load.",
@@ -626,16 +630,24 @@ static int point(struct infer_state *st, double rate, int max_batch,
 	struct rank_point me = { 0 }, *all = NULL;
 	struct infer_remote_stats rs = { 0 };
 	struct hpcp_lat_summary s;
+	struct hpcp_hostload load;
+	struct hpcp_hostload_result load_res = { 0 };
 	int rc, v = HPCP_SERVE_TOO_FEW;
 
 	hpcp_mpi_or_die(MPI_Barrier(ctx->comm), "infer: a load point's start");
 	st->rss_peak_point = hpcp_serve_rss_bytes();
+	rc = hpcp_ctx_agree(ctx, hpcp_hostload_begin(ctx, &load));
+	if (rc)
+		return rc;
 	/* The offline sweep (rate 0) stays in-process: it has no client. */
 	if (st->o->remote && rate > 0)
 		rc = infer_remote_run(st, &cfg, pt, &rs);
 	else
 		rc = hpcp_serve_run(&cfg, pt);
 	rc = hpcp_ctx_agree(ctx, rc);
+	if (rc)
+		return rc;
+	rc = hpcp_ctx_agree(ctx, hpcp_hostload_end(ctx, &load, &load_res));
 	if (rc)
 		return rc;
 	hpcp_hist_summary(&pt->latency, &s);
@@ -695,6 +707,7 @@ static int point(struct infer_state *st, double rate, int max_batch,
 			      all[r].role == ROLE_SERVER;
 		}
 		jp->max_batch = max_batch;
+		jp->load = load_res;
 		jp->offered_per_rank = rate;
 		jp->offered = rate * n;
 		jp->n_clients = (int)n;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hpcp/hostload.h"
 #include "hpcp/nn.h"
 #include "hpcp/serve.h"
 #include "hpcp/stats.h"
@@ -119,6 +120,9 @@ struct job_point {
 	double svc_mean, svc_m2, queue_mean, lateness, pickup, lindley, ideal;
 	double gap_cv;
 	int saturated;              /* completions fell behind arrivals */
+	/* Other work's share of the CPUs while the point ran: a busy host
+	 * delays clients, servers and replies alike. */
+	struct hpcp_hostload_result load;
 	uint64_t rss_peak;
 	int rss_rank;
 	double worst_p99;           /* the slowest rank's own p99 */

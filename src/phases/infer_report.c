@@ -183,6 +183,25 @@ static void report_remote(const struct infer_state *st, struct hpcp_res *o,
 	}
 }
 
+/* o.host_load, o.noisy and, when noisy, o.noisy_reason for a point
+ * (rank 0); returns noisy. */
+static int report_load(struct hpcp_res *o, const struct infer_state *st,
+		       const struct job_point *jp)
+{
+	char why[160];
+
+	if (!hpcp_hostload_report(o, st->ctx, &jp->load)) {
+		hpcp_res_bool(o, "noisy", 0);
+		return 0;
+	}
+	snprintf(why, sizeof(why), "other work took %.0f %% of the CPUs "
+		 "during this load point: latencies include waits for a "
+		 "time slice", 100 * jp->load.foreign_fraction);
+	hpcp_res_bool(o, "noisy", 1);
+	hpcp_res_str(o, "noisy_reason", why);
+	return 1;
+}
+
 /* A server point into the points array (rank 0). */
 static void report_point(const struct infer_state *st, struct hpcp_res *arr,
 			 const struct job_point *jp)
@@ -190,6 +209,7 @@ static void report_point(const struct infer_state *st, struct hpcp_res *arr,
 	struct hpcp_res *o = hpcp_res_object(arr, NULL), *b;
 	double batches = 0, reqs = 0;
 
+	report_load(o, st, jp);
 	hpcp_res_double(o, "offered_per_s", jp->offered);
 	hpcp_res_double(o, "offered_per_rank_per_s", jp->offered_per_rank);
 	hpcp_res_double(o, "arrival_per_s", jp->arrival);
@@ -336,14 +356,42 @@ static void report_memory(const struct infer_state *st, struct hpcp_res *out)
 	}
 }
 
+/* Why the point with the lowest p99 missed when that p99 was under the
+ * target: it fell behind its arrivals, or more requests exceeded the
+ * target than the rule allows at the confidence asked. */
+static void why_missed(char *buf, size_t len, const struct infer_state *st,
+		       const struct job_point *jp, uint64_t p99)
+{
+	int n;
+
+	if ((double)p99 >= st->target_ns)
+		n = snprintf(buf, len, "over the target");
+	else if (jp->saturated)
+		n = snprintf(buf, len, "under the target, but saturated: "
+			     "%.0f req/s served of %.0f arriving",
+			     jp->achieved, jp->arrival);
+	else
+		n = snprintf(buf, len, "under the target, but %llu of %llu "
+			     "requests over it is more than p99 allows at "
+			     "%g confidence",
+			     (unsigned long long)jp->exceed,
+			     (unsigned long long)jp->requests,
+			     st->o->confidence);
+	if (n >= 0 && (size_t)n < len && jp->load.noisy)
+		snprintf(buf + n, len - (size_t)n, "; noisy host: other work "
+			 "took %.0f %% of the CPUs",
+			 100 * jp->load.foreign_fraction);
+}
+
 /* best: the best point, or null rates with the reason and the lowest
- * p99 seen (too few samples, or no load met the target). */
+ * p99 seen (too few samples, or no load met the target, and why). */
 static void report_best(struct hpcp_res *best, const struct infer_state *st,
 			const struct job_point *pts, int n_pts, int best_i)
 {
 	double c = st->o->confidence;
 	uint64_t low = UINT64_MAX;
-	char r[160];
+	int low_i = -1;
+	char r[400], why[240];
 
 	if (best_i >= 0) {
 		hpcp_res_double(best, "rate_per_s", pts[best_i].achieved);
@@ -351,6 +399,7 @@ static void report_best(struct hpcp_res *best, const struct infer_state *st,
 				(double)infer_p99(&pts[best_i].lat));
 		infer_res_hist(best, "latency_ns", &pts[best_i].lat);
 		hpcp_res_double(best, "offered_per_s", pts[best_i].offered);
+		report_load(best, st, &pts[best_i]);
 		return;
 	}
 	for (int i = 0; i < n_pts; i++) {
@@ -358,23 +407,34 @@ static void report_best(struct hpcp_res *best, const struct infer_state *st,
 
 		if (p == HPCP_LAT_NONE)
 			p = pts[i].lat.max_ns;
-		if (p < low)
+		if (p < low) {
 			low = p;
+			low_i = i;
+		}
 	}
 	hpcp_res_null(best, "rate_per_s");
 	hpcp_res_null(best, "p99_ns");
-	if (n_pts && pts[0].verdict == HPCP_SERVE_TOO_FEW)
+	if (n_pts && pts[0].verdict == HPCP_SERVE_TOO_FEW) {
 		snprintf(r, sizeof(r), "too few samples: %llu requests a "
 			 "point, p99 needs %llu at %g confidence",
 			 (unsigned long long)pts[0].requests,
 			 (unsigned long long)hpcp_serve_samples_needed(0.99, c),
 			 c);
-	else
+	} else if (low_i >= 0) {
+		why_missed(why, sizeof(why), st, &pts[low_i], low);
 		snprintf(r, sizeof(r), "no load tried met p99 under %.3g ms; "
-			 "the lowest p99 seen was %.3g ms", st->target_ns / 1e6,
-			 (double)low / 1e6);
+			 "the lowest p99 seen was %.3g ms (at %.0f req/s "
+			 "offered): %s", st->target_ns / 1e6, (double)low / 1e6,
+			 pts[low_i].offered, why);
+	} else {
+		snprintf(r, sizeof(r), "no load tried met p99 under %.3g ms: "
+			 "no load point ran", st->target_ns / 1e6);
+	}
 	hpcp_res_str(best, "reason", r);
-	hpcp_res_double(best, "lowest_p99_ns", (double)low);
+	if (low_i >= 0) {
+		hpcp_res_double(best, "lowest_p99_ns", (double)low);
+		report_load(best, st, &pts[low_i]);
+	}
 }
 
 void infer_report(struct hpcp_res *out, const struct infer_state *st,

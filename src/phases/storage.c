@@ -71,6 +71,7 @@ static const struct hpcp_metric storage_metrics[] = {
 		.labels = op_labels, .column = "ops/s",
 		.html_column = "ops/s", .html_scale = 1,
 		.gate = "storage.{subphase}.{op}.{key}",
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
 		.emf = "IOPS", .emf_unit = "Count/Second", .emf_scale = 1,
 		.prom = "hpcprobe_storage_ops_per_second",
 		.prom_help = "Operations per second over the step's wall span, "
@@ -83,6 +84,7 @@ static const struct hpcp_metric storage_metrics[] = {
 		.labels = op_labels, .column = "read B/s",
 		.html_column = "read MB/s", .html_scale = 1e-6,
 		.gate = "storage.{subphase}.{op}.{key}",
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
 		.emf = "ReadThroughput", .emf_unit = "Bytes/Second",
 		.emf_scale = 1,
 		.prom = "hpcprobe_storage_read_bytes_per_second",
@@ -96,6 +98,7 @@ static const struct hpcp_metric storage_metrics[] = {
 		.column = "write B/s", .html_column = "write MB/s",
 		.html_scale = 1e-6,
 		.gate = "storage.{subphase}.{op}.{key}",
+		.noisy = "noisy", .noisy_reason = "noisy_reason",
 		.emf = "WriteThroughput", .emf_unit = "Bytes/Second",
 		.emf_scale = 1,
 		.prom = "hpcprobe_storage_write_bytes_per_second",

@@ -195,10 +195,14 @@ static void gate_value(const struct hpcp_metric_value *v, void *arg)
 					      NULL)))
 		return;
 	if (m->kind != HPCP_METRIC_LATENCY) {
-		if (name_of(v, m->gate, NULL, &c->name, &c->len) != 0)
+		if (name_of(v, m->gate, NULL, &c->name, &c->len) != 0) {
 			s->oom = 1;
-		else
+		} else {
 			add(s, c->name, num(v->node), lower);
+			/* A rate from a busy host is no more a finding than
+			 * its latencies. */
+			mark_noisy(s, c->name, v->noisy);
+		}
 		return;
 	}
 	for (unsigned i = 0; i < 2; i++) {
