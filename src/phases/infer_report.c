@@ -364,7 +364,9 @@ static void why_missed(char *buf, size_t len, const struct infer_state *st,
 {
 	int n;
 
-	if ((double)p99 >= st->target_ns)
+	if (jp->verdict == HPCP_SERVE_TOO_FEW)
+		n = snprintf(buf, len, "too few requests to judge it");
+	else if ((double)p99 >= st->target_ns)
 		n = snprintf(buf, len, "over the target");
 	else if (jp->saturated)
 		n = snprintf(buf, len, "under the target, but saturated: "
@@ -427,6 +429,7 @@ static void report_best(struct hpcp_res *best, const struct infer_state *st,
 			 "offered): %s", st->target_ns / 1e6, (double)low / 1e6,
 			 pts[low_i].offered, why);
 	} else {
+		/* Not reached: the server search runs at least one point. */
 		snprintf(r, sizeof(r), "no load tried met p99 under %.3g ms: "
 			 "no load point ran", st->target_ns / 1e6);
 	}
