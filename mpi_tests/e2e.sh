@@ -22,14 +22,17 @@ host=$(hostname)
 HPCP_TEST_TIMEOUT=${HPCP_TEST_TIMEOUT_LONG:-900} \
 	$mpirun -np 2 "$bin" >summary.txt 2>progress.txt
 status=$?
-ok $status "mpirun -np 2 hpcprobe exits 0 (got $status)"
+# On a failure, what ended it: each phase neither ok nor unavailable, with
+# its reason.
+not_ok=$(json_query hpcprobe-results.json "'; '.join('%s %s: %s' % (k, v['status'], v.get('reason', '')[:300]) for k, v in d['phases'].items() if v['status'] not in ('ok', 'unavailable'))" 2>/dev/null)
+ok $status "mpirun -np 2 hpcprobe exits 0 (got $status${not_ok:+; $not_ok})"
 test -f hpcprobe-results.json
 ok $? \
 	"default output hpcprobe-results.json is written"
 schema_check hpcprobe-results.json
 d=hpcprobe-results.json
 json_true $d "d['status'] == 'ok' and d['run']['complete']"
-ok $? "status ok and run complete"
+ok $? "status ok and run complete ($(json_query $d "(d['status'], d['run'].get('end_reason'))" 2>/dev/null))"
 json_true $d "d['context']['mpi']['ranks'] == 2 and len(d['context']['ranks']) == 2"
 ok $? "context.mpi.ranks is 2 and both ranks are listed"
 json_true $d "d['context']['launcher'] == 'mpirun'"
