@@ -123,6 +123,7 @@ HPCP_PHASE_METRICS(fabric, fabric_metrics);
 #ifndef HPCP_METRICS_ONLY
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,7 @@ struct fab_state {
 	/* Rank 0: where the counters, checks and warnings go. */
 	struct hpcp_res *counters, *checks, *warnings;
 	int warned;
+	int stop_rank;               /* the test hook's rank, -1: none */
 };
 
 static void report_counters(struct hpcp_res *list, const struct hpcp_ctx *ctx,
@@ -285,6 +287,10 @@ static int ping(void *state, int peer, int starts, uint64_t bytes,
 {
 	struct fab_state *st = state;
 
+	if (st->stop_rank == st->ctx->rank) {
+		st->stop_rank = -1;
+		raise(SIGSTOP);
+	}
 	return hpcp_fabric_pingpong(st->fab, peer, starts, bytes, warmup,
 				    iterations, hist, loop_ns);
 }
@@ -501,6 +507,8 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		return rc;
 	}
 	st->ctx = ctx;
+	st->stop_rank = getenv(HPCP_ENV_TEST_FABRIC_PP_STOP) ?
+				atoi(getenv(HPCP_ENV_TEST_FABRIC_PP_STOP)) : -1;
 	st->timeout_s = hpcp_watch_timeout_s();
 	if (!st->timeout_s)
 		st->timeout_s = HPCP_DEFAULT_TIMEOUT_S;
@@ -560,6 +568,10 @@ static int fabric_run(struct hpcp_ctx *ctx, struct hpcp_res *out,
 		arr = hpcp_res_array(out, "pairs");
 		st->checks = hpcp_res_array(out, "checks");
 		st->warnings = hpcp_res_array(out, "warnings");
+		if (st->stop_rank >= 0)
+			hpcp_res_str(st->warnings, NULL, "test only: "
+				     HPCP_ENV_TEST_FABRIC_PP_STOP " stops a rank "
+				     "as it enters its first ping-pong");
 		if (st->efa_devices) {
 			hpcp_res_str(out, "efa_counters_source",
 				     efa_root(st->ctx));

@@ -19,6 +19,10 @@ struct hpcp_res;
  * so a test sees a silent peer caught by the fabric's waits and the
  * watchdog. */
 #define HPCP_ENV_TEST_FABRIC_AR_STOP "HPCPROBE_TEST_FABRIC_AR_STOP"
+/* Test-only: "RANK" stops that rank (SIGSTOP) as it enters its first
+ * ping-pong, so its peer waits on the fabric, not in the setup's MPI
+ * collectives: a test then sees the fabric's own wait limit speak. */
+#define HPCP_ENV_TEST_FABRIC_PP_STOP "HPCPROBE_TEST_FABRIC_PP_STOP"
 
 struct hpcp_fabric_ar_job {
 	struct hpcp_ctx *ctx;
