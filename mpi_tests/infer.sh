@@ -78,15 +78,19 @@ else
 	# 20th from the top) waits most of it.  The backlog then drains at
 	# 1/service - rate, so rate x stall / (1 - rho) requests are delayed,
 	# rho being the server's load from its own measured service times in
-	# this run: under rho = 0.5 that is at most a tenth of them and the
-	# median is an unaffected request.  A busy host that stretches the
-	# 200 us spin makes rho near 1 and the backlog never drains: the
-	# median then moves by queueing theory, not by omission, and is not
-	# judged.
-	rho=$(json_query stall.json "round($P['arrival_per_s'] * $P['service_ns']['p50'] / 1e9, 3)")
+	# this run (arrival rate x their mean: a p50 missed the descheduled
+	# tail, 0.199 while the median request waited 32 ms under the
+	# sanitizers at load 14): under rho = 0.5 that is at most a tenth of
+	# them and the median is an unaffected request.  A busy host that
+	# stretches the 200 us spin makes rho near 1 and the backlog never
+	# drains: the median then moves by queueing theory, not by omission,
+	# and is not judged; nor when the point says other work held the CPUs.
+	rho=$(json_query stall.json "round($P['arrival_per_s'] * $P['service_mean_ns'] / 1e9, 3)")
 	json_true stall.json "$P['latency_ns']['p99'] >= 50e6 and 100e6 <= $P['latency_ns']['max']"
 	ok $? "open loop: the stall raises p99 to $(json_query stall.json "$P['latency_ns']['p99'] / 1e6") ms and max to $(json_query stall.json "$P['latency_ns']['max'] / 1e6") ms (without: p50 $base50, p99 $base99)"
-	if json_true stall.json "$P['arrival_per_s'] * $P['service_ns']['p50'] / 1e9 < 0.5"; then
+	if json_true stall.json "$P['noisy']"; then
+		skip "open loop: p50 stays with the stall" "noisy host: $(json_query stall.json "$P['noisy_reason']")"
+	elif json_true stall.json "$P['arrival_per_s'] * $P['service_mean_ns'] / 1e9 < 0.5"; then
 		json_true stall.json "$P['latency_ns']['p50'] < 25e6"
 		ok $? "open loop: p50 $(json_query stall.json "$P['latency_ns']['p50']") ns stays with the stall (server load $rho from its measured service times)"
 	else
