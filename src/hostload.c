@@ -245,3 +245,21 @@ int hpcp_hostload_report(struct hpcp_res *parent, const struct hpcp_ctx *ctx,
 	}
 	return r->noisy;
 }
+
+int hpcp_hostload_report_noisy(struct hpcp_res *parent,
+			       const struct hpcp_ctx *ctx,
+			       const struct hpcp_hostload_result *r,
+			       const char *share, const char *effect)
+{
+	char why[256];
+
+	if (!hpcp_hostload_report(parent, ctx, r)) {
+		hpcp_res_bool(parent, "noisy", 0);
+		return 0;
+	}
+	snprintf(why, sizeof(why), "other work took %.0f %% of %s: %s",
+		 100 * r->foreign_fraction, share, effect);
+	hpcp_res_bool(parent, "noisy", 1);
+	hpcp_res_str(parent, "noisy_reason", why);
+	return 1;
+}

@@ -54,6 +54,13 @@ struct hpcp_res;
  * | reason }.  Returns r->noisy. */
 int hpcp_hostload_report(struct hpcp_res *parent, const struct hpcp_ctx *ctx,
 			 const struct hpcp_hostload_result *r);
+/* The same, then parent.noisy and, when noisy, parent.noisy_reason:
+ * "other work took N % of <share>: <effect>" (share: "the CPUs during
+ * this step"; effect: what the values then include).  Returns noisy. */
+int hpcp_hostload_report_noisy(struct hpcp_res *parent,
+			       const struct hpcp_ctx *ctx,
+			       const struct hpcp_hostload_result *r,
+			       const char *share, const char *effect);
 
 /* For tests.  "cpu " line of /proc/stat: user + nice + system ticks and
  * steal ticks.  0 or -EINVAL. */

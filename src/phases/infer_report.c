@@ -184,22 +184,13 @@ static void report_remote(const struct infer_state *st, struct hpcp_res *o,
 }
 
 /* o.host_load, o.noisy and, when noisy, o.noisy_reason for a point
- * (rank 0); returns noisy. */
-static int report_load(struct hpcp_res *o, const struct infer_state *st,
-		       const struct job_point *jp)
+ * (rank 0). */
+static void report_load(struct hpcp_res *o, const struct infer_state *st,
+			const struct job_point *jp)
 {
-	char why[160];
-
-	if (!hpcp_hostload_report(o, st->ctx, &jp->load)) {
-		hpcp_res_bool(o, "noisy", 0);
-		return 0;
-	}
-	snprintf(why, sizeof(why), "other work took %.0f %% of the CPUs "
-		 "during this load point: latencies include waits for a "
-		 "time slice", 100 * jp->load.foreign_fraction);
-	hpcp_res_bool(o, "noisy", 1);
-	hpcp_res_str(o, "noisy_reason", why);
-	return 1;
+	hpcp_hostload_report_noisy(o, st->ctx, &jp->load,
+				   "the CPUs during this load point",
+				   "latencies include waits for a time slice");
 }
 
 /* A server point into the points array (rank 0). */

@@ -258,18 +258,10 @@ static void report_matrix(struct hpcp_res *out, const struct hpcp_ctx *ctx,
 	}
 	/* Another process's time slices show up as slow links: say so
 	 * rather than present them as a finding. */
-	if (hpcp_hostload_report(m, ctx, load)) {
-		char why[200];
-
-		snprintf(why, sizeof(why),
-			 "other work took %.0f %% of a kernel's CPUs during "
-			 "the matrix: links include waits for a time slice, "
-			 "outliers are not a finding", 100 * load->foreign_fraction);
-		hpcp_res_bool(m, "noisy", 1);
-		hpcp_res_str(m, "noisy_reason", why);
-	} else {
-		hpcp_res_bool(m, "noisy", 0);
-	}
+	hpcp_hostload_report_noisy(m, ctx, load,
+				   "a kernel's CPUs during the matrix",
+				   "links include waits for a time slice, "
+				   "outliers are not a finding");
 	arr = hpcp_res_array(m, "outliers");
 	if (!med || !effect || !excess || !flag ||
 	    hpcp_node_medians(n, matrix, med, &center) < 0 ||

@@ -1311,17 +1311,9 @@ static void report_op(struct hpcp_res *ops, const struct st *s, int k,
 	hpcp_res_str(e, "op", slots[k].op);
 	/* Latencies taken while other work held the CPUs measured the host:
 	 * said, so that nobody reads them as the file system's. */
-	if (hpcp_hostload_report(e, s->ctx, &s->load[k])) {
-		char why[160];
-
-		snprintf(why, sizeof(why), "other work took %.0f %% of the "
-			 "CPUs during this step: latencies include waits for "
-			 "a time slice", 100 * s->load[k].foreign_fraction);
-		hpcp_res_bool(e, "noisy", 1);
-		hpcp_res_str(e, "noisy_reason", why);
-	} else {
-		hpcp_res_bool(e, "noisy", 0);
-	}
+	hpcp_hostload_report_noisy(e, s->ctx, &s->load[k],
+				   "the CPUs during this step",
+				   "latencies include waits for a time slice");
 	hpcp_res_bool(e, "direct", s->o.direct &&
 			  (strcmp(slots[k].sub, "easy") == 0 ||
 			   strcmp(slots[k].sub, "random") == 0));
