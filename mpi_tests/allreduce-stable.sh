@@ -17,10 +17,12 @@
 # switched between speeds (seen: bare medians 1 312, 1 311, 931, 1 372,
 # 961, 941 ns; it switches within seconds) when every hpcprobe p50 agrees
 # within 15 % with the bare median just before or just after it, or when
-# the bare loop itself spread past 1.3: the bound cannot be tested then (a
-# fresh machine under load gave bare medians 1 141, 841, 861, 1 132, 1 352,
-# 1 131 ns and one hpcprobe p50 of 1 700 beside four of 882-1 372: the host
-# moved faster than the brackets could follow).  A change of the host that
+# the bare loop itself spread past 1.3 and every hpcprobe p50 lies within
+# what it saw, widened by 15 % each way: the bound cannot be tested then.
+# A p50 outside that range (a fresh machine under load gave bare medians
+# 1 141, 841, 861, 1 132, 1 352, 1 131 ns and one hpcprobe p50 of 1 700
+# beside four of 882-1 372) must be explained by the checks that follow,
+# the run's own warm-up last, or it fails.  A change of the host that
 # lasts only one hpcprobe run escapes the brackets (seen: bare medians
 # 1 322 and 1 272 ns around an hpcprobe p50 of 954, the other four at
 # 1 276-1 372); it is seen by hpcprobe's own untimed warm-up, which runs in
@@ -81,6 +83,23 @@ schema_check a1.json
 [ "$(echo $bare_p50s | wc -w)" -eq $((runs + 1)) ]
 ok $? "the bare reference loop ran before every run and after the last (p50s ns:$bare_p50s)"
 
+# Every run must have given its p50 and the bare loop its medians: a
+# missing number would make the spreads below meaningless.
+numbers() {  # COUNT WORDS...: exactly COUNT positive numbers
+	want=$1
+	shift
+	[ $# -eq "$want" ] && echo "$@" | awk '{ for (i = 1; i <= NF; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/ || $i <= 0) exit 1 }'
+}
+# shellcheck disable=SC2086 # the lists are meant to split
+if numbers $runs $p50s && numbers $runs $paces &&
+	numbers $((runs + 1)) $bare_p50s; then
+	ok 0 "every run gave its completion p50 and warm-up pace, the bare loop its medians"
+else
+	ok 1 "every run gave its completion p50 and warm-up pace, the bare loop its medians (p50s ns:$p50s; paces ns:$paces; bare ns:$bare_p50s)"
+	done_testing
+	exit
+fi
+
 # Each hpcprobe p50 against the bare medians just before and after it, in
 # one pass: the ratios to their geometric mean; the largest deviation from
 # the nearer of the two, as a factor (1.000 = equal); and whether every
@@ -120,13 +139,8 @@ elif awk -v s="$hp" 'BEGIN { exit !(s <= 1.3) }'; then
 	ok 0 "$what"
 elif [ -n "$loaded" ]; then
 	skip "$what" "noisy host: other work took CPUs during runs$loaded"
-elif awk -v r="$ref" 'BEGIN { exit !(r > 1.3) }'; then
-	if [ "$inside" = 1 ]; then
-		within="every hpcprobe p50 lies within what it saw, 15 % either way"
-	else
-		within="an hpcprobe run fell outside what it saw, 15 % either way: the host moves faster than the brackets"
-	fi
-	skip "$what" "noisy host: the bare loop itself spread $ref over the test (medians ns:$bare_p50s), past the bound, which then cannot be tested; $within"
+elif [ "$inside" = 1 ] && awk -v r="$ref" 'BEGIN { exit !(r > 1.3) }'; then
+	skip "$what" "noisy host: the bare loop itself spread $ref over the test (medians ns:$bare_p50s), past the bound, which then cannot be tested; every hpcprobe p50 lies within what it saw, 15 % either way"
 elif awk -v r="$nearest" 'BEGIN { exit !(r <= 1.15) }'; then
 	skip "$what" "noisy host: the host switched speeds during the test (bare medians ns:$bare_p50s) and every hpcprobe p50 agrees within $nearest x with the bare loop run just before or just after it"
 elif awk -v r="$rel" 'BEGIN { exit !(r <= 1.3) }'; then

@@ -19,13 +19,27 @@ $mpirun -np 2 "$bin" --quick --emf=m.jsonl --prom m.prom -o r.json \
 	>summary.txt 2>progress.txt
 ok $? "one run with --emf=m.jsonl --prom m.prom exits 0"
 
+# emf_valid FILE WHAT, prom_valid FILE WHAT: one TAP line each (a SKIP
+# without the checker).
+emf_valid() {
+	if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
+		skip "$2 EMF lines pass the EMF schema and limits" "no python3-jsonschema"
+	else
+		out=$("$PYTHON_JSONSCHEMA" "$tests/check_emf.py" "$tests/data/emf.schema.json" "$1")
+		ok $? "$2 EMF lines pass the EMF schema and limits: $out"
+	fi
+}
+prom_valid() {
+	if command -v promtool >/dev/null; then
+		out=$(promtool check metrics <"$1" 2>&1)
+		ok $? "promtool check metrics accepts the $2 textfile ${out:+($out)}"
+	else
+		skip "promtool accepts the $2 textfile" "promtool not installed (apt-get install prometheus)"
+	fi
+}
+
 # --- EMF ------------------------------------------------------------------
-if [ "$PYTHON_JSONSCHEMA" = no ] || [ -z "$PYTHON_JSONSCHEMA" ]; then
-	skip "EMF lines pass the EMF schema and limits" "no python3-jsonschema"
-else
-	out=$("$PYTHON_JSONSCHEMA" "$tests/check_emf.py" "$tests/data/emf.schema.json" m.jsonl)
-	ok $? "EMF lines pass the EMF schema and limits: $out"
-fi
+emf_valid m.jsonl "the run's"
 n=$(wc -l <m.jsonl)
 ok $((n < 5)) "EMF: a line per metric group ($n lines)"
 grep -q '"Phase":"pingpong"' m.jsonl && grep -q '"Phase":"allreduce"' m.jsonl &&
@@ -34,6 +48,17 @@ ok $? "EMF: ping-pong, all-reduce, compute and fabric groups"
 grep -q '"LoadBalance"' m.jsonl && grep -q '"BusBandwidth"' m.jsonl &&
 	grep -q '"LatencyP99"' m.jsonl && grep -q '"DgemmGflops"' m.jsonl
 ok $? "EMF: latency p99, busbw, load balance and GFLOP/s metrics"
+# The job's rates are work over the wall span, not the deprecated sum of
+# the ranks' round rates.
+/usr/bin/python3 - r.json m.jsonl <<'PY'
+import json, sys
+k = json.load(open(sys.argv[1]))["phases"]["compute"]["kernels"]
+line = [json.loads(l) for l in open(sys.argv[2]) if '"DgemmGflops"' in l][0]
+close = lambda a, b: abs(a - b) <= 1e-6 * abs(b)
+sys.exit(0 if close(line["DgemmGflops"], k["dgemm"]["job_flops_per_s"] * 1e-9)
+         and close(line["TriadBandwidth"], k["triad"]["job_bytes_per_s"]) else 1)
+PY
+ok $? "EMF: DgemmGflops and TriadBandwidth are the job's work over its wall span (job_*_per_s)"
 $mpirun -np 2 "$bin" --phases allreduce --quick --emf --emf-namespace Team/HPC \
 	-o r2.json >emf-stdout.txt 2>/dev/null
 ok $? "--emf without a file writes to stdout"
@@ -70,12 +95,7 @@ ok $? "every metric the dashboard and alarms use is one hpcprobe emits"
 ok $(( $? != 2 )) "a bad namespace is refused with exit 2"
 
 # --- Prometheus ------------------------------------------------------------
-if command -v promtool >/dev/null; then
-	out=$(promtool check metrics <m.prom 2>&1)
-	ok $? "promtool check metrics accepts the textfile ${out:+($out)}"
-else
-	skip "promtool accepts the textfile" "promtool not installed (apt-get install prometheus)"
-fi
+prom_valid m.prom "run's"
 grep -q '^hpcprobe_pingpong_latency_seconds{.*quantile="0.99"}' m.prom &&
 	grep -q '^# TYPE hpcprobe_pingpong_latency_seconds summary' m.prom
 ok $? "Prometheus: latency summaries in seconds with HELP and TYPE"
@@ -83,6 +103,53 @@ grep -q '^hpcprobe_compute_efficiency_ratio{.*metric="load_balance"} 0\.' m.prom
 ok $? "Prometheus: load balance as a 0-1 ratio"
 [ -z "$(ls ./*.prom.tmp.* 2>/dev/null)" ]
 ok $? "Prometheus: written atomically, no temporary left"
+
+# --- the storage phase's exports ----------------------------------------------
+# Every row's EMF metrics and Prometheus gauges carry the document's values.
+mkdir st
+$mpirun -np 2 "$bin" --quick --phases storage --storage-dir "$work/st" \
+	--emf=s.jsonl --prom s.prom -o s.json >/dev/null 2>&1
+ok $? "storage run with --emf and --prom exits 0"
+emf_valid s.jsonl storage
+prom_valid s.prom storage
+out=$(/usr/bin/python3 - s.json s.jsonl s.prom <<'PY'
+import json, re, sys
+ops = json.load(open(sys.argv[1]))["phases"]["storage"]["ops"]
+emf = {(e["Subphase"], e["Operation"]): e
+       for e in map(json.loads, open(sys.argv[2])) if "Subphase" in e}
+prom = {}
+for l in open(sys.argv[3]):
+    m = re.match(r'(hpcprobe_storage_\w+)\{phase="storage",subphase="(\w+)",op="(\w+)"\} (\S+)$', l)
+    if m:
+        prom[(m.group(1), m.group(2), m.group(3))] = float(m.group(4))
+close = lambda a, b: abs(a - b) <= 1e-6 * abs(b) + 1e-12
+bad, seen = [], set()
+for o in ops:
+    key = (o["subphase"], o["op"])
+    e = emf.get(key, {})
+    want = {"IOPS": o["ops_per_s"]}
+    if "read_bytes_per_s" in o:
+        want["ReadThroughput"] = o["read_bytes_per_s"]
+    if "write_bytes_per_s" in o:
+        want["WriteThroughput"] = o["write_bytes_per_s"]
+    if o.get("page_cache_resident_ratio") is not None:
+        want["CacheHitPercent"] = 100 * o["page_cache_resident_ratio"]
+    if o["latency_ns"].get("p99_9") is not None:
+        want["LatencyP999"] = o["latency_ns"]["p99_9"] / 1e3
+    for name, v in want.items():
+        seen.add(name)
+        if name not in e or not close(e[name], v):
+            bad.append("EMF %s %s: %s, document %s" % (key, name, e.get(name), v))
+    p = prom.get(("hpcprobe_storage_ops_per_second",) + key)
+    if p is None or not close(p, o["ops_per_s"]):
+        bad.append("Prometheus %s ops/s: %s, document %s" % (key, p, o["ops_per_s"]))
+missing = {"IOPS", "ReadThroughput", "WriteThroughput", "CacheHitPercent", "LatencyP999"} - seen
+print("%d rows; %s" % (len(ops), "; ".join(bad[:3]) or
+      ("never in the document: %s" % sorted(missing) if missing else "all equal")))
+sys.exit(1 if bad or missing or len(ops) != 16 else 0)
+PY
+)
+ok $? "storage: EMF IOPS, ReadThroughput, WriteThroughput, CacheHitPercent, LatencyP999 and the Prometheus ops/s of every row are the document's ($out)"
 
 # --- the summary -------------------------------------------------------------
 grep -q '^Findings' summary.txt && grep -q 'EFA not used' summary.txt &&

@@ -249,7 +249,10 @@ fi
 $mpirun -np 2 "$bin" --phases storage --storage-dir "$work/target" \
 	--storage-subphases random --storage-direct $small \
 	-o direct2.json >/dev/null 2>&1
-if json_true direct2.json "$S['filesystem']['type'] in ('ext4', 'xfs', 'btrfs')"; then
+status=$?
+if [ $status -ne 0 ] || [ ! -s direct2.json ]; then
+	ok 1 "O_DIRECT run: exit $status, $(test -s direct2.json && echo "status $(json_query direct2.json "$S['status'], $S.get('reason')")" || echo "no document")"
+elif json_true direct2.json "$S['filesystem']['type'] in ('ext4', 'xfs', 'btrfs')"; then
 	json_true direct2.json "$S['status'] == 'ok' and $S['direct']['used']"
 	ok $? "O_DIRECT on $(json_query direct2.json "$S['filesystem']['type']"): used"
 	# Written with O_DIRECT, the file never entered the page cache;

@@ -157,6 +157,9 @@ if mount -t tmpfs -o ro,size=1m tmpfs "$work/ro" 2>/dev/null; then
 	trap 'umount "$work/ro"; rm -rf "$work"' EXIT
 	bad_args+=("--phases storage --storage-dir $work/ro")
 	bad_args+=("--phases train --train-checkpoint-dir $work/ro")
+else
+	skip "bad input [--phases storage --storage-dir READ-ONLY]" "cannot mount a read-only tmpfs here (not root?)"
+	skip "bad input [--phases train --train-checkpoint-dir READ-ONLY]" "cannot mount a read-only tmpfs here (not root?)"
 fi
 
 n=0

@@ -83,6 +83,9 @@ struct hpcp_metric {
 	int noisy_drops;        /* noisy: 1 left out, 0 shown and not judged */
 	const char *gate_unless; /* bound element's member: when present,
 				  * not compared (a newer value replaces it) */
+	const char *gate_if;	/* bound element's member: compared only
+				 * when present (the value's meaning changed;
+				 * an older document's is not comparable) */
 
 	/* CloudWatch EMF (NULL emf: not sent).  Entries of one "each" make
 	 * one line per instance; a distribution sends <emf>P50, <emf>P99. */

@@ -80,7 +80,9 @@ void hpcp_pop_compute(const double *useful, const int *node, int n,
 	"undisturbed, or waited on the run queue for more than 5 % of its " \
 	"compute time, or ranks of one host ran the same reference work " \
 	"(the kernel's reference_definition, before each round's compute) " \
-	"at speeds more than 3 % apart, or high - low > 0.05"
+	"at speeds more than 3 % apart, or one rank's median round per unit " \
+	"of work, each against its own reference, was more than 5 % above " \
+	"another's, or high - low > 0.05"
 
 /* One rank's undisturbed round times: median and quartiles, as order
  * statistics (quartiles: elements (n-1)/4 and n-1-(n-1)/4 of the sorted

@@ -337,7 +337,10 @@ static void print_compute(const cJSON *ph, FILE *out)
 
 	const cJSON *k, *lb = hpcp_at(ph, "load_balance"), *c = hpcp_at(ph, "counters");
 
-	fprintf(out, "\n  compute (imbalance %.2f, expected load balance %.3f)\n",
+	/* The formula's value; each kernel with one prints its own, from
+	 * the whole units of work it did (triad has none). */
+	fprintf(out, "\n  compute (imbalance %.2f, nominal load balance "
+		"(2+F)/(2+2F) %.3f)\n",
 		hpcp_num_at(ph, "imbalance_factor", 0),
 		hpcp_num_at(ph, "expected_load_balance_ratio", 0));
 	cJSON_ArrayForEach(k, hpcp_at(ph, "kernels")) {

@@ -6,8 +6,9 @@
  * a barrier outside the timing, so calls do not pipeline.
  *
  * The headline distribution is the completion time of each iteration: the
- * longest call over all ranks (one MPI_MAXLOC reduction of the
- * per-iteration times, after the timed loop, in fixed-size chunks).  A
+ * longest call over all ranks (MPI_MAXLOC reductions of the per-iteration
+ * times, one per CHUNK iterations: between two calls, outside any call's
+ * timing and before the barrier that separates them).  A
  * merged distribution of every rank's own call times is not a property of
  * the collective: ranks leave the barrier at different moments, so the
  * samples form one group per release position and the p50 falls between
@@ -20,6 +21,10 @@
  * timed loop.  The completion times' segment medians (hpcp/level.h) say
  * whether the host held one speed through the loop; a size during which
  * it did not is noisy.
+ *
+ * Each call is timed by two clock reads, not by one read per iteration as
+ * the ping-pong is: the barrier between calls must stay outside the
+ * sample.  The read's own cost is the context's timer_overhead_ns.
  */
 #include "config.h"
 
@@ -43,11 +48,14 @@ static const struct hpcp_metric allreduce_metrics[] = {
 		.html_scale = 1e-3, .html_stats = HPCP_STAT_P50 | HPCP_STAT_P99,
 		.gate = "allreduce.{bytes}B.{stat}_ns",
 		.gate_stats = HPCP_STAT_P50,
+		/* Before 1.1 latency_ns merged every rank's calls: not the
+		 * same quantity (all_calls_latency_ns is that one now). */
+		.gate_if = "all_calls_latency_ns",
 		.emf = "Latency", .emf_unit = "Microseconds",
 		.emf_scale = 1e-3,
 		.prom = "hpcprobe_allreduce_latency_seconds",
-		.prom_help = "MPI_Allreduce call time, all ranks' calls "
-			     "merged.",
+		.prom_help = "MPI_Allreduce completion time: each "
+			     "iteration's longest call over all ranks.",
 		.prom_scale = 1e-9, .prom_count = "samples_count",
 	},
 	/* Shown in the HTML table only. */
@@ -62,12 +70,14 @@ static const struct hpcp_metric allreduce_metrics[] = {
 		.unit = "bytes/s", .kind = HPCP_METRIC_RATE,
 		.better = HPCP_BETTER_HIGHER, .labels = size_labels,
 		.column = "busbw", .html_column = "busbw GB/s",
-		.html_scale = 1e-9,
+		.html_scale = 1e-9, .noisy = "noisy",
+		.noisy_reason = "noisy_reason",
 		.gate = "allreduce.{bytes}B.{key}",
 		.emf = "BusBandwidth", .emf_unit = "Bytes/Second",
 		.emf_scale = 1,
 		.prom = "hpcprobe_allreduce_busbw_bytes_per_second",
-		.prom_help = "All-reduce bus bandwidth, algbw x 2(n-1)/n.",
+		.prom_help = "All-reduce bus bandwidth, algbw x 2(n-1)/n "
+			     "with n the ranks.",
 		.prom_scale = 1,
 	},
 	/* The rank whose call most often set the completion time. */

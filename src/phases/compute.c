@@ -82,6 +82,9 @@ static const struct hpcp_metric compute_metrics[] = {
 		.unit = "ratio", .kind = HPCP_METRIC_RATIO,
 		.better = HPCP_BETTER_HIGHER,
 		.labels = POP_LABELS("parallel_efficiency"),
+		/* Wall time: on a host too busy for the robust load balance
+		 * it is shown, not judged. */
+		.noisy = "load_balance_robust/noisy", .noisy_drops = 0,
 		.gate = "compute.{key}",
 		.emf = "ParallelEfficiency", .emf_unit = "Percent",
 		.emf_scale = 100,
@@ -112,15 +115,20 @@ static const struct hpcp_metric compute_metrics[] = {
 		.labels = POP_LABELS("transfer_efficiency"),
 		POP_FAMILY,
 	},
+	/* Work over the wall span (the deprecated sum of per-rank round
+	 * rates, which overstates an imbalanced job, only from older
+	 * documents). */
 	{
-		.each = "", .path = "kernels/dgemm/total_flops_per_s",
+		.each = "", .path = "kernels/dgemm/job_flops_per_s",
+		.path_alt = "kernels/dgemm/total_flops_per_s",
 		.unit = "flops/s", .kind = HPCP_METRIC_RATE,
 		.better = HPCP_BETTER_HIGHER,
 		.emf = "DgemmGflops", .emf_unit = "Count/Second",
 		.emf_scale = 1e-9,
 	},
 	{
-		.each = "", .path = "kernels/triad/total_bytes_per_s",
+		.each = "", .path = "kernels/triad/job_bytes_per_s",
+		.path_alt = "kernels/triad/total_bytes_per_s",
 		.unit = "bytes/s", .kind = HPCP_METRIC_RATE,
 		.better = HPCP_BETTER_HIGHER,
 		.emf = "TriadBandwidth", .emf_unit = "Bytes/Second",
@@ -136,12 +144,14 @@ static const struct hpcp_metric compute_metrics[] = {
 	},
 	{
 		.each = "kernels/*/per_node/[]",
-		.path = "best_{work_unit}_per_s", .unit = "work/s",
+		.path = "{work_unit}_per_s",
+		.path_alt = "best_{work_unit}_per_s", .unit = "work/s",
 		.kind = HPCP_METRIC_RATE, .better = HPCP_BETTER_HIGHER,
 		.labels = rate_labels,
 		.prom = "hpcprobe_compute_rate_per_second",
-		.prom_help = "Kernel work per second, summed per host (flops, "
-			     "bytes or cells).",
+		.prom_help = "Kernel work per second per host: the host's "
+			     "ranks' work over its wall span (flops, bytes or "
+			     "cells).",
 		.prom_scale = 1,
 	},
 };

@@ -1085,8 +1085,10 @@ static int make_run_dir(struct st *s, char *why, size_t len)
 	need = need * ranks + need * ranks / 10 + 16 * MIB;
 	files = files * ranks + 4 * ranks + 8;
 	if (statvfs(o->dir, &v) != 0) {
-		snprintf(why, len, "statvfs %s: %s", o->dir, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(why, len, "statvfs %s: %s", o->dir, strerror(e));
+		return -e;
 	}
 	avail = (uint64_t)v.f_bavail * v.f_frsize;
 	if (avail < need) {
@@ -1105,9 +1107,11 @@ static int make_run_dir(struct st *s, char *why, size_t len)
 	snprintf(s->run, sizeof(s->run), "%s/hpcprobe-storage-XXXXXX",
 		 o->dir);
 	if (!mkdtemp(s->run)) {
+		int e = errno;
+
 		snprintf(why, len, "cannot create a directory in %s: %s",
-			 o->dir, strerror(errno));
-		return -errno;
+			 o->dir, strerror(e));
+		return -e;
 	}
 	/* From here every way out removes it (storage_run's end, or
 	 * on_end). */
@@ -1142,8 +1146,10 @@ static int join_run_dir(struct st *s, char *why, size_t len)
 	}
 	snprintf(sub, sizeof(sub), "%s/r%d", s->run, s->ctx->rank);
 	if (mkdir(sub, 0755) != 0) {
-		snprintf(why, len, "mkdir %s: %s", sub, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(why, len, "mkdir %s: %s", sub, strerror(e));
+		return -e;
 	}
 	return 0;
 }
@@ -1632,6 +1638,10 @@ static int storage_run(struct hpcp_ctx *ctx, struct hpcp_res *out, char *why,
 		if (s->o.direct && (steps[i].sub & DIRECT_SUBS))
 			local = direct_refusal(s, steps[i].sub, local, why);
 		rc = agree(s, local, why, len);
+		/* An untimed setup step (the random file's prefill) is not
+		 * the sub-phase's traffic: its counters start after it. */
+		if (!rc && steps[i].slot < 0)
+			lustre_mark(s, sub, 0);
 	}
 	if (sub)
 		lustre_mark(s, sub, 1);

@@ -192,7 +192,8 @@ static void gate_value(const struct hpcp_metric_value *v, void *arg)
 
 	if (!m->gate || !v->node || (v->noisy && m->noisy_drops) ||
 	    (m->gate_unless && hpcp_metric_at(v, v->elem, m->gate_unless,
-					      NULL)))
+					      NULL)) ||
+	    (m->gate_if && !hpcp_metric_at(v, v->elem, m->gate_if, NULL)))
 		return;
 	if (m->kind != HPCP_METRIC_LATENCY) {
 		if (name_of(v, m->gate, NULL, &c->name, &c->len) != 0) {
