@@ -28,12 +28,24 @@
 #define BODY_MAX (1u << 20)
 #define PATH_MAX_LEN 512
 
+/* Milliseconds, rounded down; deadline_ms rounds up, so a deadline set
+ * from it is never before its full wait, and poll()'s wait for the time
+ * left (rounded down, poll rounds up) never ends before it. */
 static long long now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long deadline_ms(long long wait_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000 +
+	       wait_ms;
 }
 
 /* "A.B.C.D" or "A.B.C.D:PORT". */
@@ -83,7 +95,7 @@ static int wait_fd(int fd, short events, long long deadline)
 static int connect_to(const char *host, int port, long long deadline)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	long long cdl = now_ms() + HPCP_IMDS_CONNECT_MS;
+	long long cdl = deadline_ms(HPCP_IMDS_CONNECT_MS);
 	int fd, err = 0;
 	socklen_t elen = sizeof(err);
 
@@ -231,7 +243,7 @@ static int exchange(const char *host, int port, const char *req,
 		    char *resp, size_t resp_size, const char **body,
 		    size_t *body_len)
 {
-	long long deadline = now_ms() + HPCP_IMDS_TOTAL_MS;
+	long long deadline = deadline_ms(HPCP_IMDS_TOTAL_MS);
 	size_t sent = 0, got = 0, reqlen = strlen(req);
 	int fd = connect_to(host, port, deadline), rc = -EAGAIN;
 

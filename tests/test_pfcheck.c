@@ -553,9 +553,9 @@ static void client(const char *tmp)
 		fast = silent ? t0 >= 1.0 && t0 - q0 <= 1.25 :
 				prompt(end, &after);
 		tap_ok(rc == modes[i].rc && fast,
-		       silent ? "%s: %d (%s) in %.2f s, %.2f s of it waiting "
+		       silent ? "%s: %d (%s) in %.3f s, %.2f s of it waiting "
 				"for a CPU (got %d)" :
-				"%s: %d (%s) in %.2f s, %.2f s after the "
+				"%s: %d (%s) in %.3f s, %.2f s after the "
 				"server's last answer (got %d)",
 		       modes[i].mode, modes[i].rc,
 		       hpcp_imds_strerror(modes[i].rc), t0,
@@ -570,13 +570,13 @@ static void client(const char *tmp)
 				prompt(end, &after);
 		if (modes[i].known)
 			tap_ok(in.known && !in.reason[0] && fast,
-			       "%s: the instance known in %.2f s, %.2f s after "
+			       "%s: the instance known in %.3f s, %.2f s after "
 			       "the server's last answer", modes[i].mode, t0,
 			       after);
 		else
 			tap_ok(!in.known && in.reason[0] && fast,
 			       "%s: the instance unknown, with the reason, "
-			       "in %.2f s: %s", modes[i].mode, t0, in.reason);
+			       "in %.3f s: %s", modes[i].mode, t0, in.reason);
 		server_stop();
 	}
 	/* A port nobody listens on: refused at once. */
