@@ -29,8 +29,9 @@
 #define PATH_MAX_LEN 512
 
 /* Milliseconds, rounded down; deadline_ms rounds up, so a deadline set
- * from it is never before its full wait, and poll()'s wait for the time
- * left (rounded down, poll rounds up) never ends before it. */
+ * from it is never before its full wait, and the time left (that deadline
+ * less now rounded down) is never less than the true time left: poll(),
+ * which rounds up, never ends before the deadline. */
 static long long now_ms(void)
 {
 	struct timespec ts;

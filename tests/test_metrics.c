@@ -211,6 +211,17 @@ static void check_tables(void)
 						 m->noisy),
 				       "%s %s/%s: in the schema", tab->phase,
 				       m->each, m->noisy);
+			/* A misspelt member would turn the gate off (gate_if)
+			 * or never (gate_unless) for every document. */
+			if (m->gate_if)
+				tap_ok(in_schema(tab, m->each, -1, m->gate_if),
+				       "%s %s/%s: gate_if in the schema",
+				       tab->phase, m->each, m->gate_if);
+			if (m->gate_unless)
+				tap_ok(in_schema(tab, m->each, -1,
+						 m->gate_unless),
+				       "%s %s/%s: gate_unless in the schema",
+				       tab->phase, m->each, m->gate_unless);
 			for (l = m->labels; l && l->name; l++, k++) {
 				if (l->value)
 					continue;
