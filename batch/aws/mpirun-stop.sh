@@ -22,13 +22,16 @@
 : "${OMPI_MCA_odls_base_sigkill_timeout:=5}"
 export OMPI_MCA_odls_base_sigkill_timeout
 
-# The ranks mpirun ($1) started on this node: its children.
+# The ranks mpirun ($1) started on this node: its children.  Read with
+# the shell's own read, no process per entry: a cat per /proc entry took
+# 5.8 s for 124 processes at load 14, and rank 0 heard of the signal after
+# its write had ended.
 hpcp_mpirun_ranks() {
 	local stat rest p
 	for stat in /proc/[0-9]*/stat; do
 		p=${stat#/proc/}
 		p=${p%/stat}
-		rest=$(cat "$stat" 2>/dev/null) || continue
+		{ read -r rest <"$stat"; } 2>/dev/null || continue
 		# After the command name, which may hold spaces and ')'.
 		rest=${rest##*) }
 		# shellcheck disable=SC2086 # the fields, one a word
