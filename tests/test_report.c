@@ -164,6 +164,18 @@ static void test_loader(void)
 	cJSON_Delete(root);
 }
 
+/* The all-reduce's row of that many bytes in root (NULL: none). */
+static cJSON *allreduce_size(cJSON *root, double bytes)
+{
+	cJSON *s;
+
+	cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_phase_at(root,
+					"allreduce"), "sizes"))
+		if (hpcp_num_at(s, "bytes", 0) == bytes)
+			return s;
+	return NULL;
+}
+
 static void test_gate(void)
 {
 	cJSON *full = load("full-np4.json"), *slow, *few, *other;
@@ -226,29 +238,19 @@ static void test_gate(void)
 	 * its latency is compared only with a document whose latency_ns is
 	 * the completion time too (1.1: all_calls_latency_ns beside it). */
 	{
-		cJSON *a = cJSON_Duplicate(full, 1), *b, *size8 = NULL, *s;
+		cJSON *a = cJSON_Duplicate(full, 1), *b, *size8, *s, *v;
 		const char *bus = "allreduce.8B.busbw_bytes_per_s";
 		const char *lat = "allreduce.8B.p50_ns";
 
-		cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_phase_at(a,
-						"allreduce"), "sizes"))
-			if (hpcp_num_at(s, "bytes", 0) == 8)
-				size8 = s;
-		cJSON_ReplaceItemInObjectCaseSensitive(size8, "noisy",
+		cJSON_ReplaceItemInObjectCaseSensitive(allreduce_size(a, 8),
+						       "noisy",
 						       cJSON_CreateFalse());
 		b = cJSON_Duplicate(a, 1);
-		cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_phase_at(b,
-						"allreduce"), "sizes"))
-			if (hpcp_num_at(s, "bytes", 0) == 8) {
-				cJSON *v = (cJSON *)hpcp_at(s,
-						"busbw_bytes_per_s");
-
-				cJSON_SetNumberValue(v, v->valuedouble / 2);
-				v = (cJSON *)hpcp_at(hpcp_at(s, "latency_ns"),
-						     "p50");
-				cJSON_SetNumberValue(v, v->valuedouble * 2);
-				size8 = s;
-			}
+		size8 = allreduce_size(b, 8);
+		v = (cJSON *)hpcp_at(size8, "busbw_bytes_per_s");
+		cJSON_SetNumberValue(v, v->valuedouble / 2);
+		v = (cJSON *)hpcp_at(hpcp_at(size8, "latency_ns"), "p50");
+		cJSON_SetNumberValue(v, v->valuedouble * 2);
 		rc = gate(a, b, 10, &out);
 		tap_ok(rc == 2 && out && strstr(out, bus) &&
 		       strstr(strstr(out, bus), "REGRESSED") &&
