@@ -164,16 +164,22 @@ static void test_loader(void)
 	cJSON_Delete(root);
 }
 
-/* The all-reduce's row of that many bytes in root (NULL: none). */
-static cJSON *allreduce_size(cJSON *root, double bytes)
+/* The row of that many bytes in a "sizes" array (NULL: none). */
+static cJSON *size_row(const cJSON *sizes, double bytes)
 {
 	cJSON *s;
 
-	cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_phase_at(root,
-					"allreduce"), "sizes"))
+	cJSON_ArrayForEach(s, (cJSON *)sizes)
 		if (hpcp_num_at(s, "bytes", 0) == bytes)
 			return s;
 	return NULL;
+}
+
+/* The all-reduce phase's row of that many bytes in root (NULL: none). */
+static cJSON *allreduce_size(cJSON *root, double bytes)
+{
+	return size_row(hpcp_at(hpcp_phase_at(root, "allreduce"), "sizes"),
+			bytes);
 }
 
 static void test_gate(void)
@@ -1486,7 +1492,7 @@ static void test_html_util(void)
  * second series, its table, its Prometheus series per algorithm. */
 static void test_fabric_allreduce(void)
 {
-	cJSON *root = load("full-np4.json"), *row = NULL, *s;
+	cJSON *root = load("full-np4.json"), *row;
 	char *out = NULL, *h, err[256] = "", path[512], *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -1533,10 +1539,8 @@ static void test_fabric_allreduce(void)
 	free(text);
 
 	/* MPI 48 us, ring 39 us, quiet: 48/39 = 1.231, adds 23 %. */
-	cJSON_ArrayForEach(s, (cJSON *)hpcp_at(hpcp_at(hpcp_phase_at(root,
-					"fabric"), "allreduce"), "sizes"))
-		if (hpcp_num_at(s, "bytes", 0) == 65536)
-			row = s;
+	row = size_row(hpcp_at(hpcp_at(hpcp_phase_at(root, "fabric"),
+				       "allreduce"), "sizes"), 65536);
 	if (row) {
 		cJSON_ReplaceItemInObjectCaseSensitive(
 			row, "mpi_latency_p50_ns", cJSON_CreateNumber(48000));
