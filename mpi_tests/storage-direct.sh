@@ -15,16 +15,7 @@
 
 bin=${HPCP_BIN:?}
 mpirun=${HPCP_MPIRUN:?}
-work=$(mktemp -d)
-fuse_pid=
-cleanup() {
-	fusermount3 -u "$work/mnt" 2>/dev/null
-	[ -n "$fuse_pid" ] && wait "$fuse_pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-mkdir src mnt
+fuse_work
 S="d['phases']['storage']"
 # 2 ranks: hard 20 transfers each, metadata 30 files each per directory.
 small="--storage-easy-mib 4 --storage-hard-transfers 20 --storage-random-mib 1 --storage-random-ops 300 --storage-md-files 30"

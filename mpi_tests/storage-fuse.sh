@@ -12,14 +12,7 @@
 
 bin=${HPCP_BIN:?}
 mpirun=${HPCP_MPIRUN:?}
-work=$(mktemp -d)
-cleanup() {
-	fusermount3 -u "$work/mnt" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-mkdir src mnt
+fuse_work
 
 fuse_usable "storage under injected delays"
 

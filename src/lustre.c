@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 
 #define KIND_STATS 1u
@@ -336,11 +337,23 @@ double hpcp_lustre_ra_hit_ratio(const struct hpcp_lustre_counters *d)
 	return all ? (double)d->v[HPCP_LU_RA_HITS] / (double)all : -1;
 }
 
-/* lov_user_md v1/v3 (lustre_user.h): magic, pattern, a 16-byte object
- * id, then stripe size (32 bits) and stripe count (16 bits), little
- * endian as the client stores them. */
+/* The layouts as the client gives them (lustre_user.h), little endian.
+ * lov_user_md v1/v3: magic, pattern, a 16-byte object id, then stripe
+ * size (32 bits) and stripe count (16 bits).  lov_comp_md v1: a 32-byte
+ * header (magic, size, generation, flags, entry count at 14) and 48-byte
+ * entries: id (mirror id in bits 16-30), flags, extent start and end,
+ * then the offset and size of the entry's own v1/v3 blob. */
 #define LOV_MAGIC_V1 0x0BD10BD0u
 #define LOV_MAGIC_V3 0x0BD30BD0u
+#define LOV_MAGIC_COMP_V1 0x0BD60BD0u
+#define LOV_PLAIN_MIN 32u
+#define COMP_HEADER 32u
+#define COMP_ENTRY 48u
+#define LCME_FL_INIT 0x10u
+#define LCME_FL_EXTENSION 0x40u
+#define LOV_PATTERN_RAID0 0x001u
+#define LOV_PATTERN_MDT 0x100u
+#define LOV_PATTERN_OVERSTRIPING 0x200u
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -348,28 +361,141 @@ static uint32_t le32(const unsigned char *p)
 	       (uint32_t)p[3] << 24;
 }
 
-int hpcp_lustre_parse_lov(const void *buf, size_t len, uint32_t *count,
-			  uint32_t *size)
+static uint64_t le64(const unsigned char *p)
 {
-	const unsigned char *p = buf;
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static int parse_plain(const unsigned char *p, size_t len,
+		       struct hpcp_lustre_component *c)
+{
 	uint32_t magic;
 
-	if (len < 32)
+	if (len < LOV_PLAIN_MIN)
 		return -EINVAL;
 	magic = le32(p);
 	if (magic != LOV_MAGIC_V1 && magic != LOV_MAGIC_V3)
 		return -EINVAL;
-	*size = le32(p + 24);
-	*count = (uint32_t)p[28] | (uint32_t)p[29] << 8;
+	c->pattern = le32(p + 4);
+	c->stripe_size = le32(p + 24);
+	c->stripe_count = (int32_t)((uint32_t)p[28] | (uint32_t)p[29] << 8);
+	if (c->stripe_count == 0xFFFF)
+		c->stripe_count = -1;
 	return 0;
 }
 
-int hpcp_lustre_stripe(const char *path, uint32_t *count, uint32_t *size)
+int hpcp_lustre_parse_layout(const void *buf, size_t len,
+			     struct hpcp_lustre_layout *l)
 {
-	unsigned char buf[4096];
-	ssize_t n = getxattr(path, "lustre.lov", buf, sizeof(buf));
+	const unsigned char *p = buf;
+	uint32_t size;
+	unsigned count;
+
+	memset(l, 0, sizeof(*l));
+	if (len >= 4 && le32(p) != LOV_MAGIC_COMP_V1) {
+		struct hpcp_lustre_component *c = &l->c[0];
+
+		if (parse_plain(p, len, c))
+			return -EINVAL;
+		c->end = UINT64_MAX;
+		c->instantiated = 1;
+		l->n = l->total = 1;
+		return 0;
+	}
+	if (len < COMP_HEADER)
+		return -EINVAL;
+	/* lcm_size bounds the entries and blobs when it is the smaller. */
+	size = le32(p + 4);
+	if (size >= COMP_HEADER && size < len)
+		len = size;
+	count = (unsigned)p[14] | (unsigned)p[15] << 8;
+	if (count == 0 || COMP_HEADER + (size_t)count * COMP_ENTRY > len)
+		return -EINVAL;
+	l->composite = 1;
+	l->total = count;
+	for (unsigned i = 0; i < count && l->n < HPCP_LU_MAX_COMPONENTS;
+	     i++) {
+		const unsigned char *e = p + COMP_HEADER + (size_t)i * COMP_ENTRY;
+		struct hpcp_lustre_component *c = &l->c[l->n];
+		uint32_t flags = le32(e + 4), off = le32(e + 24),
+			 blob = le32(e + 28);
+
+		if (off < COMP_HEADER || blob > len || off > len - blob ||
+		    parse_plain(p + off, blob, c))
+			return -EINVAL;
+		c->start = le64(e + 8);
+		c->end = le64(e + 16);
+		if (c->end <= c->start)
+			return -EINVAL;
+		c->mirror = (uint16_t)((le32(e) & 0x7FFF0000u) >> 16);
+		c->instantiated = (flags & LCME_FL_INIT) != 0;
+		c->extension = (flags & LCME_FL_EXTENSION) != 0;
+		/* An extension's stripe size field holds its size in KiB. */
+		if (c->extension) {
+			c->extension_size = (uint64_t)c->stripe_size * 1024;
+			c->stripe_size = 0;
+		}
+		l->n++;
+	}
+	return 0;
+}
+
+const char *hpcp_lustre_pattern_name(const struct hpcp_lustre_component *c)
+{
+	/* The high half holds flags (released, hole), not the pattern. */
+	uint32_t p = c->pattern & 0xFFFFu;
+
+	return c->extension ? "extension" :
+	       p == LOV_PATTERN_RAID0 ? "raid0" :
+	       p == (LOV_PATTERN_RAID0 | LOV_PATTERN_OVERSTRIPING) ?
+	       "overstriping" : p == LOV_PATTERN_MDT ? "mdt" : "other";
+}
+
+int hpcp_lustre_main_component(const struct hpcp_lustre_layout *l,
+			       uint64_t size)
+{
+	uint64_t best_bytes = 0;
+	int best = -1;
+
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct hpcp_lustre_component *c = &l->c[i];
+		uint64_t end = c->end < size ? c->end : size, bytes;
+
+		/* An uninstantiated component has no objects: no data. */
+		if (c->mirror != l->c[0].mirror || c->extension ||
+		    !c->instantiated)
+			continue;
+		if (size == 0) {
+			if (c->start == 0)
+				return (int)i;
+			continue;
+		}
+		bytes = end > c->start ? end - c->start : 0;
+		if (bytes > best_bytes) {
+			best_bytes = bytes;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+int hpcp_lustre_layout_of(const char *path, struct hpcp_lustre_layout *l,
+			  uint64_t *size)
+{
+	struct stat st;
+	unsigned char *buf;
+	ssize_t n = getxattr(path, "lustre.lov", NULL, 0);
+	int rc;
 
 	if (n < 0)
 		return -errno;
-	return hpcp_lustre_parse_lov(buf, (size_t)n, count, size);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	if (!buf)
+		return -ENOMEM;
+	n = getxattr(path, "lustre.lov", buf, (size_t)n);
+	rc = n < 0 ? -errno : hpcp_lustre_parse_layout(buf, (size_t)n, l);
+	free(buf);
+	*size = stat(path, &st) == 0 && S_ISREG(st.st_mode) ?
+		(uint64_t)st.st_size : 0;
+	return rc;
 }

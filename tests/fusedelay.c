@@ -3,7 +3,7 @@
  * the storage phase's truth tests (mpi_tests/storage-fuse.sh):
  *
  *   fusedelay [-d US] [-s US -e N] [-D open|write|read|reopen]
- *             [-r BYTES] [-w BYTES] [-c OFFSET] SOURCE MNT
+ *             [-r BYTES] [-w BYTES] [-c OFFSET] [-S] [-L FILE] SOURCE MNT
  *
  * mirrors SOURCE at MOUNTPOINT; every read sleeps US microseconds (-d)
  * before it is served, and every N-th read (counted over the whole file
@@ -20,8 +20,15 @@
  * serve every read and write short, BYTES at most (the call returns that
  * count, no error).  -c returns byte OFFSET of every file inverted to any
  * read that covers it (the file itself keeps what was written): storage
- * that gives back other bytes than it was given.  Runs in the
- * foreground until unmounted (fusermount3 -u).
+ * that gives back other bytes than it was given.  -S serves what a Lustre
+ * client's statistics would say of the operations this file system
+ * served, at MNT/.client/llite/fusedelay-0/stats in llite's format
+ * (read_bytes and write_bytes with their sums, open, close, create,
+ * unlink, mkdir, fsync; a counter still at 0 left out, as llite does), so
+ * the phase's per-sub-phase deltas can be checked against a known answer.
+ * -L serves FILE's bytes as every regular file's lustre.lov attribute (a
+ * layout, as a Lustre client gives it).  Runs in the foreground until
+ * unmounted (fusermount3 -u).
  */
 #define FUSE_USE_VERSION 31
 
@@ -47,7 +54,101 @@ static struct {
 	long corrupt_at;                /* -c OFFSET + 1; 0 none */
 	int refuse_open, refuse_write, refuse_read, refuse_reopen;
 	atomic_ulong reads;
+	int stats;                      /* -S */
+	unsigned char *lov;             /* -L: the attribute's bytes */
+	size_t lov_len;
 } g;
+
+/* -S: what the client saw, by llite counter. */
+enum { C_READ, C_WRITE, C_OPEN, C_CLOSE, C_CREATE, C_UNLINK, C_MKDIR,
+       C_FSYNC, N_C };
+static const char *const c_name[N_C] = { "read_bytes", "write_bytes",
+	"open", "close", "create", "unlink", "mkdir", "fsync" };
+static struct {
+	atomic_ulong n, sum, min, max;  /* sum, min and max: transfers */
+} ctr[N_C];
+
+static void count(int c, unsigned long bytes)
+{
+	unsigned long v;
+
+	atomic_fetch_add(&ctr[c].n, 1);
+	if (c != C_READ && c != C_WRITE)
+		return;
+	atomic_fetch_add(&ctr[c].sum, bytes);
+	v = atomic_load(&ctr[c].min);
+	while ((v == 0 || bytes < v) &&
+	       !atomic_compare_exchange_weak(&ctr[c].min, &v, bytes))
+		;
+	v = atomic_load(&ctr[c].max);
+	while (bytes > v &&
+	       !atomic_compare_exchange_weak(&ctr[c].max, &v, bytes))
+		;
+}
+
+/* The -S tree: directories down to the stats file. */
+#define STATS_DIR "/.client"
+#define STATS_FILE STATS_DIR "/llite/fusedelay-0/stats"
+#define STATS_FH UINT64_MAX
+
+static int virtual_path(const char *path)
+{
+	return g.stats && strncmp(path, STATS_DIR, strlen(STATS_DIR)) == 0 &&
+	       (path[strlen(STATS_DIR)] == '\0' ||
+		path[strlen(STATS_DIR)] == '/');
+}
+
+/* 0 and *st for a node of the tree; -ENOENT for anything else in it. */
+static int virtual_attr(const char *path, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	if (strcmp(path, STATS_FILE) == 0) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = 4096;     /* read past it: direct_io */
+		return 0;
+	}
+	if (strcmp(path, STATS_DIR) == 0 ||
+	    strcmp(path, STATS_DIR "/llite") == 0 ||
+	    strcmp(path, STATS_DIR "/llite/fusedelay-0") == 0) {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The stats file's text now, as llite prints it. */
+static size_t stats_text(char *buf, size_t len)
+{
+	struct timespec t;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	n = (size_t)snprintf(buf, len, "snapshot_time             "
+			     "%lld.%09ld secs.nsecs\n", (long long)t.tv_sec,
+			     t.tv_nsec);
+	for (int c = 0; c < N_C && n < len; c++) {
+		unsigned long k = atomic_load(&ctr[c].n);
+
+		if (!k)
+			continue;
+		if (c == C_READ || c == C_WRITE)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "%-25s %lu samples [bytes] %lu "
+					      "%lu %lu\n", c_name[c], k,
+					      atomic_load(&ctr[c].min),
+					      atomic_load(&ctr[c].max),
+					      atomic_load(&ctr[c].sum));
+		else
+			n += (size_t)snprintf(buf + n, len - n,
+					      "%-25s %lu samples [reqs]\n",
+					      c_name[c], k);
+	}
+	return n < len ? n : len - 1;
+}
 
 /* Which source descriptors were opened O_DIRECT by the client (-D write,
  * read): the kernel does not pass the open flags to write or read. */
@@ -83,6 +184,8 @@ static int fd_getattr(const char *path, struct stat *st,
 {
 	char p[PATH_MAX];
 
+	if (virtual_path(path))
+		return virtual_attr(path, st);
 	if (fi)
 		return fstat((int)fi->fh, st) ? -errno : 0;
 	real(p, sizeof(p), path);
@@ -100,6 +203,19 @@ static int fd_readdir(const char *path, void *buf, fuse_fill_dir_t fill,
 	(void)off;
 	(void)fi;
 	(void)flags;
+	if (virtual_path(path)) {
+		struct stat st;
+		const char *child = strcmp(path, STATS_DIR) == 0 ? "llite" :
+			strcmp(path, STATS_DIR "/llite") == 0 ? "fusedelay-0" :
+			"stats";
+
+		if (virtual_attr(path, &st) || !S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+		fill(buf, ".", NULL, 0, 0);
+		fill(buf, "..", NULL, 0, 0);
+		fill(buf, child, NULL, 0, 0);
+		return 0;
+	}
 	real(p, sizeof(p), path);
 	d = opendir(p);
 	if (!d)
@@ -116,6 +232,15 @@ static int fd_open(const char *path, struct fuse_file_info *fi)
 	char p[PATH_MAX];
 	int fd;
 
+	if (virtual_path(path)) {
+		if (strcmp(path, STATS_FILE) != 0)
+			return -EISDIR;
+		if ((fi->flags & O_ACCMODE) != O_RDONLY)
+			return -EACCES;
+		fi->fh = STATS_FH;
+		fi->direct_io = 1;
+		return 0;
+	}
 	if ((g.refuse_open || (g.refuse_reopen &&
 			       (fi->flags & O_ACCMODE) != O_RDONLY)) &&
 	    (fi->flags & O_DIRECT))
@@ -125,6 +250,7 @@ static int fd_open(const char *path, struct fuse_file_info *fi)
 	fd = open(p, fi->flags & ~O_DIRECT);
 	if (fd < 0)
 		return -errno;
+	count(C_OPEN, 0);
 	return opened(fi, fd);
 }
 
@@ -137,19 +263,36 @@ static int fd_create(const char *path, mode_t mode,
 	if (g.refuse_open && (fi->flags & O_DIRECT))
 		return -EINVAL;
 	real(p, sizeof(p), path);
+	if (virtual_path(path))
+		return -EACCES;
 	fd = open(p, (fi->flags & ~O_DIRECT) | O_CREAT, mode);
 	if (fd < 0)
 		return -errno;
+	/* llite counts a create as a create and an open. */
+	count(C_CREATE, 0);
+	count(C_OPEN, 0);
 	return opened(fi, fd);
 }
 
 static int fd_read(const char *path, char *buf, size_t n, off_t off,
 		   struct fuse_file_info *fi)
 {
-	unsigned long k = atomic_fetch_add(&g.reads, 1) + 1;
+	unsigned long k;
 	ssize_t got;
 
 	(void)path;
+	if (fi->fh == STATS_FH) {
+		char text[2048];
+		size_t len = stats_text(text, sizeof(text));
+
+		if (off < 0 || (size_t)off >= len)
+			return 0;
+		if (n > len - (size_t)off)
+			n = len - (size_t)off;
+		memcpy(buf, text + off, n);
+		return (int)n;
+	}
+	k = atomic_fetch_add(&g.reads, 1) + 1;
 	if (g.refuse_read && fi->fh < MAX_FD && direct_fd[fi->fh])
 		return -EINVAL;
 	if (g.every > 0 && k % (unsigned long)g.every == 0)
@@ -162,7 +305,10 @@ static int fd_read(const char *path, char *buf, size_t n, off_t off,
 	if (got > 0 && g.corrupt_at > off &&
 	    g.corrupt_at - 1 < off + (off_t)got)
 		buf[g.corrupt_at - 1 - off] ^= (char)0xff;
-	return got < 0 ? -errno : (int)got;
+	if (got < 0)
+		return -errno;
+	count(C_READ, (unsigned long)got);
+	return (int)got;
 }
 
 static int fd_write(const char *path, const char *buf, size_t n, off_t off,
@@ -176,13 +322,19 @@ static int fd_write(const char *path, const char *buf, size_t n, off_t off,
 	if (g.short_write > 0 && n > (size_t)g.short_write)
 		n = (size_t)g.short_write;
 	w = pwrite((int)fi->fh, buf, n, off);
-	return w < 0 ? -errno : (int)w;
+	if (w < 0)
+		return -errno;
+	count(C_WRITE, (unsigned long)w);
+	return (int)w;
 }
 
 static int fd_release(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
+	if (fi->fh == STATS_FH)
+		return 0;
 	close((int)fi->fh);
+	count(C_CLOSE, 0);
 	return 0;
 }
 
@@ -190,6 +342,9 @@ static int fd_fsync(const char *path, int datasync,
 		    struct fuse_file_info *fi)
 {
 	(void)path;
+	if (fi->fh == STATS_FH)
+		return 0;
+	count(C_FSYNC, 0);
 	return (datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh)) ?
 		       -errno : 0;
 }
@@ -198,8 +353,13 @@ static int fd_unlink(const char *path)
 {
 	char p[PATH_MAX];
 
+	if (virtual_path(path))
+		return -EACCES;
 	real(p, sizeof(p), path);
-	return unlink(p) ? -errno : 0;
+	if (unlink(p))
+		return -errno;
+	count(C_UNLINK, 0);
+	return 0;
 }
 
 static int fd_rename(const char *from, const char *to, unsigned int flags)
@@ -217,8 +377,13 @@ static int fd_mkdir(const char *path, mode_t mode)
 {
 	char p[PATH_MAX];
 
+	if (virtual_path(path))
+		return -EACCES;
 	real(p, sizeof(p), path);
-	return mkdir(p, mode) ? -errno : 0;
+	if (mkdir(p, mode))
+		return -errno;
+	count(C_MKDIR, 0);
+	return 0;
 }
 
 static int fd_rmdir(const char *path)
@@ -266,6 +431,29 @@ static int fd_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return chmod(p, mode) ? -errno : 0;
 }
 
+/* -L: the layout as lustre.lov of every regular file.  Without -L, as
+ * before there was a getxattr here: ENOSYS, which the kernel remembers,
+ * so no call reaches this process again. */
+static int fd_getxattr(const char *path, const char *name, char *value,
+		       size_t size)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	if (!g.lov)
+		return -ENOSYS;
+	real(p, sizeof(p), path);
+	if (virtual_path(path) || strcmp(name, "lustre.lov") != 0 ||
+	    lstat(p, &st) || !S_ISREG(st.st_mode))
+		return -ENODATA;
+	if (size == 0)
+		return (int)g.lov_len;
+	if (size < g.lov_len)
+		return -ERANGE;
+	memcpy(value, g.lov, g.lov_len);
+	return (int)g.lov_len;
+}
+
 static const struct fuse_operations ops = {
 	.getattr = fd_getattr,
 	.readdir = fd_readdir,
@@ -283,6 +471,7 @@ static const struct fuse_operations ops = {
 	.statfs = fd_statfs,
 	.utimens = fd_utimens,
 	.chmod = fd_chmod,
+	.getxattr = fd_getxattr,
 };
 
 static long number(const char *s, const char *what)
@@ -298,12 +487,33 @@ static long number(const char *s, const char *what)
 	return v;
 }
 
+/* -L FILE: its bytes, at most 64 KiB (an attribute's limit). */
+static int read_lov(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	g.lov = malloc(65536);
+	if (!f || !g.lov) {
+		fprintf(stderr, "fusedelay: -L: cannot read '%s'\n", path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	g.lov_len = fread(g.lov, 1, 65536, f);
+	fclose(f);
+	if (g.lov_len == 0) {
+		fprintf(stderr, "fusedelay: -L: '%s' is empty\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *fargv[8];
 	int c, fargc = 0;
 
-	while ((c = getopt(argc, argv, "d:s:e:D:r:w:c:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:e:D:r:w:c:SL:")) != -1) {
 		switch (c) {
 		case 'd': g.delay_us = number(optarg, "-d"); break;
 		case 's': g.slow_us = number(optarg, "-s"); break;
@@ -311,6 +521,11 @@ int main(int argc, char **argv)
 		case 'r': g.short_read = number(optarg, "-r"); break;
 		case 'w': g.short_write = number(optarg, "-w"); break;
 		case 'c': g.corrupt_at = number(optarg, "-c") + 1; break;
+		case 'S': g.stats = 1; break;
+		case 'L':
+			if (read_lov(optarg))
+				return 2;
+			break;
 		case 'D':
 			g.refuse_open = strcmp(optarg, "open") == 0;
 			g.refuse_write = strcmp(optarg, "write") == 0;
@@ -325,14 +540,15 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
 				"[-D open|write|read|reopen] [-r BYTES] [-w BYTES] "
-				"[-c OFFSET] SOURCE MOUNTPOINT\n");
+				"[-c OFFSET] [-S] [-L FILE] SOURCE MOUNTPOINT\n");
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || !realpath(argv[optind], g.src)) {
 		fprintf(stderr, "usage: fusedelay [-d US] [-s US -e N] "
 			"[-D open|write|read|reopen] [-r BYTES] [-w BYTES] "
-			"[-c OFFSET] SOURCE MOUNTPOINT (SOURCE an existing "
+			"[-c OFFSET] [-S] [-L FILE] SOURCE MOUNTPOINT (SOURCE "
+			"an existing "
 			"directory)\n");
 		return 2;
 	}

@@ -1,6 +1,21 @@
 # The FUSE file system of the storage tests (tests/fusedelay.c), for the
-# shell tests that put it under the phase; sourced after tests/tap.sh, in
-# a working directory holding src and mnt.
+# shell tests that put it under the phase; sourced after tests/tap.sh.
+
+# fuse_work: a fresh working directory $work holding src and mnt, entered;
+# at exit the mount is undone and the directory removed.
+fuse_work() {
+	work=$(mktemp -d)
+	fuse_pid=
+	trap fuse_cleanup EXIT
+	cd "$work" || exit 1
+	mkdir src mnt
+}
+
+fuse_cleanup() {
+	fusermount3 -u "$work/mnt" 2>/dev/null
+	[ -n "$fuse_pid" ] && wait "$fuse_pid" 2>/dev/null
+	rm -rf "$work"
+}
 
 # fuse_usable NAME: returns when fusedelay can be mounted here, else one
 # SKIP line for NAME with the reason and the test ends.

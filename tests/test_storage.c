@@ -209,12 +209,24 @@ static void lustre_style(const char *style)
 	       style);
 }
 
+static void layouts(void);
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> 8 * i);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
 static void lustre(void)
 {
 	char dir[] = "/tmp/hpcp-test-lustre-XXXXXX", p[256], why[256];
 	struct hpcp_lustre_counters c;
-	unsigned char lov[32] = { 0 };
-	uint32_t count = 0, size = 0;
 	FILE *f;
 	int rc;
 
@@ -258,16 +270,173 @@ static void lustre(void)
 	hpcp_rmtree(dir, 3, why, sizeof(why));
 	tap_ok(hpcp_lustre_snapshot(dir, &c, why, sizeof(why)) == -ENOENT &&
 	       strstr(why, dir) != NULL, "lustre: no tree, -ENOENT: %s", why);
-	/* lov_user_md v1: magic, pattern, object id, 1 MiB x 4 stripes. */
-	lov[0] = 0xD0; lov[1] = 0x0B; lov[2] = 0xD1; lov[3] = 0x0B;
-	lov[26] = 0x10;            /* 0x00100000 */
-	lov[28] = 4;
-	tap_ok(hpcp_lustre_parse_lov(lov, sizeof(lov), &count, &size) == 0 &&
-	       count == 4 && size == 1u << 20,
-	       "lustre: stripe count 4 and size 1 MiB from a lov_user_md v1");
-	lov[2] = 0xD6;            /* a composite layout */
-	tap_ok(hpcp_lustre_parse_lov(lov, sizeof(lov), &count, &size) ==
-	       -EINVAL, "lustre: a composite layout is not read as v1");
+	layouts();
+}
+
+/* A lov_user_md v1/v3 blob of 32 bytes (no objects) at p. */
+static void put_plain(unsigned char *p, uint32_t magic, uint32_t pattern,
+		      uint32_t stripe_size, uint16_t count)
+{
+	memset(p, 0, 32);
+	put32(p, magic);
+	put32(p + 4, pattern);
+	put32(p + 24, stripe_size);
+	p[28] = (unsigned char)count;
+	p[29] = (unsigned char)(count >> 8);
+}
+
+struct comp { uint32_t id, flags; uint64_t start, end; uint32_t pattern,
+	      stripe_size; uint16_t count; };
+
+/* A lov_comp_md v1 of n components (header, entries, then one blob each);
+ * its length. */
+static size_t put_composite(unsigned char *buf, const struct comp *c, int n)
+{
+	size_t blobs = 32 + 48 * (size_t)n;
+
+	memset(buf, 0, blobs + 32 * (size_t)n);
+	put32(buf, 0x0BD60BD0u);
+	put32(buf + 4, (uint32_t)(blobs + 32 * (size_t)n));
+	buf[14] = (unsigned char)n;
+	for (int i = 0; i < n; i++) {
+		unsigned char *e = buf + 32 + 48 * i;
+		uint32_t off = (uint32_t)(blobs + 32 * (size_t)i);
+
+		put32(e, c[i].id);
+		put32(e + 4, c[i].flags);
+		put64(e + 8, c[i].start);
+		put64(e + 16, c[i].end);
+		put32(e + 24, off);
+		put32(e + 28, 32);
+		put_plain(buf + off, 0x0BD10BD0u, c[i].pattern,
+			  c[i].stripe_size, c[i].count);
+	}
+	return blobs + 32 * (size_t)n;
+}
+
+/* Layouts from the lustre.lov attribute: plain ones, a progressive file
+ * layout and the component its data mostly went through, data on the
+ * MDT, mirrors, an extension reserve, and what is refused. */
+static void layouts(void)
+{
+	static unsigned char buf[32 + 20 * 80];
+	const uint64_t M = 1u << 20, EOF64 = UINT64_MAX;
+	struct hpcp_lustre_layout l;
+	/* lfs setstripe -E 1M -c 1 -E 256M -c 4 -E -1 -c -1: the default
+	 * PFL of many sites; only the first two instantiated. */
+	const struct comp pfl[] = {
+		{ 1, 0x10, 0, M, 1, M, 1 },
+		{ 2, 0x10, M, 256 * M, 1, M, 4 },
+		{ 3, 0, 256 * M, EOF64, 1, 4 * M, 0xFFFF },
+	};
+	const struct comp dom[] = {
+		{ 1, 0x10, 0, M, 0x100, M, 0 },
+		{ 2, 0x10, M, EOF64, 1, M, 2 },
+	};
+	/* Two mirrors (ids 1 and 2 in bits 16-30) of the whole file. */
+	const struct comp flr[] = {
+		{ 0x10001, 0x10, 0, EOF64, 1, M, 2 },
+		{ 0x20002, 0x10, 0, EOF64, 1, M, 8 },
+	};
+	/* A self-extending layout: 64 MiB written, 256 MiB reserve. */
+	const struct comp sel[] = {
+		{ 1, 0x10, 0, 64 * M, 1, M, 1 },
+		{ 2, 0x40, 64 * M, EOF64, 1, 256 * 1024, 1 },
+	};
+	struct comp many[20];
+	size_t n;
+	int rc;
+
+	put_plain(buf, 0x0BD10BD0u, 1, (uint32_t)M, 4);
+	tap_ok(hpcp_lustre_parse_layout(buf, 32, &l) == 0 && !l.composite &&
+	       l.n == 1 && l.total == 1 && l.c[0].stripe_count == 4 &&
+	       l.c[0].stripe_size == M && l.c[0].start == 0 &&
+	       l.c[0].end == EOF64 && l.c[0].instantiated &&
+	       strcmp(hpcp_lustre_pattern_name(&l.c[0]), "raid0") == 0 &&
+	       hpcp_lustre_main_component(&l, 5 * M) == 0,
+	       "lustre layout: a lov_user_md v1, 4 stripes of 1 MiB over the "
+	       "whole file");
+	put_plain(buf, 0x0BD30BD0u, 0x201, 4 * (uint32_t)M, 16);
+	tap_ok(hpcp_lustre_parse_layout(buf, 48, &l) == 0 && !l.composite &&
+	       l.c[0].stripe_count == 16 && l.c[0].stripe_size == 4 * M &&
+	       strcmp(hpcp_lustre_pattern_name(&l.c[0]), "overstriping") == 0,
+	       "lustre layout: a lov_user_md v3, overstriped, 16 x 4 MiB");
+
+	n = put_composite(buf, pfl, 3);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 && l.composite &&
+	       l.n == 3 && l.total == 3 && l.c[1].start == M &&
+	       l.c[1].end == 256 * M && l.c[1].stripe_count == 4 &&
+	       l.c[2].end == EOF64 && l.c[2].stripe_count == -1 &&
+	       l.c[2].stripe_size == 4 * M && l.c[0].instantiated &&
+	       !l.c[2].instantiated && l.c[0].mirror == 0,
+	       "lustre layout: a 3-component PFL, extents, stripes (-1 for "
+	       "every OST) and which are instantiated");
+	tap_ok(hpcp_lustre_main_component(&l, 0) == 0 &&
+	       hpcp_lustre_main_component(&l, M / 2) == 0 &&
+	       hpcp_lustre_main_component(&l, 2 * M) == 0 &&
+	       hpcp_lustre_main_component(&l, 64 * M) == 1 &&
+	       hpcp_lustre_main_component(&l, 1024 * M) == 1,
+	       "lustre layout: the component holding the most of the file "
+	       "(0 B, 512 KiB and 2 MiB: the first, a tie to the first; "
+	       "64 MiB: the second; 1 GiB: still the second, the third not "
+	       "instantiated, so holding no data)");
+	l.c[2].instantiated = 1;
+	tap_ok(hpcp_lustre_main_component(&l, 1024 * M) == 2,
+	       "lustre layout: 1 GiB once the third is instantiated: the "
+	       "third");
+	n = put_composite(buf, dom, 2);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 &&
+	       strcmp(hpcp_lustre_pattern_name(&l.c[0]), "mdt") == 0 &&
+	       l.c[0].stripe_count == 0 &&
+	       hpcp_lustre_main_component(&l, 512 * 1024) == 0 &&
+	       hpcp_lustre_main_component(&l, 8 * M) == 1,
+	       "lustre layout: data on the MDT for the first 1 MiB, then 2 "
+	       "stripes");
+	n = put_composite(buf, flr, 2);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 &&
+	       l.c[0].mirror == 1 && l.c[1].mirror == 2 &&
+	       hpcp_lustre_main_component(&l, 8 * M) == 0,
+	       "lustre layout: two mirrors, the first one's stripes (2, not "
+	       "8)");
+	n = put_composite(buf, sel, 2);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 &&
+	       l.c[1].extension && l.c[1].extension_size == 256 * M &&
+	       l.c[1].stripe_size == 0 &&
+	       strcmp(hpcp_lustre_pattern_name(&l.c[1]), "extension") == 0 &&
+	       hpcp_lustre_main_component(&l, 1024 * M) == 0,
+	       "lustre layout: a self-extending layout's reserve (256 MiB, "
+	       "its size in KiB) is never the data's component");
+	for (int i = 0; i < 20; i++)
+		many[i] = (struct comp){ (uint32_t)i + 1, 0x10, i * M,
+					 (i + 1) * M, 1, (uint32_t)M, 1 };
+	n = put_composite(buf, many, 20);
+	rc = hpcp_lustre_parse_layout(buf, n, &l);
+	tap_ok(rc == 0 && l.n == HPCP_LU_MAX_COMPONENTS && l.total == 20,
+	       "lustre layout: 20 components, %u kept and 20 counted", l.n);
+
+	/* Refused: too short, an unknown magic, entries or a blob past the
+	 * end, an empty extent, no entries. */
+	n = put_composite(buf, pfl, 3);
+	tap_ok(hpcp_lustre_parse_layout(buf, 31, &l) == -EINVAL &&
+	       hpcp_lustre_parse_layout(buf, 32 + 48, &l) == -EINVAL &&
+	       hpcp_lustre_parse_layout(buf, n - 1, &l) == -EINVAL,
+	       "lustre layout: a composite layout cut short is refused");
+	put32(buf + 32 + 48 + 24, (uint32_t)n);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
+	       "lustre layout: a blob past the attribute's end is refused");
+	n = put_composite(buf, pfl, 3);
+	put64(buf + 32 + 16, 0);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
+	       "lustre layout: an extent ending before its start is refused");
+	n = put_composite(buf, pfl, 3);
+	buf[14] = 0;
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
+	       "lustre layout: a composite layout of no component is refused");
+	put_plain(buf, 0x0BD20BD0u, 1, (uint32_t)M, 4);
+	tap_ok(hpcp_lustre_parse_layout(buf, 32, &l) == -EINVAL &&
+	       hpcp_lustre_parse_layout(buf, 3, &l) == -EINVAL,
+	       "lustre layout: another magic (a join layout) or 3 bytes are "
+	       "refused");
 }
 
 /* One placement: the plan is a permutation, every reader's writer on

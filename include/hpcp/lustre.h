@@ -70,15 +70,54 @@ void hpcp_lustre_delta(const struct hpcp_lustre_counters *a,
 /* hits / (hits + misses); negative when there was no read-ahead. */
 double hpcp_lustre_ra_hit_ratio(const struct hpcp_lustre_counters *d);
 
-/*
- * Stripe count and size from a lustre.lov attribute value (a
- * lov_user_md v1 or v3).  0, or -EINVAL for another layout (a composite
- * one has a stripe layout per extent).
- */
-int hpcp_lustre_parse_lov(const void *buf, size_t len, uint32_t *count,
-			  uint32_t *size);
+/* A layout component: the stripes of bytes [start, end) of a file. */
+struct hpcp_lustre_component {
+	uint64_t start, end;          /* end UINT64_MAX: to the file's end */
+	int32_t stripe_count;         /* 0: data on the MDT (DoM); -1: every
+				       * OST (a template not yet instantiated) */
+	uint32_t stripe_size;         /* bytes; 0 for an extension */
+	uint64_t extension_size;      /* bytes a SEL extension adds */
+	uint32_t pattern;             /* lmm_pattern (RAID0 1, MDT 0x100...) */
+	uint16_t mirror;              /* FLR mirror id, 0 without mirrors */
+	unsigned char instantiated;   /* objects allocated (PFL: written to) */
+	unsigned char extension;      /* a self-extending layout's reserve */
+};
 
-/* The same for a file or directory: its lustre.lov attribute. */
-int hpcp_lustre_stripe(const char *path, uint32_t *count, uint32_t *size);
+#define HPCP_LU_MAX_COMPONENTS 16
+
+/* A file's layout: one plain component, or a composite (PFL, FLR, SEL)
+ * one with a stripe layout per extent. */
+struct hpcp_lustre_layout {
+	int composite;
+	unsigned n;                   /* components kept, at most the max */
+	unsigned total;               /* components the layout has */
+	struct hpcp_lustre_component c[HPCP_LU_MAX_COMPONENTS];
+};
+
+/*
+ * A lustre.lov attribute value: a lov_user_md v1 or v3 (one component
+ * covering the whole file) or a lov_comp_md v1 (one per entry, each with
+ * its own v1/v3 blob).  0, or -EINVAL for another or a malformed layout.
+ */
+int hpcp_lustre_parse_layout(const void *buf, size_t len,
+			     struct hpcp_lustre_layout *l);
+
+/*
+ * The component that holds the most of a file of size bytes (of the first
+ * mirror, instantiated; an extension reserve never), so its stripes are
+ * the ones the file's data mostly went through; at size 0, the one at
+ * offset 0.  Its index into l->c, or -1 when none covers any of it.
+ */
+int hpcp_lustre_main_component(const struct hpcp_lustre_layout *l,
+			       uint64_t size);
+
+/* "raid0", "overstriping", "mdt" (data on the MDT), "extension" (a
+ * self-extending layout's reserve) or "other". */
+const char *hpcp_lustre_pattern_name(const struct hpcp_lustre_component *c);
+
+/* The layout of a file or directory (its lustre.lov attribute) and, for
+ * a file, its size.  0 or a negative errno (-EINVAL: not readable). */
+int hpcp_lustre_layout_of(const char *path, struct hpcp_lustre_layout *l,
+			  uint64_t *size);
 
 #endif

@@ -426,7 +426,8 @@ struct st {
 	int lu_err;
 	char lu_why[200];
 	int stripe_done, stripe_err;
-	uint32_t stripe_count, stripe_size;
+	struct hpcp_lustre_layout layout;
+	uint64_t layout_file_bytes;
 	/* Foreign CPU load over each operation's step (rank 0's copy). */
 	struct hpcp_hostload_result load[N_SLOTS];
 	/* Test hook: the step to stop after ("setup": rank 1 and up before
@@ -603,8 +604,8 @@ static void stripe_of(struct st *s, const char *path)
 	if (!s->lustre_on || s->stripe_done || s->ctx->rank != 0)
 		return;
 	s->stripe_done = 1;
-	s->stripe_err = hpcp_lustre_stripe(path, &s->stripe_count,
-					   &s->stripe_size);
+	s->stripe_err = hpcp_lustre_layout_of(path, &s->layout,
+					      &s->layout_file_bytes);
 }
 
 static int sub_index(int bit)
@@ -1373,6 +1374,68 @@ static double ratio_or_nan(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : NAN;
 }
 
+/* The first data file's layout: for a composite (PFL) one every
+ * component, and as stripe_count and stripe_size_bytes the stripes of the
+ * component holding the most of the file, which its data mostly went
+ * through. */
+static void layout_out(const struct st *s, struct hpcp_res *lu)
+{
+	const struct hpcp_lustre_layout *l = &s->layout;
+	int main_c = -1;
+	struct hpcp_res *arr;
+	char why[160];
+
+	if (s->stripe_done && !s->stripe_err)
+		main_c = hpcp_lustre_main_component(l, s->layout_file_bytes);
+	if (main_c >= 0) {
+		hpcp_res_int(lu, "stripe_count", l->c[main_c].stripe_count);
+		hpcp_res_int(lu, "stripe_size_bytes", l->c[main_c].stripe_size);
+	} else {
+		if (!s->stripe_done)
+			snprintf(why, sizeof(why), "no data file written");
+		else if (s->stripe_err == -EINVAL)
+			snprintf(why, sizeof(why), "an unknown or malformed "
+				 "layout (the lustre.lov attribute)");
+		else if (s->stripe_err)
+			snprintf(why, sizeof(why), "lustre.lov: %s",
+				 strerror(-s->stripe_err));
+		else
+			snprintf(why, sizeof(why), "no component of the "
+				 "layout covers the file's %llu bytes",
+				 (unsigned long long)s->layout_file_bytes);
+		hpcp_res_null(lu, "stripe_count");
+		hpcp_res_null(lu, "stripe_size_bytes");
+		hpcp_res_str(lu, "stripe_reason", why);
+	}
+	if (!s->stripe_done || s->stripe_err)
+		return;
+	hpcp_res_str(lu, "layout", l->composite ? "composite" : "plain");
+	hpcp_res_int(lu, "layout_file_bytes", (int64_t)s->layout_file_bytes);
+	if (main_c >= 0)
+		hpcp_res_int(lu, "stripe_component", main_c);
+	hpcp_res_int(lu, "components_count", l->total);
+	arr = hpcp_res_array(lu, "components");
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct hpcp_lustre_component *c = &l->c[i];
+		struct hpcp_res *o = hpcp_res_object(arr, NULL);
+
+		hpcp_res_int(o, "start_bytes", (int64_t)c->start);
+		/* LUSTRE_EOF (all ones): to the end of the file. */
+		if (c->end > (uint64_t)INT64_MAX)
+			hpcp_res_null(o, "end_bytes");
+		else
+			hpcp_res_int(o, "end_bytes", (int64_t)c->end);
+		hpcp_res_str(o, "pattern", hpcp_lustre_pattern_name(c));
+		hpcp_res_int(o, "stripe_count", c->stripe_count);
+		hpcp_res_int(o, "stripe_size_bytes", c->stripe_size);
+		if (c->extension)
+			hpcp_res_int(o, "extension_size_bytes",
+				     (int64_t)c->extension_size);
+		hpcp_res_bool(o, "instantiated", c->instantiated);
+		hpcp_res_int(o, "mirror", c->mirror);
+	}
+}
+
 /* phases.storage.lustre: per sub-phase deltas of the clients' counters,
  * summed over the nodes, and the layout; or null with the reason. */
 static void report_lustre(struct hpcp_res *out, const struct st *s,
@@ -1405,18 +1468,7 @@ static void report_lustre(struct hpcp_res *out, const struct st *s,
 			 "the target's", m->lu_instances);
 		hpcp_res_str(lu, "note", note);
 	}
-	if (s->stripe_done && !s->stripe_err) {
-		hpcp_res_int(lu, "stripe_count", s->stripe_count);
-		hpcp_res_int(lu, "stripe_size_bytes", s->stripe_size);
-	} else {
-		hpcp_res_null(lu, "stripe_count");
-		hpcp_res_null(lu, "stripe_size_bytes");
-		hpcp_res_str(lu, "stripe_reason", !s->stripe_done ?
-			     "no data file written" :
-			     s->stripe_err == -EINVAL ?
-			     "a composite (PFL) or unknown layout" :
-			     strerror(-s->stripe_err));
-	}
+	layout_out(s, lu);
 	subs = hpcp_res_object(lu, "subphases");
 	for (int k = 0; k < N_SUBS; k++) {
 		const uint64_t *v = m->lu[k];
