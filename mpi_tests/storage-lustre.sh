@@ -28,7 +28,7 @@ fuse_usable "Lustre counters and layout against a known answer"
 # lfs setstripe -E 1M -c 1 -E 4M -c 2 -E -1 -c -1 -S 4M, as a client gives
 # it back after an 8 MiB write on 8 OSTs: the third component instantiated
 # too, on all 8.
-/usr/bin/python3 - <<'EOF' >pfl.lov || { ok 1 "cannot write the layout"; done_testing; exit 0; }
+/usr/bin/python3 - <<'EOF' >pfl.lov || { ok 1 "cannot write the layout"; done_testing; exit 1; }
 import struct, sys
 M = 1 << 20
 comps = [(1, 0x10, 0, M, M, 1), (2, 0x10, M, 4 * M, M, 2),

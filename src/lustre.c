@@ -339,13 +339,16 @@ double hpcp_lustre_ra_hit_ratio(const struct hpcp_lustre_counters *d)
 
 /* The layouts as the client gives them (lustre_user.h), little endian.
  * lov_user_md v1/v3: magic, pattern, a 16-byte object id, then stripe
- * size (32 bits) and stripe count (16 bits).  lov_comp_md v1: a 32-byte
+ * size (32 bits) and stripe count (16 bits).  lov_comp_md v1 (the server
+ * stamps one holding extension components with the SEL magic): a 32-byte
  * header (magic, size, generation, flags, entry count at 14) and 48-byte
  * entries: id (mirror id in bits 16-30), flags, extent start and end,
  * then the offset and size of the entry's own v1/v3 blob. */
 #define LOV_MAGIC_V1 0x0BD10BD0u
 #define LOV_MAGIC_V3 0x0BD30BD0u
+#define LOV_MAGIC_SPECIFIC 0x0BD50BD0u   /* v3's shape, OSTs chosen */
 #define LOV_MAGIC_COMP_V1 0x0BD60BD0u
+#define LOV_MAGIC_SEL 0x0BD80BD0u        /* a composite with extensions */
 #define LOV_PLAIN_MIN 32u
 #define COMP_HEADER 32u
 #define COMP_ENTRY 48u
@@ -374,7 +377,8 @@ static int parse_plain(const unsigned char *p, size_t len,
 	if (len < LOV_PLAIN_MIN)
 		return -EINVAL;
 	magic = le32(p);
-	if (magic != LOV_MAGIC_V1 && magic != LOV_MAGIC_V3)
+	if (magic != LOV_MAGIC_V1 && magic != LOV_MAGIC_V3 &&
+	    magic != LOV_MAGIC_SPECIFIC)
 		return -EINVAL;
 	c->pattern = le32(p + 4);
 	c->stripe_size = le32(p + 24);
@@ -392,7 +396,8 @@ int hpcp_lustre_parse_layout(const void *buf, size_t len,
 	unsigned count;
 
 	memset(l, 0, sizeof(*l));
-	if (len >= 4 && le32(p) != LOV_MAGIC_COMP_V1) {
+	if (len >= 4 && le32(p) != LOV_MAGIC_COMP_V1 &&
+	    le32(p) != LOV_MAGIC_SEL) {
 		struct hpcp_lustre_component *c = &l->c[0];
 
 		if (parse_plain(p, len, c))
@@ -425,7 +430,11 @@ int hpcp_lustre_parse_layout(const void *buf, size_t len,
 			return -EINVAL;
 		c->start = le64(e + 8);
 		c->end = le64(e + 16);
-		if (c->end <= c->start)
+		/* A self-extending layout has zero-length components; an end
+		 * is an offset or LUSTRE_EOF (all ones), as the document can
+		 * hold it. */
+		if (c->end < c->start || c->start > (uint64_t)INT64_MAX ||
+		    (c->end > (uint64_t)INT64_MAX && c->end != UINT64_MAX))
 			return -EINVAL;
 		c->mirror = (uint16_t)((le32(e) & 0x7FFF0000u) >> 16);
 		c->instantiated = (flags & LCME_FL_INIT) != 0;
@@ -489,7 +498,10 @@ int hpcp_lustre_layout_of(const char *path, struct hpcp_lustre_layout *l,
 
 	if (n < 0)
 		return -errno;
-	buf = malloc(n > 0 ? (size_t)n : 1);
+	/* An empty value is no layout (and a size of 0 would ask again). */
+	if (n == 0)
+		return -EINVAL;
+	buf = malloc((size_t)n);
 	if (!buf)
 		return -ENOMEM;
 	n = getxattr(path, "lustre.lov", buf, (size_t)n);

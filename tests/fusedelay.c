@@ -454,7 +454,17 @@ static int fd_getxattr(const char *path, const char *name, char *value,
 	return (int)g.lov_len;
 }
 
+/* An unlink is an unlink, also of a file whose release is still on its
+ * way: not a rename to a hidden name, counted late and left behind. */
+static void *fd_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	cfg->hard_remove = 1;
+	return NULL;
+}
+
 static const struct fuse_operations ops = {
+	.init = fd_init,
 	.getattr = fd_getattr,
 	.readdir = fd_readdir,
 	.open = fd_open,

@@ -12,8 +12,7 @@ fuse_work() {
 }
 
 fuse_cleanup() {
-	fusermount3 -u "$work/mnt" 2>/dev/null
-	[ -n "$fuse_pid" ] && wait "$fuse_pid" 2>/dev/null
+	[ -n "$fuse_pid" ] && unmount_fs 2>/dev/null
 	rm -rf "$work"
 }
 
@@ -46,8 +45,13 @@ mount_fs() {
 	return 1
 }
 
+# unmount_fs: undone, and fusedelay gone; a mount still busy is detached
+# (lazily) and its server stopped rather than waited for.
 unmount_fs() {
-	fusermount3 -u mnt
+	if ! fusermount3 -u "$work/mnt"; then
+		fusermount3 -u -z "$work/mnt"
+		kill "$fuse_pid" 2>/dev/null
+	fi
 	wait "$fuse_pid"
 	fuse_pid=
 }

@@ -288,14 +288,15 @@ static void put_plain(unsigned char *p, uint32_t magic, uint32_t pattern,
 struct comp { uint32_t id, flags; uint64_t start, end; uint32_t pattern,
 	      stripe_size; uint16_t count; };
 
-/* A lov_comp_md v1 of n components (header, entries, then one blob each);
- * its length. */
-static size_t put_composite(unsigned char *buf, const struct comp *c, int n)
+/* A lov_comp_md v1 of n components (header, entries, then one blob each)
+ * under magic; its length. */
+static size_t put_magic_composite(unsigned char *buf, uint32_t magic,
+				  const struct comp *c, int n)
 {
 	size_t blobs = 32 + 48 * (size_t)n;
 
 	memset(buf, 0, blobs + 32 * (size_t)n);
-	put32(buf, 0x0BD60BD0u);
+	put32(buf, magic);
 	put32(buf + 4, (uint32_t)(blobs + 32 * (size_t)n));
 	buf[14] = (unsigned char)n;
 	for (int i = 0; i < n; i++) {
@@ -312,6 +313,11 @@ static size_t put_composite(unsigned char *buf, const struct comp *c, int n)
 			  c[i].stripe_size, c[i].count);
 	}
 	return blobs + 32 * (size_t)n;
+}
+
+static size_t put_composite(unsigned char *buf, const struct comp *c, int n)
+{
+	return put_magic_composite(buf, 0x0BD60BD0u, c, n);
 }
 
 /* Layouts from the lustre.lov attribute: plain ones, a progressive file
@@ -338,10 +344,14 @@ static void layouts(void)
 		{ 0x10001, 0x10, 0, EOF64, 1, M, 2 },
 		{ 0x20002, 0x10, 0, EOF64, 1, M, 8 },
 	};
-	/* A self-extending layout: 64 MiB written, 256 MiB reserve. */
+	/* lfs setstripe -E 1G -z 64M -E -1 -z 256M, 64 MiB written: as the
+	 * server stamps it (the SEL magic), a zero-length component between
+	 * the two extension reserves. */
 	const struct comp sel[] = {
 		{ 1, 0x10, 0, 64 * M, 1, M, 1 },
-		{ 2, 0x40, 64 * M, EOF64, 1, 256 * 1024, 1 },
+		{ 2, 0x40, 64 * M, 1024 * M, 1, 64 * 1024, 1 },
+		{ 3, 0, 1024 * M, 1024 * M, 1, M, 1 },
+		{ 4, 0x40, 1024 * M, EOF64, 1, 256 * 1024, 1 },
 	};
 	struct comp many[20];
 	size_t n;
@@ -356,6 +366,10 @@ static void layouts(void)
 	       hpcp_lustre_main_component(&l, 5 * M) == 0,
 	       "lustre layout: a lov_user_md v1, 4 stripes of 1 MiB over the "
 	       "whole file");
+	put_plain(buf, 0x0BD50BD0u, 1, (uint32_t)M, 2);
+	tap_ok(hpcp_lustre_parse_layout(buf, 48, &l) == 0 &&
+	       l.c[0].stripe_count == 2,
+	       "lustre layout: a lov_user_md on chosen OSTs (v3's shape)");
 	put_plain(buf, 0x0BD30BD0u, 0x201, 4 * (uint32_t)M, 16);
 	tap_ok(hpcp_lustre_parse_layout(buf, 48, &l) == 0 && !l.composite &&
 	       l.c[0].stripe_count == 16 && l.c[0].stripe_size == 4 * M &&
@@ -398,14 +412,17 @@ static void layouts(void)
 	       hpcp_lustre_main_component(&l, 8 * M) == 0,
 	       "lustre layout: two mirrors, the first one's stripes (2, not "
 	       "8)");
-	n = put_composite(buf, sel, 2);
-	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 &&
-	       l.c[1].extension && l.c[1].extension_size == 256 * M &&
-	       l.c[1].stripe_size == 0 &&
+	n = put_magic_composite(buf, 0x0BD80BD0u, sel, 4);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == 0 && l.composite &&
+	       l.n == 4 && l.c[1].extension &&
+	       l.c[1].extension_size == 64 * M && l.c[1].stripe_size == 0 &&
+	       l.c[3].extension_size == 256 * M &&
+	       l.c[2].start == l.c[2].end && !l.c[2].extension &&
 	       strcmp(hpcp_lustre_pattern_name(&l.c[1]), "extension") == 0 &&
-	       hpcp_lustre_main_component(&l, 1024 * M) == 0,
-	       "lustre layout: a self-extending layout's reserve (256 MiB, "
-	       "its size in KiB) is never the data's component");
+	       hpcp_lustre_main_component(&l, 64 * M) == 0,
+	       "lustre layout: a self-extending layout under the SEL magic, "
+	       "its zero-length component read, its reserves (64 and 256 "
+	       "MiB, sizes in KiB) never the data's component");
 	for (int i = 0; i < 20; i++)
 		many[i] = (struct comp){ (uint32_t)i + 1, 0x10, i * M,
 					 (i + 1) * M, 1, (uint32_t)M, 1 };
@@ -425,9 +442,18 @@ static void layouts(void)
 	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
 	       "lustre layout: a blob past the attribute's end is refused");
 	n = put_composite(buf, pfl, 3);
-	put64(buf + 32 + 16, 0);
+	put64(buf + 32 + 48 + 16, 0);      /* the second: 1 MiB to 0 */
 	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
 	       "lustre layout: an extent ending before its start is refused");
+	n = put_composite(buf, pfl, 3);
+	put64(buf + 32 + 8, (uint64_t)INT64_MAX + 1);
+	put64(buf + 32 + 16, EOF64);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
+	       "lustre layout: a start past 2^63 is refused");
+	n = put_composite(buf, pfl, 3);
+	put64(buf + 32 + 16, EOF64 - 1);
+	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,
+	       "lustre layout: an end past 2^63 other than EOF is refused");
 	n = put_composite(buf, pfl, 3);
 	buf[14] = 0;
 	tap_ok(hpcp_lustre_parse_layout(buf, n, &l) == -EINVAL,

@@ -96,8 +96,9 @@ struct hpcp_lustre_layout {
 
 /*
  * A lustre.lov attribute value: a lov_user_md v1 or v3 (one component
- * covering the whole file) or a lov_comp_md v1 (one per entry, each with
- * its own v1/v3 blob).  0, or -EINVAL for another or a malformed layout.
+ * covering the whole file) or a lov_comp_md v1, also under the SEL magic
+ * (one per entry, each with its own v1/v3 blob; zero-length ones
+ * allowed).  0, or -EINVAL for another or a malformed layout.
  */
 int hpcp_lustre_parse_layout(const void *buf, size_t len,
 			     struct hpcp_lustre_layout *l);

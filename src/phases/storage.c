@@ -1421,7 +1421,7 @@ static void layout_out(const struct st *s, struct hpcp_res *lu)
 
 		hpcp_res_int(o, "start_bytes", (int64_t)c->start);
 		/* LUSTRE_EOF (all ones): to the end of the file. */
-		if (c->end > (uint64_t)INT64_MAX)
+		if (c->end == UINT64_MAX)
 			hpcp_res_null(o, "end_bytes");
 		else
 			hpcp_res_int(o, "end_bytes", (int64_t)c->end);
