@@ -81,10 +81,12 @@ if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; 
 	ok $? "the write time holds both delayed fsyncs: min $(json_query slow.json "$C['write_s']['min']") s >= 0.120 s"
 	# Between one epoch's evaluation and the next epoch's start there is
 	# only the checkpoint (>= 120 ms): taken off the clock, the elapsed
-	# time grows by the epoch and its evaluation alone (microseconds of
-	# loop between them; 20 ms allowed, far under the 120 ms).
-	json_true slow.json "all(0 <= b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns'] < 20e6 for a, b in zip($T['epochs'], $T['epochs'][1:]))"
-	ok $? "the training clock excludes the checkpoints: gaps $(json_query slow.json "[round((b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns']) / 1e6, 3) for a, b in zip($T['epochs'], $T['epochs'][1:])]") ms"
+	# time grows by the epoch and its evaluation alone. On the clock, the
+	# gap would hold a whole checkpoint write, so the bound is that write
+	# (the smallest, halved), not the microseconds of loop between them:
+	# a wall-clock bound on those would measure the host's scheduler.
+	json_true slow.json "all(0 <= b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns'] < $C['write_s']['min'] * 1e9 / 2 for a, b in zip($T['epochs'], $T['epochs'][1:]))"
+	ok $? "the training clock excludes the checkpoints: gaps $(json_query slow.json "[round((b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns']) / 1e6, 3) for a, b in zip($T['epochs'], $T['epochs'][1:])]") ms, under half a checkpoint write"
 	# SIGTERM while the first checkpoint's fsync waits (rank 0's second
 	# fsync; its first is the document's): the watchdog thread removes
 	# the checkpoints before the job ends, and says so.
