@@ -9,7 +9,7 @@
 bin=${HPCP_BIN:?}
 mpirun=${HPCP_MPIRUN:?}
 work=$(mktemp -d)
-trap 'pkill -KILL -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'pkill -KILL -f "$work" 2>/dev/null; [ -z "$hogs" ] || kill $hogs 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 host=$(hostname)
 timeout_s=5
@@ -83,6 +83,39 @@ grep -q "phase pingpong" stop.err
 ok $? "stop: stderr names the phase"
 json_true stop.json "d['status'] == 'failed' and d['phases']['topology']['status'] == 'ok' and d['phases']['pingpong']['status'] == 'failed' and 'rank 1' in d['phases']['pingpong']['reason']"
 ok $? "stop: document failed, topology kept, pingpong failed with the diagnosis"
+
+# --- 1b. the same on a crowded CPU ---------------------------------------
+# Rank 0 is moved onto one CPU with four busy loops: its waiting thread
+# (runnable throughout) gets at most a fifth of it, so the silence holds
+# seconds of run-queue time, and the watchdog must say so (a hang on an
+# overloaded host reads differently from a hang).  At least 1 s of the
+# 5 s or more is asserted: fair shares give about 4.
+start_run crowd
+p0=$(pid_of_rank crowd 0)
+p=$(pid_of_rank crowd 1)
+hogs=
+if [ -n "$p0" ] && [ -n "$p" ] && taskset -a -p 0x1 "$p0" >/dev/null 2>&1; then
+	for _ in 1 2 3 4; do
+		taskset -c 0 sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+	done
+	fault_at=$(date +%s.%N)
+	kill -STOP "$p"
+	finish_run crowd
+	# shellcheck disable=SC2086
+	kill $hogs 2>/dev/null
+	wait $hogs 2>/dev/null
+	ok $((status == 0)) "crowd: the job ends non-zero ($status)"
+	busy=$(sed -n "s/.*watchdog: rank 0 ($host) made no progress .*; \([0-9.]*\) s of it the rank's main thread waited for a CPU (an overloaded host).*/\1/p" crowd.err | head -1)
+	[ -n "$busy" ] && awk "BEGIN { exit !($busy >= 1) }"
+	ok $? "crowd: the watchdog says how much of the silence rank 0 waited for a CPU: ${busy:-nothing} s ($(grep -o 'watchdog: rank 0.*' crowd.err | head -1))"
+	json_true crowd.json "d['phases']['pingpong']['status'] == 'failed' and 'waited for a CPU' in d['phases']['pingpong']['reason']"
+	ok $? "crowd: the document's reason says so too"
+else
+	kill -KILL "$p0" "$p" 2>/dev/null
+	finish_run crowd
+	skip "crowd: watchdog on an overloaded host" "cannot pin rank 0 ($p0) with taskset"
+fi
 
 # --- 2. SIGKILL one rank mid-ping-pong -----------------------------------
 start_run kill 5

@@ -368,9 +368,13 @@ static int wait_for(struct hpcp_fabric *f, int recvs, int sends)
 		}
 		if (n != -FI_EAGAIN)
 			return (int)n;
+		/* A yielding poll waits a scheduler turn whenever the host
+		 * is busy, so 4096 of them can outlast the limit itself: it
+		 * looks at the clock every time (a clock read is small next
+		 * to the system call). */
 		if (f->yield)
 			sched_yield();
-		if (++polls % POLLS_PER_CLOCK_READ == 0 &&
+		if ((f->yield || ++polls % POLLS_PER_CLOCK_READ == 0) &&
 		    silent_too_long(f, &since))
 			return -ETIMEDOUT;
 	}

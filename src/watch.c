@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hpcp/ctx.h"
+#include "hpcp/interfere.h"
 #include "hpcp/log.h"
 #include "hpcp/report.h"
 #include "hpcp/timer.h"
@@ -37,6 +38,9 @@
  * job when one rank exits does not kill rank 0 while it records. */
 #define WRITE_WAIT_S 10
 #define OTHERS_WAIT_S 5
+/* A silence that held this much run-queue time says so: a thread that
+ * could not get a CPU is not a hang, and the host's load is the finding. */
+#define RUNQ_SAY_NS (100 * 1000000ull)
 
 /*
  * One writer of the document at a time: the main thread holds this while
@@ -63,9 +67,10 @@ static struct {
 	_Atomic int final;        /* the end is recorded: no more saves */
 	_Atomic int phase_done;   /* the phase ended; its entry is final */
 	uint64_t last_beat_ns;    /* watchdog thread only */
+	int main_schedstat_fd;    /* the beating thread's schedstat, or -1 */
 	void (*_Atomic on_end)(void *arg, char *note, size_t len);
 	void *_Atomic on_end_arg;
-} w = { .pipe_r = -1, .pipe_w = -1 };
+} w = { .pipe_r = -1, .pipe_w = -1, .main_schedstat_fd = -1 };
 
 void hpcp_watch_phase(const char *name)
 {
@@ -215,18 +220,38 @@ static void mark_document(const char *run_status, const char *phase_status,
 			 w.output, err);
 }
 
-static void fire(int peer, uint64_t silent_ns)
+/* The main thread's run-queue delay so far (ns); 0 when unknown. */
+static uint64_t main_runq_ns(void)
+{
+	char buf[128];
+	ssize_t n;
+	uint64_t runq = 0;
+
+	if (w.main_schedstat_fd < 0)
+		return 0;
+	n = pread(w.main_schedstat_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return hpcp_interfere_parse_schedstat(buf, &runq) ? 0 : runq;
+}
+
+static void fire(int peer, uint64_t silent_ns, uint64_t runq_ns)
 {
 	const char *phase = atomic_load(&w.phase);
-	char wait[160], note[300], reason[1024];
+	char wait[160], note[300], busy[160] = "", reason[1024];
 
 	describe_wait(peer, wait, sizeof(wait));
 	run_on_end(note, sizeof(note));
+	if (runq_ns >= RUNQ_SAY_NS)
+		snprintf(busy, sizeof(busy),
+			 "; %.2f s of it the rank's main thread waited for a "
+			 "CPU (an overloaded host)", (double)runq_ns / 1e9);
 	snprintf(reason, sizeof(reason),
 		 "watchdog: rank %d (%s) made no progress for %.0f s in phase "
-		 "%s, %s%s",
+		 "%s, %s%s%s",
 		 w.ctx->rank, w.ctx->host, (double)silent_ns / 1e9,
-		 phase ? phase : "setup", wait, note);
+		 phase ? phase : "setup", wait, busy, note);
 	hpcp_log(HPCP_LOG_ERR, "%s; ending the job", reason);
 	mark_document("failed", "failed", reason);
 	/* Let rank 0 write the document when it, too, noticed. */
@@ -289,7 +314,7 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 static void *watch_main(void *arg)
 {
 	uint64_t last = atomic_load(&hpcp_watch_beats);
-	uint64_t since = hpcp_now_ns();
+	uint64_t since = hpcp_now_ns(), runq_since = main_runq_ns();
 	struct pollfd pfd = { .fd = w.pipe_r, .events = POLLIN };
 
 	(void)arg;
@@ -313,6 +338,7 @@ static void *watch_main(void *arg)
 		if (beats != last) {
 			last = beats;
 			since = now;
+			runq_since = main_runq_ns();
 			continue;
 		}
 		peer = atomic_load(&hpcp_watch_peer_rank);
@@ -321,8 +347,12 @@ static void *watch_main(void *arg)
 			limit *= IDLE_FACTOR;
 		if (peer < 0)
 			limit += GRACE_NS;
-		if (now - since > limit)
-			fire(peer, now - since);
+		if (now - since > limit) {
+			uint64_t runq = main_runq_ns();
+
+			fire(peer, now - since,
+			     runq > runq_since ? runq - runq_since : 0);
+		}
 	}
 	return NULL;
 }
@@ -351,10 +381,17 @@ int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
 	/* A closed terminal or session (ssh dropped) ends the run like
 	 * SIGTERM: recorded, not a torn or silent end. */
 	sigaction(SIGHUP, &sa, NULL);
+	/* The caller is the thread that beats; the file stays its own when
+	 * the watchdog thread reads it. */
+	w.main_schedstat_fd = open("/proc/thread-self/schedstat",
+				   O_RDONLY | O_CLOEXEC);
 	if (pthread_create(&w.thread, NULL, watch_main, NULL) != 0) {
 		close(w.pipe_r);
 		close(w.pipe_w);
 		w.pipe_r = w.pipe_w = -1;
+		if (w.main_schedstat_fd >= 0)
+			close(w.main_schedstat_fd);
+		w.main_schedstat_fd = -1;
 		return -EAGAIN;
 	}
 	w.running = 1;
@@ -379,4 +416,7 @@ void hpcp_watch_stop(void)
 	close(w.pipe_r);
 	close(w.pipe_w);
 	w.pipe_r = w.pipe_w = -1;
+	if (w.main_schedstat_fd >= 0)
+		close(w.main_schedstat_fd);
+	w.main_schedstat_fd = -1;
 }
