@@ -80,23 +80,30 @@ done
 run_mpi() {
 	local tag=$1
 	shift
-	env HPCP_SHIM_FSYNC_MS=1500 "$@" HPCP_SHIM_AT=2 \
+	env HPCP_SHIM_FSYNC_MS=1500 HPCP_SHIM_HOLD= HPCP_SHIM_RANK= "$@" \
+		HPCP_SHIM_AT=2 \
 		$mpirun -np 2 -x LD_PRELOAD="$shim" -x HPCP_SHIM_FSYNC_MS \
 		-x HPCP_SHIM_AT -x HPCP_SHIM_SIGNAL -x HPCP_SHIM_TARGET \
-		-x HPCP_SHIM_MARK -x ASAN_OPTIONS "$bin" --phases topology \
+		-x HPCP_SHIM_MARK -x HPCP_SHIM_HOLD -x HPCP_SHIM_RANK \
+		-x ASAN_OPTIONS "$bin" --phases topology \
 		-o "$work/$tag.json" >"$tag.out" 2>"$tag.err"
 }
 run_mpi mpi-rank0-15 HPCP_SHIM_SIGNAL=15 HPCP_SHIM_TARGET=self \
 	HPCP_SHIM_MARK=
 check mpi-rank0-15 $? 15 ""
-# Every rank: when rank 0 is inside the slow fsync (the shim's mark), this
-# script signals each hpcprobe process of the run.
+# Every rank: when rank 0 is inside its fsync (the shim's mark), this
+# script signals each hpcprobe process of the run; rank 0's fsync holds
+# until its signal has come, however long the script takes to send it.
+# The sigkill timeout is the shipped launchers' 5 s: rank 0 records the end
+# after rank 1 has waited 5 s and exited, and mpirun's default 1 s is not
+# what is tested here.
 rm -f mark
 run_mpi mpi-all-15 HPCP_SHIM_SIGNAL=0 HPCP_SHIM_TARGET=self \
-	HPCP_SHIM_MARK="$work/mark" &
+	HPCP_SHIM_MARK="$work/mark" HPCP_SHIM_HOLD=signal HPCP_SHIM_RANK=0 \
+	OMPI_MCA_odls_base_sigkill_timeout=5 &
 runner=$!
-for _ in $(seq 300); do
-	[ -e mark ] && break
+# As long as the job lives: it may start slowly on a busy host.
+while [ ! -e mark ] && kill -0 $runner 2>/dev/null; do
 	sleep 0.02
 done
 for p in $(pgrep -x hpcprobe); do
@@ -106,15 +113,14 @@ done
 wait $runner
 check mpi-all-15 $? 15 ""
 
-# --- SIGTERM to the launcher while rank 0's fsync (3.5 s) is slow: the
+# --- SIGTERM to the launcher while rank 0 is inside its fsync: the
 # launcher signals the ranks at once, mpirun ends the job with their 143.
-# Plain mpirun would wait its sigkill timeout before the ranks heard of it
-# (a run ending meanwhile says ok), then kill rank 0 mid-write after as
-# long again, and exit 1.  The signal must reach rank 0 (script, mpirun,
-# its daemon) before the fsync ends: 1.5 s was too short under the
-# sanitizers at load 17 (the document said ok, exit 143).  The launcher's
-# sigkill timeout (5 s from when the ranks are signalled) bounds the hold
-# from above: the write must end before it.
+# Plain mpirun would wait its sigkill timeout before the ranks heard of it,
+# then kill rank 0 mid-write after as long again, and exit 1.  Rank 0's
+# fsync holds until the signal reaches it (script, launcher, its scan of
+# /proc: 1.5 s, then 3.5 s, were each too short once on a busy host), and
+# the next ones take 3.5 s: the watchdog's own write ends within the
+# launcher's 5 s sigkill timeout, as the plain write would.
 mpiexec=${MPIEXEC:-mpirun}
 if ! "$mpiexec" --version 2>&1 | grep -q "Open MPI"; then
 	skip "SIGTERM to the mpirun launcher" "the launcher is for Open MPI's mpirun ($mpiexec is not)"
@@ -123,16 +129,17 @@ else
 	tag=launcher-15
 	env -u OMPI_MCA_odls_base_sigkill_timeout HPCP_SHIM_FSYNC_MS=3500 \
 		HPCP_SHIM_AT=2 HPCP_SHIM_RANK=0 HPCP_SHIM_MARK="$work/mark" \
+		HPCP_SHIM_HOLD=signal \
 		bash -c '. "$0"; hpcp_mpirun_run "$@"' \
 		"$here/../batch/aws/mpirun-stop.sh" "$mpiexec" --oversubscribe \
 		-np 2 -x LD_PRELOAD="$shim" -x HPCP_SHIM_FSYNC_MS -x HPCP_SHIM_AT \
-		-x HPCP_SHIM_RANK -x HPCP_SHIM_MARK -x ASAN_OPTIONS "$bin" \
+		-x HPCP_SHIM_RANK -x HPCP_SHIM_MARK -x HPCP_SHIM_HOLD \
+		-x ASAN_OPTIONS "$bin" \
 		--phases topology -o "$work/$tag.json" >"$tag.out" 2>"$tag.err" &
 	runner=$!
 	(sleep 90 && kill -KILL $runner) 2>/dev/null &
 	guard=$!
-	for _ in $(seq 500); do
-		[ -e mark ] && break
+	while [ ! -e mark ] && kill -0 $runner 2>/dev/null; do
 		sleep 0.02
 	done
 	start=$(date +%s%N)
@@ -173,21 +180,21 @@ ok $? "$tag: the next run removed it and said so (exit $status, $left left)"
 [ $status -eq 0 ] || sed 's/^/# /' "$tag.err" | tail -3
 
 # --- Never a live writer's: a second run into the same path while the
-# first is inside its slow fsync leaves the first's file, which the first
-# then renames into place.
+# first is inside its fsync (held there until the second has ended) leaves
+# the first's file, which the first then renames into place.
 tag=live
-rm -f mark
-HPCP_SHIM_FSYNC_MS=2000 HPCP_SHIM_AT=2 HPCP_SHIM_MARK="$work/mark" \
-	LD_PRELOAD=$shim timeout 60 "$bin" --phases topology \
+rm -f mark release
+HPCP_SHIM_AT=2 HPCP_SHIM_MARK="$work/mark" HPCP_SHIM_HOLD="$work/release" \
+	LD_PRELOAD=$shim timeout 90 "$bin" --phases topology \
 	-o "$work/$tag.json" >"$tag.out" 2>"$tag.err" &
 first=$!
-for _ in $(seq 500); do
-	[ -e mark ] && break
+while [ ! -e mark ] && kill -0 $first 2>/dev/null; do
 	sleep 0.02
 done
 timeout 60 "$bin" --phases topology -o "$work/$tag.json" \
 	>"$tag-2.out" 2>"$tag-2.err"
 second=$?
+touch release
 wait $first
 status=$?
 left=$(ls ./$tag.json.tmp.* 2>/dev/null | wc -l)

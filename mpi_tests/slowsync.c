@@ -10,15 +10,23 @@
  *   HPCP_SHIM_SIGNAL     signal number to send then (0: none)
  *   HPCP_SHIM_TARGET     "self" or "parent" (mpirun, which forwards it)
  *   HPCP_SHIM_MARK       a file created then, for a script to act on
- *   HPCP_SHIM_RANK       act (signal, mark) only in the process of this
- *                        MPI rank (OMPI_COMM_WORLD_RANK); the delay
+ *   HPCP_SHIM_RANK       act (signal, mark, hold) only in the process of
+ *                        this MPI rank (OMPI_COMM_WORLD_RANK); the delay
  *                        applies in every process
+ *   HPCP_SHIM_HOLD       call AT, instead of its delay, waits for an event
+ *                        (at most HOLD_CAP_S): "signal", a signal handler
+ *                        run in this thread (the kernel gives a process's
+ *                        signal to its main thread when that one sleeps);
+ *                        or a path, that file existing
  *
  * The signal goes out at the start of the delay, so it is delivered while
- * the write is still in flight: the window the test is about.
+ * the write is still in flight: the window the test is about.  A hold
+ * makes that window an event instead of a time: a test on a busy host can
+ * take as long as it needs to act inside it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,11 +35,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#define HOLD_CAP_S 60
+
 static long env_long(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v ? strtol(v, NULL, 10) : 0;
+}
+
+/* Until the event HPCP_SHIM_HOLD names, or HOLD_CAP_S (a broken test
+ * then fails on what it checks rather than hanging). */
+static void hold(const char *until)
+{
+	int by_signal = strcmp(until, "signal") == 0;
+
+	for (long t = 0; t < HOLD_CAP_S * 100L; t++) {
+		struct timespec step = { 0, 10 * 1000000L };
+
+		if (!by_signal && access(until, F_OK) == 0)
+			return;
+		if (nanosleep(&step, NULL) != 0 && errno == EINTR && by_signal)
+			return;
+	}
 }
 
 int fsync(int fd)
@@ -43,6 +69,9 @@ int fsync(int fd)
 	const char *only = getenv("HPCP_SHIM_RANK");
 	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
 	int mine = !only || !*only || (rank && strcmp(rank, only) == 0);
+	const char *until = getenv("HPCP_SHIM_HOLD");
+	int holding = mine && until && *until &&
+		      n == env_long("HPCP_SHIM_AT");
 
 	if (mine && n == env_long("HPCP_SHIM_AT")) {
 		const char *target = getenv("HPCP_SHIM_TARGET");
@@ -59,7 +88,9 @@ int fsync(int fd)
 			kill(target && strcmp(target, "parent") == 0 ?
 				     getppid() : getpid(), sig);
 	}
-	if (ms > 0 && n >= env_long("HPCP_SHIM_AT")) {
+	if (holding)
+		hold(until);
+	else if (ms > 0 && n >= env_long("HPCP_SHIM_AT")) {
 		struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
 
 		while (nanosleep(&d, &d) != 0)
