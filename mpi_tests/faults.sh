@@ -141,13 +141,23 @@ done
 test -n "$m"
 ok $? "term: found mpirun ($m)"
 fault_at=$(date +%s.%N)
+ticks0=$(cpu_ticks)
 kill -TERM "$m"
 finish_run term
+busy=$(host_busy_pct "$ticks0" "$(cpu_ticks)")
 ok $((status == 0)) "term: the job ends non-zero ($status)"
 # mpirun passes SIGTERM on one sigkill timeout late and SIGKILLs one more
-# later (2 x 5 s), then exits: 5 s more for a loaded host.
-within "$took" 15
-ok $? "term: ended ${took} s after SIGTERM (bound: 2 x the 5 s sigkill timeout + 5 s)"
+# later (2 x 5 s), then exits: 5 s more for the steps between, each of
+# which needs a CPU.  The job itself mostly sleeps meanwhile, so a host
+# busier than half its CPUs was running other work, and then only "not a
+# hang" is judged: under half the wrapper's 180 s.
+if within "$took" 15; then
+	ok 0 "term: ended ${took} s after SIGTERM (bound: 2 x the 5 s sigkill timeout + 5 s; host ${busy} % busy)"
+elif [ "$busy" -gt 50 ] && within "$took" 90; then
+	skip "term: ended within 2 x the 5 s sigkill timeout + 5 s" "noisy host: ${busy} % of the CPUs busy; ended ${took} s after SIGTERM, not a hang (under 90 s)"
+else
+	ok 1 "term: ended ${took} s after SIGTERM (bound: 2 x the 5 s sigkill timeout + 5 s; host ${busy} % busy)"
+fi
 json_true term.json "d['status'] == 'interrupted' and d['run']['complete'] and d['phases']['topology']['status'] == 'ok' and 'signal 15' in d['run']['end_reason']"
 ok $? "term: document interrupted, earlier phase kept, the signal named"
 

@@ -147,8 +147,11 @@ sigterm() {
 		--storage-dir "$work/target" $small --timeout 60 \
 		-o "$name.json" >"$name.out" 2>"$name.err" &
 	pid=$!
-	for _ in $(seq 100); do
+	# As long as the job lives (up to 120 s): a busy host may take more
+	# than the 10 s this once allowed to start two ranks.
+	for _ in $(seq 1200); do
 		ls -d target/$ready >/dev/null 2>&1 && break
+		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
 	sleep 1

@@ -87,12 +87,19 @@ if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; 
 	# a wall-clock bound on those would measure the host's scheduler.
 	json_true slow.json "all(0 <= b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns'] < $C['write_s']['min'] * 1e9 / 2 for a, b in zip($T['epochs'], $T['epochs'][1:]))"
 	ok $? "the training clock excludes the checkpoints: gaps $(json_query slow.json "[round((b['elapsed_ns'] - a['elapsed_ns'] - b['epoch_ns'] - b['eval_ns']) / 1e6, 3) for a, b in zip($T['epochs'], $T['epochs'][1:])]") ms, under half a checkpoint write"
-	# SIGTERM while the first checkpoint's fsync waits (rank 0's second
-	# fsync; its first is the document's): the watchdog thread removes
-	# the checkpoints before the job ends, and says so.
+	# SIGTERM to mpirun from inside the first checkpoint's fsync (rank
+	# 0's second; its first is the document's): the watchdog thread
+	# removes the checkpoints before the job ends, and says so.  mpirun
+	# passes the signal on one sigkill timeout later and kills the ranks
+	# one after that: the shipped launchers' 5 s, not Open MPI's 1 s,
+	# which a busy host may not leave the watchdog thread.  The job is
+	# still in its checkpoints then: from that fsync on, each takes 2 s
+	# more, two a checkpoint, three checkpoints.
+	export OMPI_MCA_odls_base_sigkill_timeout=5
 	train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" -x ASAN_OPTIONS \
 		-x HPCP_SHIM_FSYNC_MS=2000 -x HPCP_SHIM_AT=2 \
 		-x HPCP_SHIM_SIGNAL=15 -x HPCP_SHIM_TARGET=parent -x HPCP_SHIM_RANK=0
+	unset OMPI_MCA_odls_base_sigkill_timeout
 	[ -z "$(left "$work/ck")" ] && grep -q "checkpoints removed ($work/ck/hpcprobe-ckpt\." term.err
 	ok $? "SIGTERM during a checkpoint: the checkpoints removed, and said: $(grep -o 'checkpoints [a-z ]*removed[^;]*' term.err | head -1)"
 else

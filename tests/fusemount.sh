@@ -31,15 +31,17 @@ fuse_usable() {
 }
 
 # mount_fs ARGS...: fusedelay ARGS over src at mnt, until unmount_fs;
-# fails when the mount does not appear within 5 s (fuse.err says why).
+# fails when fusedelay ends first, or the mount has not appeared in 60 s
+# (fuse.err says why).  Not 5 s: a busy host can take longer to start it.
 mount_fs() {
 	"$HPCP_FUSEDELAY" "$@" src mnt 2>fuse.err &
 	fuse_pid=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 600); do
 		case $(stat -f -c %T mnt 2>/dev/null) in
 		fuse | fuseblk) return 0 ;;
 		esac
 		grep -q fuse /proc/mounts && mountpoint -q mnt && return 0
+		kill -0 "$fuse_pid" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1

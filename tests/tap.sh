@@ -35,6 +35,19 @@ json_true() {
 	[ "$(json_query "$1" "bool($2)" 2>/dev/null)" = True ]
 }
 
+# cpu_ticks: "BUSY TOTAL" jiffies of all CPUs so far (/proc/stat), for
+# host_busy_pct.
+cpu_ticks() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i;
+		print t - $5 - $6, t; exit }' /proc/stat
+}
+
+# host_busy_pct "BEFORE" "AFTER": the share of all CPUs busy between two
+# cpu_ticks readings, in percent (0 when nothing elapsed).
+host_busy_pct() {
+	echo "$1 $2" | awk '{ t = $4 - $2; print (t > 0 ? int(100 * ($3 - $1) / t) : 0) }'
+}
+
 validate() {
 	"$PYTHON_JSONSCHEMA" "$HPCP_VALIDATE" "$HPCP_SCHEMA" "$1"
 }
