@@ -135,16 +135,20 @@ done
 echo 10 >"$dev/ports/1/hw_counters/lifespan"
 echo 5 >"$dev/hw_counters/submitted_cmds"
 echo "not-a-number" >"$dev/hw_counters/cmds_err"
-(
-	v=1000
-	while :; do
-		v=$((v + 4096))
-		echo "$v" >"$dev/ports/1/hw_counters/tx_bytes.new"
-		mv "$dev/ports/1/hw_counters/tx_bytes.new" \
-			"$dev/ports/1/hw_counters/tx_bytes"
-		sleep 0.01
-	done
-) &
+# One process, no fork a tick (a shell loop's mv and sleep ticked every
+# 100 ms or slower on a busy host, which could leave a probe's window
+# without a tick); each value is renamed into place whole.
+/usr/bin/python3 -c '
+import os, sys, time
+f = sys.argv[1]
+v = 1000
+while True:
+    v += 4096
+    with open(f + ".new", "w") as o:
+        o.write("%d\n" % v)
+    os.replace(f + ".new", f)
+    time.sleep(0.002)
+' "$dev/ports/1/hw_counters/tx_bytes" &
 ticker=$!
 # The tree is named by the option (recorded); the old environment hook,
 # pointed at another tree, is not honoured (issue 19).
