@@ -14,10 +14,11 @@
  *                        this MPI rank (OMPI_COMM_WORLD_RANK); the delay
  *                        applies in every process
  *   HPCP_SHIM_HOLD       call AT, instead of its delay, waits for an event
- *                        (at most HOLD_CAP_S): "signal", a signal handler
- *                        run in this thread (the kernel gives a process's
- *                        signal to its main thread when that one sleeps);
- *                        or a path, that file existing
+ *                        (at most HOLD_CAP_S): "signal", a SIGTERM, SIGINT
+ *                        or SIGHUP handled by the program (its handlers
+ *                        are wrapped as it installs them, so none is
+ *                        missed whichever thread runs it and whenever it
+ *                        comes); or a path, that file existing
  *
  * The signal goes out at the start of the delay, so it is delivered while
  * the write is still in flight: the window the test is about.  A hold
@@ -26,7 +27,6 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -36,6 +36,44 @@
 #include <unistd.h>
 
 #define HOLD_CAP_S 60
+
+static volatile sig_atomic_t handled;
+static void (*program_handler[NSIG])(int);
+
+static void relay(int sig)
+{
+	handled = 1;
+	if (sig > 0 && sig < NSIG && program_handler[sig])
+		program_handler[sig](sig);
+}
+
+static int held_signal(int sig)
+{
+	const char *until = getenv("HPCP_SHIM_HOLD");
+
+	return until && strcmp(until, "signal") == 0 &&
+	       (sig == SIGTERM || sig == SIGINT || sig == SIGHUP);
+}
+
+/* The program's own handler for the signals a hold waits on, behind one
+ * that notes the signal came. */
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	int (*real)(int, const struct sigaction *, struct sigaction *) =
+		(int (*)(int, const struct sigaction *, struct sigaction *))
+			dlsym(RTLD_NEXT, "sigaction");
+	struct sigaction mine;
+
+	if (!real)
+		return -1;
+	if (!act || !held_signal(sig) || (act->sa_flags & SA_SIGINFO) ||
+	    act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
+		return real(sig, act, old);
+	program_handler[sig] = act->sa_handler;
+	mine = *act;
+	mine.sa_handler = relay;
+	return real(sig, &mine, old);
+}
 
 static long env_long(const char *name)
 {
@@ -53,10 +91,9 @@ static void hold(const char *until)
 	for (long t = 0; t < HOLD_CAP_S * 100L; t++) {
 		struct timespec step = { 0, 10 * 1000000L };
 
-		if (!by_signal && access(until, F_OK) == 0)
+		if (by_signal ? handled : access(until, F_OK) == 0)
 			return;
-		if (nanosleep(&step, NULL) != 0 && errno == EINTR && by_signal)
-			return;
+		nanosleep(&step, NULL);
 	}
 }
 

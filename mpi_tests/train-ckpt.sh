@@ -95,11 +95,13 @@ if ${CC:-cc} -shared -fPIC -O1 -o slowsync.so "$here/slowsync.c" -ldl 2>cc.err; 
 	# which a busy host may not leave the watchdog thread.  The job is
 	# still in its checkpoints then: from that fsync on, each takes 2 s
 	# more, two a checkpoint, three checkpoints.
-	export OMPI_MCA_odls_base_sigkill_timeout=5
-	train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" -x ASAN_OPTIONS \
-		-x HPCP_SHIM_FSYNC_MS=2000 -x HPCP_SHIM_AT=2 \
-		-x HPCP_SHIM_SIGNAL=15 -x HPCP_SHIM_TARGET=parent -x HPCP_SHIM_RANK=0
-	unset OMPI_MCA_odls_base_sigkill_timeout
+	(
+		export OMPI_MCA_odls_base_sigkill_timeout=5
+		train term "$work/ck" -x LD_PRELOAD="$work/slowsync.so" \
+			-x ASAN_OPTIONS -x HPCP_SHIM_FSYNC_MS=2000 \
+			-x HPCP_SHIM_AT=2 -x HPCP_SHIM_SIGNAL=15 \
+			-x HPCP_SHIM_TARGET=parent -x HPCP_SHIM_RANK=0
+	)
 	[ -z "$(left "$work/ck")" ] && grep -q "checkpoints removed ($work/ck/hpcprobe-ckpt\." term.err
 	ok $? "SIGTERM during a checkpoint: the checkpoints removed, and said: $(grep -o 'checkpoints [a-z ]*removed[^;]*' term.err | head -1)"
 else

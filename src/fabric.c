@@ -323,8 +323,9 @@ static int is_recv(const struct hpcp_fabric *f, const void *ctx)
 }
 
 /*
- * Called once in POLLS_PER_CLOCK_READ polls without progress: 1 when
- * there has been none for the wait limit.  *since is 0 after progress.
+ * Called once in POLLS_PER_CLOCK_READ polls without progress (every poll
+ * of a yielding wait): 1 when there has been none for the wait limit.
+ * *since is 0 after progress.
  */
 static int silent_too_long(const struct hpcp_fabric *f, uint64_t *since)
 {

@@ -42,10 +42,20 @@ cpu_ticks() {
 		print t - $5 - $6, t; exit }' /proc/stat
 }
 
-# host_busy_pct "BEFORE" "AFTER": the share of all CPUs busy between two
-# cpu_ticks readings, in percent (0 when nothing elapsed).
+# host_busy_pct "BEFORE" "AFTER" [OWN]: the share of all CPUs busy between
+# two cpu_ticks readings, in percent (0 when nothing elapsed), less OWN
+# ticks: the CPU of the work under test (children_ticks before and after
+# it, once it has been waited for), so that only other work counts.
 host_busy_pct() {
-	echo "$1 $2" | awk '{ t = $4 - $2; print (t > 0 ? int(100 * ($3 - $1) / t) : 0) }'
+	echo "$1 $2 ${3:-0}" | awk '{ t = $4 - $2; b = $3 - $1 - $5;
+		print (t > 0 && b > 0 ? int(100 * b / t) : 0) }'
+}
+
+# children_ticks: CPU ticks of this shell's children that it has waited
+# for, their own waited-for children included (/proc/PID/stat cutime +
+# cstime).
+children_ticks() {
+	sed 's/.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
 }
 
 validate() {
