@@ -23,7 +23,7 @@ nulls_right="(lambda s: (lambda l, c: all((l[k] is None) == (c < need) for k, ne
 common_checks() {
 	d=$1 n=$2
 	json_true "$d" "d['phases']['pingpong']['status'] == 'ok' and d['phases']['allreduce']['status'] == 'ok'"
-	ok $? "np $n: pingpong and allreduce ok"
+	ok $? "np $n: pingpong and allreduce ok: $(json_query "$d" "[(k, v.get('status'), v.get('reason')) for k, v in d['phases'].items()]" 2>&1 | tail -c 400)"
 	json_true "$d" "all($ordered(s) for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
 	ok $? "np $n: ping-pong min <= p50 <= p90 <= p99 <= p99_9 <= max for every size (those present)"
 	json_true "$d" "all($nulls_right(s) for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
@@ -66,9 +66,12 @@ common_checks() {
 	ok $? "np $n: the pml in use is recorded (ob1)"
 }
 
+# A run that fails shows its stderr here: the work directory goes at exit.
 $mpirun -np 2 "$bin" --phases pingpong,allreduce --quick -o r2.json \
 	>out2.txt 2>err2.txt
-ok $? "np 2 --quick: exits 0"
+st=$?
+ok $st "np 2 --quick: exits 0 ($st)"
+[ "$st" -eq 0 ] || tail -n 20 err2.txt | sed 's/^/# /'
 schema_check r2.json
 common_checks r2.json 2
 json_true r2.json "[s['bytes'] for s in d['phases']['pingpong']['pairs'][0]['sizes']] == [0] + [2**k for k in range(23)]"
@@ -105,7 +108,9 @@ ok $? "gate: a null p99 is not compared (never as 0): $(grep 8B.p99_ns gate50.tx
 
 $mpirun -np 4 "$bin" --phases pingpong,allreduce --sizes 8,1k,64k \
 	--iterations 300 --warmup 5 --validate -o r4.json >out4.txt 2>err4.txt
-ok $? "np 4 --sizes 8,1k,64k --iterations 300 --validate: exits 0"
+st=$?
+ok $st "np 4 --sizes 8,1k,64k --iterations 300 --validate: exits 0 ($st)"
+[ "$st" -eq 0 ] || tail -n 20 err4.txt | sed 's/^/# /'
 schema_check r4.json
 common_checks r4.json 4
 json_true r4.json "all(s['iterations'] == 300 and s['warmup'] == 5 for p in d['phases']['pingpong']['pairs'] for s in p['sizes'])"
