@@ -54,12 +54,27 @@ static int read_at0(int fd, char *buf, size_t len)
 	return 0;
 }
 
+int hpcp_interfere_runq_open(void)
+{
+	return open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+}
+
+uint64_t hpcp_interfere_runq_ns(int fd)
+{
+	char buf[128];
+	uint64_t runq = 0;
+
+	if (read_at0(fd, buf, sizeof(buf)) ||
+	    hpcp_interfere_parse_schedstat(buf, &runq))
+		return 0;
+	return runq;
+}
+
 int hpcp_interfere_open(struct hpcp_interfere *f, const char **why)
 {
 	struct hpcp_interfere_sample s;
 
-	f->schedstat_fd = open("/proc/thread-self/schedstat",
-			       O_RDONLY | O_CLOEXEC);
+	f->schedstat_fd = hpcp_interfere_runq_open();
 	f->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
 	/* Readable and parseable now, or treated as missing. */
 	if (f->schedstat_fd >= 0) {
@@ -106,12 +121,10 @@ static void read_procs(const struct hpcp_interfere *f,
 	/* The "cpu" line comes first: a short read is enough. */
 	char buf[256];
 
-	s->runq_ns = 0;
 	s->steal_ticks = 0;
 	if (read_at0(f->stat_fd, buf, sizeof(buf)) == 0)
 		(void)hpcp_interfere_parse_steal(buf, &s->steal_ticks);
-	if (read_at0(f->schedstat_fd, buf, sizeof(buf)) == 0)
-		(void)hpcp_interfere_parse_schedstat(buf, &s->runq_ns);
+	s->runq_ns = hpcp_interfere_runq_ns(f->schedstat_fd);
 }
 
 static uint64_t thread_cpu_ns(void)

@@ -220,22 +220,6 @@ static void mark_document(const char *run_status, const char *phase_status,
 			 w.output, err);
 }
 
-/* The main thread's run-queue delay so far (ns); 0 when unknown. */
-static uint64_t main_runq_ns(void)
-{
-	char buf[128];
-	ssize_t n;
-	uint64_t runq = 0;
-
-	if (w.main_schedstat_fd < 0)
-		return 0;
-	n = pread(w.main_schedstat_fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return hpcp_interfere_parse_schedstat(buf, &runq) ? 0 : runq;
-}
-
 static void fire(int peer, uint64_t silent_ns, uint64_t runq_ns)
 {
 	const char *phase = atomic_load(&w.phase);
@@ -314,7 +298,8 @@ static void interrupt(int sig, int peer, uint64_t silent_ns)
 static void *watch_main(void *arg)
 {
 	uint64_t last = atomic_load(&hpcp_watch_beats);
-	uint64_t since = hpcp_now_ns(), runq_since = main_runq_ns();
+	uint64_t since = hpcp_now_ns();
+	uint64_t runq_since = hpcp_interfere_runq_ns(w.main_schedstat_fd);
 	struct pollfd pfd = { .fd = w.pipe_r, .events = POLLIN };
 
 	(void)arg;
@@ -338,7 +323,8 @@ static void *watch_main(void *arg)
 		if (beats != last) {
 			last = beats;
 			since = now;
-			runq_since = main_runq_ns();
+			runq_since =
+				hpcp_interfere_runq_ns(w.main_schedstat_fd);
 			continue;
 		}
 		peer = atomic_load(&hpcp_watch_peer_rank);
@@ -348,7 +334,8 @@ static void *watch_main(void *arg)
 		if (peer < 0)
 			limit += GRACE_NS;
 		if (now - since > limit) {
-			uint64_t runq = main_runq_ns();
+			uint64_t runq =
+				hpcp_interfere_runq_ns(w.main_schedstat_fd);
 
 			fire(peer, now - since,
 			     runq > runq_since ? runq - runq_since : 0);
@@ -381,10 +368,8 @@ int hpcp_watch_start(const struct hpcp_ctx *ctx, unsigned timeout_s,
 	/* A closed terminal or session (ssh dropped) ends the run like
 	 * SIGTERM: recorded, not a torn or silent end. */
 	sigaction(SIGHUP, &sa, NULL);
-	/* The caller is the thread that beats; the file stays its own when
-	 * the watchdog thread reads it. */
-	w.main_schedstat_fd = open("/proc/thread-self/schedstat",
-				   O_RDONLY | O_CLOEXEC);
+	/* The caller is the thread that beats. */
+	w.main_schedstat_fd = hpcp_interfere_runq_open();
 	if (pthread_create(&w.thread, NULL, watch_main, NULL) != 0) {
 		close(w.pipe_r);
 		close(w.pipe_w);

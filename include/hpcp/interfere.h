@@ -52,6 +52,14 @@ void hpcp_interfere_begin(const struct hpcp_interfere *f,
 void hpcp_interfere_end(const struct hpcp_interfere *f,
 			struct hpcp_interfere_sample *s);
 
+/* The calling thread's run-queue delay file, to be read later from any
+ * thread: /proc/thread-self resolves when opened, so the file stays this
+ * thread's (the watchdog reads the main thread's).  An fd, or -1. */
+int hpcp_interfere_runq_open(void);
+/* The run-queue delay so far (ns) of the thread whose file fd is; 0 when
+ * fd is -1 or the file cannot be read. */
+uint64_t hpcp_interfere_runq_ns(int fd);
+
 /* Parsers, exposed for tests.  0, or -EINVAL when the text is not what
  * the kernel writes. */
 int hpcp_interfere_parse_schedstat(const char *text, uint64_t *runq_ns);
