@@ -102,17 +102,7 @@ $mpirun -np 2 -x HPCPROBE_TEST_FABRIC_AR_STOP=1 "$bin" --phases fabric \
 run=$!
 # The bound runs from the fault (rank 1 seen stopped, state T), not from
 # the start: a slow start on a busy host is not a hang.
-stopped=
-while [ -z "$stopped" ] && kill -0 $run 2>/dev/null; do
-	for p in $(pgrep -x hpcprobe); do
-		# (2> first: a process gone between pgrep and here is silent)
-		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
-			grep -q -- "$work/stop.json" &&
-			[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] &&
-			stopped=$p
-	done
-	sleep 0.1
-done
+stopped=$(stopped_hpcprobe "$work/stop.json" $run)
 t0=$(date +%s)
 wait $run
 status=$?

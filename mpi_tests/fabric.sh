@@ -79,17 +79,7 @@ $mpirun -np 2 -x HPCPROBE_TEST_FABRIC_PP_STOP=1 "$bin" --phases fabric \
 	--timeout 3 -o "$work/stop.json" >stop.out 2>stop.err &
 run=$!
 # The fault's time: when rank 1 is seen stopped (state T).
-stopped=
-for _ in $(seq 1200); do
-	for p in $(pgrep -x hpcprobe); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
-			grep -q -- "$work/stop.json" &&
-			[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ] &&
-			stopped=$p
-	done
-	[ -n "$stopped" ] && break
-	sleep 0.1
-done
+stopped=$(stopped_hpcprobe "$work/stop.json" $run)
 t0=$(date +%s)
 test -n "$stopped"
 ok $? "timeout: rank 1 stopped as it entered the ping-pong ($stopped)"

@@ -62,6 +62,14 @@ EOF
 	rm -f ./*.tmp.*
 }
 
+# wait_mark PID: until the shim's mark exists, as long as the job PID
+# lives (it may start slowly on a busy host).
+wait_mark() {
+	while [ ! -e mark ] && kill -0 "$1" 2>/dev/null; do
+		sleep 0.02
+	done
+}
+
 # --- rank 0 alone: the shim signals its own process.
 for case in 15-100 15-1500 1-100; do
 	sig=${case%-*}
@@ -102,10 +110,7 @@ run_mpi mpi-all-15 HPCP_SHIM_SIGNAL=0 HPCP_SHIM_TARGET=self \
 	HPCP_SHIM_MARK="$work/mark" HPCP_SHIM_HOLD=signal HPCP_SHIM_RANK=0 \
 	OMPI_MCA_odls_base_sigkill_timeout=5 &
 runner=$!
-# As long as the job lives: it may start slowly on a busy host.
-while [ ! -e mark ] && kill -0 $runner 2>/dev/null; do
-	sleep 0.02
-done
+wait_mark $runner
 for p in $(pgrep -x hpcprobe); do
 	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
 		grep -q -- "$work/mpi-all-15.json" && kill -TERM "$p"
@@ -139,9 +144,7 @@ else
 	runner=$!
 	(sleep 90 && kill -KILL $runner) 2>/dev/null &
 	guard=$!
-	while [ ! -e mark ] && kill -0 $runner 2>/dev/null; do
-		sleep 0.02
-	done
+	wait_mark $runner
 	start=$(date +%s%N)
 	kill -TERM $runner
 	wait $runner
@@ -188,9 +191,7 @@ HPCP_SHIM_AT=2 HPCP_SHIM_MARK="$work/mark" HPCP_SHIM_HOLD="$work/release" \
 	LD_PRELOAD=$shim timeout 90 "$bin" --phases topology \
 	-o "$work/$tag.json" >"$tag.out" 2>"$tag.err" &
 first=$!
-while [ ! -e mark ] && kill -0 $first 2>/dev/null; do
-	sleep 0.02
-done
+wait_mark $first
 timeout 60 "$bin" --phases topology -o "$work/$tag.json" \
 	>"$tag-2.out" 2>"$tag-2.err"
 second=$?

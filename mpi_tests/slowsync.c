@@ -106,11 +106,11 @@ int fsync(int fd)
 	const char *only = getenv("HPCP_SHIM_RANK");
 	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
 	int mine = !only || !*only || (rank && strcmp(rank, only) == 0);
+	long at = env_long("HPCP_SHIM_AT");
 	const char *until = getenv("HPCP_SHIM_HOLD");
-	int holding = mine && until && *until &&
-		      n == env_long("HPCP_SHIM_AT");
+	int acting = mine && n == at;
 
-	if (mine && n == env_long("HPCP_SHIM_AT")) {
+	if (acting) {
 		const char *target = getenv("HPCP_SHIM_TARGET");
 		const char *mark = getenv("HPCP_SHIM_MARK");
 		int sig = (int)env_long("HPCP_SHIM_SIGNAL");
@@ -125,9 +125,9 @@ int fsync(int fd)
 			kill(target && strcmp(target, "parent") == 0 ?
 				     getppid() : getpid(), sig);
 	}
-	if (holding)
+	if (acting && until && *until)
 		hold(until);
-	else if (ms > 0 && n >= env_long("HPCP_SHIM_AT")) {
+	else if (ms > 0 && n >= at) {
 		struct timespec d = { ms / 1000, (ms % 1000) * 1000000L };
 
 		while (nanosleep(&d, &d) != 0)

@@ -58,6 +58,26 @@ children_ticks() {
 	sed 's/.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }'
 }
 
+# stopped_hpcprobe TEXT JOB: waits, while the job JOB (a pid) lives and
+# for at most 120 s, for an hpcprobe whose command line holds TEXT to be
+# stopped (state T: a fault a test injected); prints its pid, or nothing.
+stopped_hpcprobe() {
+	local p
+	for _ in $(seq 1200); do
+		kill -0 "$2" 2>/dev/null || return 0
+		for p in $(pgrep -x hpcprobe); do
+			# (2> first: a process gone since pgrep is silent)
+			if tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+				grep -q -- "$1" &&
+				[ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = T ]; then
+				echo "$p"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+}
+
 validate() {
 	"$PYTHON_JSONSCHEMA" "$HPCP_VALIDATE" "$HPCP_SCHEMA" "$1"
 }
